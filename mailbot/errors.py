@@ -1,0 +1,47 @@
+"""The exceptions mailbot raises on purpose.
+
+Expected outcomes (an unknown partner in a reply, a line not understood, an
+unknown sender) are values, never exceptions. Exceptions are for a broken
+config, a failing transport or store, and bugs::
+
+    MailbotError
+     ├── ConfigError          the config file is missing, unreadable or invalid
+     ├── TransportError       a mail server could not be used
+     │    ├── FetchError      reading from IMAP failed
+     │    └── SendError       sending over SMTP failed
+     └── StoreError           the database could not be read or written
+"""
+
+from __future__ import annotations
+
+
+class MailbotError(Exception):
+    """Base of every error mailbot raises on purpose."""
+
+
+class ConfigError(MailbotError):
+    """Raised when the config cannot be used; carries every problem found at once."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class TransportError(MailbotError):
+    """Raised when a mail server cannot be reached or refuses us."""
+
+
+class FetchError(TransportError):
+    """Raised when reading the bot's mailbox over IMAP fails."""
+
+
+class SendError(TransportError):
+    """Raised when an email cannot be handed to the SMTP server."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        self.permanent = permanent
+        super().__init__(message)
+
+
+class StoreError(MailbotError):
+    """Raised when the database cannot be read or written."""
