@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scoring import Pair, Score, load_pairs, mailbot_trimmer, score  # noqa: E402
+from bench.scoring import Pair, Score, load_pairs, mailbot_trimmer, score
 
 TARGET = ("discourse", "talon", "erp_family", "quagga_asf")
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "reply-trimming"

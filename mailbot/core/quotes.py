@@ -33,7 +33,8 @@ _HEADER_ROLES: dict[str, tuple[str, ...]] = {
         "frá", "saatja", "sender",
     ),
     "date": (
-        "sent", "date", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le", "enviado", "enviado el",
+        "sent", "date", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le",
+        "enviado", "enviado el",
         "inviato", "verzonden", "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата",
         "lähetetty", "elküldve", "dátum", "anfonwyd", "dyddiad", "发送时间", "寄件日期", "日付",
         "送信日時", "tarih", "fecha", "data", "päivämäärä", "gönderildi", "odesláno",

@@ -1,0 +1,395 @@
+"""The config file: TOML -> frozen settings, every problem reported at once by key path.
+
+Secrets never live in the file: it names the environment variable that holds
+each one (``password_env``), read only when a connection is made. Defaults live
+here; ``config.example.toml`` shows every key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailbot.core.directory import Directory, name_key
+from mailbot.core.model import Partner
+from mailbot.errors import ConfigError
+
+T = TypeVar("T")
+
+HOLIDAY_REGIONS = {
+    "england-and-wales": ("GB", "ENG"),
+    "scotland": ("GB", "SCT"),
+    "northern-ireland": ("GB", "NIR"),
+    "none": ("", ""),
+}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SECURITY = ("tls", "starttls", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    address: str
+    display_name: str
+    timezone: str = "Europe/London"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str
+    port: int
+    security: str
+    username: str
+    password_env: str
+    timeout_seconds: float = 30.0
+    ca_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImapSettings:
+    server: ServerSettings
+    folder: str = "INBOX"
+    processed_folder: str = "mailbot/processed"
+    failed_folder: str = "mailbot/failed"
+    idle: bool = True
+    poll_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingSettings:
+    id: str
+    name: str
+    reference_prefix: str = "HR"
+    case_call: time = time(10, 0)
+    cutoff: time = time(11, 30)
+    starts: time = time(12, 0)
+    days: tuple[str, ...] = WEEKDAYS[:5]
+    holidays: str = "england-and-wales"
+    skip_dates: tuple[date, ...] = ()
+    repeat_window_days: int = 28
+    dial_in: str = ""
+    digest_time: time = time(16, 0)
+    escalate_after_working_days: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    bot: BotSettings
+    meetings: tuple[MeetingSettings, ...]
+    partners: tuple[Partner, ...]
+    imap: ImapSettings | None = None
+    smtp: ServerSettings | None = None
+    database_url: str = "sqlite:///mailbot.db"
+    source: Path | None = None
+
+    @property
+    def directory(self) -> Directory:
+        return Directory(self.partners)
+
+    @property
+    def meeting(self) -> MeetingSettings:
+        """The first meeting: the one commands apply to when a reply names none."""
+        return self.meetings[0]
+
+
+class _Reader:
+    """Pulls typed values out of parsed TOML, noting each problem with its key path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def table(self, data: dict[str, Any], key: str, path: str, *, required: bool = True
+              ) -> dict[str, Any] | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(path, "missing table")
+            return None
+        if not isinstance(value, dict):
+            self.problem(path, "must be a table")
+            return None
+        return value
+
+    def get(self, data: dict[str, Any], key: str, path: str, kind: type[T], default: T | None = None
+            ) -> T | None:
+        value = data.get(key)
+        if value is None:
+            if default is None:
+                self.problem(f"{path}.{key}", "missing")
+            return default
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problem(f"{path}.{key}", f"must be {kind.__name__}, not {type(value).__name__}")
+            return default
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(f"{path}.{key}", "must be a list of strings")
+            return ()
+        return tuple(value)
+
+    def unknown(self, data: dict[str, Any], allowed: set[str], path: str) -> None:
+        for key in sorted(set(data) - allowed):
+            self.problem(f"{path}.{key}" if path else key, "unknown key")
+
+    def email(self, value: str, path: str) -> str | None:
+        try:
+            return validate_email(value, check_deliverability=False, allow_smtputf8=False,
+                                  test_environment=True).normalized
+        except EmailNotValidError:
+            self.problem(path, f"not an email address: {value!r}")
+            return None
+
+    def clock_time(self, data: dict[str, Any], key: str, path: str, default: time) -> time:
+        value = data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, time):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+            hours, minutes = (int(p) for p in value.split(":"))
+            if hours < 24 and minutes < 60:
+                return time(hours, minutes)
+        self.problem(f"{path}.{key}", f"not a time of day (HH:MM): {value!r}")
+        return default
+
+
+def load(path: Path | str) -> Settings:
+    """Read and check a config file; raise ConfigError naming every problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse(data, source=path)
+
+
+def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
+    r = _Reader()
+    r.unknown(data, {"bot", "imap", "smtp", "database", "meeting", "partner"}, "")
+    bot = _bot(r, data)
+    imap = _imap(r, data)
+    smtp_table = r.table(data, "smtp", "smtp", required=False)
+    smtp = _server(r, smtp_table, "smtp", 587, "starttls", set()) if smtp_table else None
+    database = r.table(data, "database", "database", required=False) or {}
+    r.unknown(database, {"url"}, "database")
+    url = r.get(database, "url", "database", str, "sqlite:///mailbot.db") or ""
+    meetings = _meetings(r, data)
+    partners = _partners(r, data)
+    if r.problems:
+        raise ConfigError(r.problems)
+    assert bot is not None
+    return Settings(bot, meetings, partners, imap, smtp, url, source)
+
+
+def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
+    table = r.table(data, "bot", "bot")
+    if table is None:
+        return None
+    r.unknown(table, {"address", "display_name", "timezone"}, "bot")
+    address = r.get(table, "address", "bot", str)
+    name = r.get(table, "display_name", "bot", str)
+    zone = r.get(table, "timezone", "bot", str, "Europe/London") or "Europe/London"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("bot.timezone", f"unknown time zone: {zone!r}")
+    normalised = r.email(address, "bot.address") if address else None
+    if normalised is None or name is None:
+        return None
+    if "\n" in name or "\r" in name:
+        r.problem("bot.display_name", "must be one line")
+    return BotSettings(normalised, name, zone)
+
+
+def _server(r: _Reader, table: dict[str, Any], path: str, port: int, security: str,
+            extra: set[str]) -> ServerSettings | None:
+    keys = {"host", "port", "security", "username", "password_env", "timeout_seconds", "ca_file"}
+    r.unknown(table, keys | extra, path)
+    host = r.get(table, "host", path, str)
+    sec = r.get(table, "security", path, str, security) or security
+    if sec not in SECURITY:
+        r.problem(f"{path}.security", f"must be one of {', '.join(SECURITY)}, not {sec!r}")
+    username = r.get(table, "username", path, str)
+    secret = r.get(table, "password_env", path, str)
+    if secret is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", secret):
+        r.problem(f"{path}.password_env", "must name an environment variable, not hold a password")
+    if "password" in table:
+        r.problem(f"{path}.password", "passwords never go in the file: name a variable in password_env")
+    if host is None or username is None or secret is None or sec not in SECURITY:
+        return None
+    return ServerSettings(
+        host=host,
+        port=r.get(table, "port", path, int, port) or port,
+        security=sec,
+        username=username,
+        password_env=secret,
+        timeout_seconds=r.get(table, "timeout_seconds", path, float, 30.0) or 30.0,
+        ca_file=r.get(table, "ca_file", path, str, "") or None,
+    )
+
+
+def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:
+    table = r.table(data, "imap", "imap", required=False)
+    if table is None:
+        return None
+    extra = {"folder", "processed_folder", "failed_folder", "idle", "poll_seconds"}
+    server = _server(r, table, "imap", 993, "tls", extra)
+    if server is None:
+        return None
+    return ImapSettings(
+        server=server,
+        folder=r.get(table, "folder", "imap", str, "INBOX") or "INBOX",
+        processed_folder=r.get(table, "processed_folder", "imap", str, "mailbot/processed") or "",
+        failed_folder=r.get(table, "failed_folder", "imap", str, "mailbot/failed") or "",
+        idle=bool(r.get(table, "idle", "imap", bool, True)),
+        poll_seconds=r.get(table, "poll_seconds", "imap", float, 60.0) or 60.0,
+    )
+
+
+_MEETING_KEYS = {
+    "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
+    "skip_dates", "repeat_window_days", "dial_in", "digest_time", "escalate_after_working_days",
+}
+
+
+def _meetings(r: _Reader, data: dict[str, Any]) -> tuple[MeetingSettings, ...]:
+    tables = data.get("meeting")
+    if not isinstance(tables, list) or not tables:
+        r.problem("meeting", "at least one [[meeting]] is needed")
+        return ()
+    meetings = []
+    for n, table in enumerate(tables):
+        path = f"meeting[{n}]"
+        if not isinstance(table, dict):
+            r.problem(path, "must be a table")
+            continue
+        meeting = _meeting(r, table, path)
+        if meeting is not None:
+            meetings.append(meeting)
+    ids = [m.id for m in meetings]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        r.problem("meeting", f"id {dup!r} is used twice")
+    return tuple(meetings)
+
+
+def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | None:
+    r.unknown(table, _MEETING_KEYS, path)
+    ident = r.get(table, "id", path, str)
+    name = r.get(table, "name", path, str)
+    prefix = r.get(table, "reference_prefix", path, str, "HR") or "HR"
+    if not re.fullmatch(r"[A-Z]{1,6}", prefix):
+        r.problem(f"{path}.reference_prefix", f"must be 1-6 capital letters, not {prefix!r}")
+    days = r.strings(table, "days", path) if "days" in table else WEEKDAYS[:5]
+    for day in days:
+        if day not in WEEKDAYS:
+            r.problem(f"{path}.days", f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+    region = r.get(table, "holidays", path, str, "england-and-wales") or ""
+    if region not in HOLIDAY_REGIONS:
+        r.problem(f"{path}.holidays", f"must be one of {', '.join(HOLIDAY_REGIONS)}, not {region!r}")
+    skip = table.get("skip_dates", [])
+    if not isinstance(skip, list) or not all(isinstance(d, date) for d in skip):
+        r.problem(f"{path}.skip_dates", "must be a list of dates (YYYY-MM-DD, unquoted)")
+        skip = []
+    call = r.clock_time(table, "case_call", path, time(10, 0))
+    cutoff = r.clock_time(table, "cutoff", path, time(11, 30))
+    starts = r.clock_time(table, "starts", path, time(12, 0))
+    if not call < cutoff <= starts:
+        r.problem(path, "times must run case_call < cutoff <= starts")
+    if ident is None or name is None:
+        return None
+    return MeetingSettings(
+        id=ident, name=name, reference_prefix=prefix, case_call=call, cutoff=cutoff,
+        starts=starts, days=tuple(days), holidays=region, skip_dates=tuple(skip),
+        repeat_window_days=r.get(table, "repeat_window_days", path, int, 28) or 0,
+        dial_in=r.get(table, "dial_in", path, str, "") or "",
+        digest_time=r.clock_time(table, "digest_time", path, time(16, 0)),
+        escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
+    )
+
+
+def _partners(r: _Reader, data: dict[str, Any]) -> tuple[Partner, ...]:
+    tables = data.get("partner")
+    if not isinstance(tables, list) or not tables:
+        r.problem("partner", "at least one [[partner]] is needed")
+        return ()
+    partners: list[Partner] = []
+    for n, table in enumerate(tables):
+        path = f"partner[{n}]"
+        if not isinstance(table, dict):
+            r.problem(path, "must be a table")
+            continue
+        partner = _partner(r, table, path)
+        if partner is not None:
+            partners.append(partner)
+    _check_unique(r, partners)
+    if partners and not any(p.coordinator for p in partners):
+        r.problem("partner", "no partner has coordinator = true")
+    return tuple(partners)
+
+
+def _partner(r: _Reader, table: dict[str, Any], path: str) -> Partner | None:
+    r.unknown(table, {"code", "name", "aliases", "emails", "domains", "coordinator"}, path)
+    code = r.get(table, "code", path, str)
+    name = r.get(table, "name", path, str)
+    if code is not None and not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", code):
+        r.problem(f"{path}.code", f"must be lower-case letters, digits and dashes: {code!r}")
+    emails = []
+    for i, value in enumerate(r.strings(table, "emails", path)):
+        normalised = r.email(value, f"{path}.emails[{i}]")
+        if normalised:
+            emails.append(normalised)
+    domains = []
+    for i, value in enumerate(r.strings(table, "domains", path)):
+        domain = value.strip().lower()
+        if not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}", domain):
+            r.problem(f"{path}.domains[{i}]", f"not a domain: {value!r}")
+        else:
+            domains.append(domain)
+    if not table.get("emails"):
+        r.problem(f"{path}.emails", "at least one address is needed to send to")
+    coordinator = r.get(table, "coordinator", path, bool, False)
+    if code is None or name is None:
+        return None
+    return Partner(code, name, r.strings(table, "aliases", path), tuple(emails), tuple(domains),
+                   bool(coordinator))
+
+
+def _check_unique(r: _Reader, partners: list[Partner]) -> None:
+    seen_names: dict[str, str] = {}
+    seen_addresses: dict[str, str] = {}
+    for partner in partners:
+        for name in {partner.code, partner.name, *partner.aliases}:
+            key = name_key(name)
+            other = seen_names.setdefault(key, partner.code)
+            if other != partner.code:
+                r.problem("partner", f"name {name!r} is used by both {other!r} and {partner.code!r}")
+        for address in (*partner.emails, *partner.domains):
+            key = address.casefold()
+            other = seen_addresses.setdefault(key, partner.code)
+            if other != partner.code:
+                r.problem("partner", f"{address!r} is listed by both {other!r} and {partner.code!r}")

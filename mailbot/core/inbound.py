@@ -1,0 +1,150 @@
+"""The inbound pipeline: one raw email -> a Reading (verdict, sender, commands, problems).
+
+Policy reads as a table, as in Mailman's chains: ``CHECKS`` is the ordered list
+of reasons a mail is not read for commands, each with the predicate that
+decides it. Only mail that passes every check is trimmed and parsed. The
+From address alone identifies the sender (never Reply-To, Sender or the
+display name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from mailbot.core.commands import is_command_line, parse_commands
+from mailbot.core.directory import Directory, address_key
+from mailbot.core.message import Inbound, parse
+from mailbot.core.model import Reading, Reason, Sender, Verdict
+from mailbot.core.quotes import trim
+
+REPLY_MARKER = "## Please reply above this line ##"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What reading a mail needs to know besides the mail."""
+
+    bot_address: str
+    directory: Directory
+    reference_prefix: str
+    today: date  # the email's date in the meeting's time zone, for "tomorrow" and weekdays
+    fingerprints: tuple[str, ...] = (REPLY_MARKER,)
+
+
+_BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.I)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?reply|autoreply|out of (?:the )?office|"
+    r"ooo\b|réponse automatique|automatische antwort|respuesta automática|"
+    r"risposta automatica|ateb awtomatig|allan o['’]r swyddfa|absence)",
+    re.IGNORECASE,
+)
+
+
+def _is_own_mail(mail: Inbound, ctx: Context) -> bool:
+    own = address_key(ctx.bot_address)
+    return any(address_key(a) == own for a in mail.from_addresses)
+
+
+def _is_bounce(mail: Inbound, ctx: Context) -> bool:
+    """RFC 3464/6522 delivery reports, and what MTAs send in their place."""
+    if mail.content_type == "multipart/report":
+        return True
+    if any(_BOUNCE_SENDERS.match(a) for a in mail.from_addresses):
+        return True
+    return_path = mail.header("return-path")
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        return True
+    return mail.has_header("x-ms-exchange-message-is-ndr")
+
+
+def _is_auto_reply(mail: Inbound, ctx: Context) -> bool:
+    """RFC 3834 Auto-Submitted, list and bulk precedence, and Exchange's signals in combination."""
+    auto = mail.header("auto-submitted")
+    if auto is not None and auto.strip().lower().split(";")[0].strip() not in ("", "no"):
+        return True
+    precedence = (mail.header("precedence") or "").strip().lower()
+    if precedence in ("bulk", "junk", "list", "auto_reply"):
+        return True
+    if mail.has_header("x-autoreply") or mail.has_header("x-autorespond"):
+        return True
+    if _AUTO_SUBJECT.match(mail.subject):
+        return True
+    source = (mail.header("x-ms-exchange-generated-message-source") or "").lower()
+    if "mailbox rules agent" in source:
+        return True
+    # X-Auto-Response-Suppress alone is a request, not proof, and Inbox-Rules-Loop
+    # alone is also set on human mail forwarded by a rule; together they mark OOF.
+    suppress = (mail.header("x-auto-response-suppress") or "").lower()
+    return "all" in suppress and mail.has_header("x-ms-exchange-inbox-rules-loop")
+
+
+CHECKS: tuple[tuple[Reason, Callable[[Inbound, Context], bool]], ...] = (
+    (Reason.OWN_MAIL, _is_own_mail),
+    (Reason.BOUNCE, _is_bounce),
+    (Reason.AUTO_REPLY, _is_auto_reply),
+)
+
+
+def sender_of(mail: Inbound, directory: Directory) -> Sender:
+    """The partner behind the From address; a From with several addresses is nobody's."""
+    if len(mail.from_addresses) != 1:
+        return Sender(", ".join(mail.from_addresses), None, False)
+    return directory.sender(mail.from_addresses[0])
+
+
+def read(raw: bytes, ctx: Context) -> Reading:
+    """Read one raw email the way the bot will act on it. Pure; never raises on bad mail."""
+    return read_parsed(parse(raw), ctx)
+
+
+def read_parsed(mail: Inbound, ctx: Context) -> Reading:
+    sender = sender_of(mail, ctx.directory)
+    for reason, check in CHECKS:
+        if check(mail, ctx):
+            return Reading(Verdict.IGNORED, reason, sender, "", (), (), mail.message_id,
+                           mail.subject)
+    if sender.partner is None:
+        return Reading(Verdict.REJECTED, Reason.UNKNOWN_SENDER, sender, "", (), (),
+                       mail.message_id, mail.subject)
+    trimmed = trim(mail.body, ctx.fingerprints)
+    commands, problems = parse_commands(
+        trimmed.text,
+        sender=sender,
+        directory=ctx.directory,
+        reference_prefix=ctx.reference_prefix,
+        today=ctx.today,
+        subject=mail.subject,
+    )
+    problems.extend(_unread_commands(mail.body, trimmed.cut_at))
+    problems.extend(_unreadable(mail, bool(commands) or bool(trimmed.text.strip())))
+    return Reading(Verdict.ACCEPTED, None, sender, trimmed.text, tuple(commands),
+                   tuple(problems), mail.message_id, mail.subject)
+
+
+def _unreadable(mail: Inbound, read_something: bool) -> list[str]:
+    """Say so when an email's content could not be read, rather than staying silent."""
+    problems = []
+    if mail.damaged:
+        problems.append("the email's structure was damaged, so it was read as plain text; "
+                        "check that what is listed above is what you sent")
+    if not read_something and mail.attachments:
+        names = ", ".join(mail.attachments[:5])
+        problems.append(f"the email has no text the bot can read, only attachments ({names}); "
+                        "attachments are never read: write the case in the email itself")
+    return problems
+
+
+def _unread_commands(body: str, cut_at: int | None) -> list[str]:
+    """Command lines below the quoted copy: never read, but never dropped in silence."""
+    if cut_at is None:
+        return []
+    lines: Sequence[str] = body.replace("\r\n", "\n").split("\n")[cut_at:]
+    unread = [line.strip() for line in lines if is_command_line(line)]
+    return [
+        f"{line[:80]!r} is below the quoted email, so it was not read; "
+        "if you meant it, send it again above the quoted text"
+        for line in unread[:5]
+    ]

@@ -1,0 +1,197 @@
+"""Raw email bytes -> the few fields mailbot reads, never raising on bad mail.
+
+RFC 5322 headers and RFC 2045-2049 MIME are parsed by the standard library.
+Any defect (a broken header, a wrong charset, a missing boundary) leaves a
+field empty or decoded with replacement characters rather than stopping the
+mail from being read, and is noted in ``defects``.
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.header
+import email.policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from mailbot.core.htmltext import html_to_text
+
+_MAX_TEXT = 1_000_000  # characters of a body read at most; the rest is never a reply
+_ID = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One received email, decoded."""
+
+    from_addresses: tuple[str, ...]
+    from_display: str
+    subject: str
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    date: datetime | None
+    headers: tuple[tuple[str, str], ...]  # every header, name lower-cased, value unfolded
+    content_type: str
+    report_type: str
+    body: str  # text/plain, or the HTML part as text when there is none
+    body_was_html: bool
+    attachments: tuple[str, ...]  # file names (or types) of the parts that were not read
+    defects: tuple[str, ...]
+    damaged: bool  # the MIME structure was broken and the body was read as raw text
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    def has_header(self, name: str) -> bool:
+        return self.header(name) is not None
+
+
+def _raw_header(msg: Message, name: str) -> str:
+    values = msg.get_all(name) or []
+    return " ".join(str(v) for v in values[:1])
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def parse(raw: bytes) -> Inbound:
+    """Decode one email. Never raises on malformed input."""
+    defects: list[str] = []
+    # compat32 keeps headers as the sender wrote them (for From matching and
+    # ids) and is several times faster than the modern policy's header registry.
+    legacy = email.message_from_bytes(raw, policy=email.policy.compat32)
+    headers = tuple((k.lower(), _unfold(v)) for k, v in legacy.items())
+    from_value = _decoded(legacy, "From", defects)
+    pairs = getaddresses([from_value]) if from_value else []
+    addresses = tuple(addr.strip() for _, addr in pairs if "@" in addr)
+    display = next((name for name, _ in pairs if name), "")
+    message_id = _first_id(_raw_header(legacy, "Message-ID"))
+    in_reply_to = _first_id(_raw_header(legacy, "In-Reply-To"))
+    references = tuple(_ID.findall(_raw_header(legacy, "References")))
+    subject = _text(_decoded(legacy, "Subject", defects))
+    sent = _date(_raw_header(legacy, "Date"))
+    body, was_html = _body(legacy, defects)
+    damaged = False
+    if not body and isinstance(legacy.get_payload(), str) and legacy.get_content_maintype() in (
+        "multipart", "text"
+    ):
+        # A multipart with no usable boundary: its text is still there, unparsed.
+        body, damaged = _content(legacy, defects), legacy.get_content_maintype() == "multipart"
+    attachments = tuple(
+        part.get_filename() or part.get_content_type()
+        for part in _parts(legacy)
+        if _is_attachment(part) or (not part.is_multipart()
+                                    and part.get_content_maintype() not in ("text", "multipart"))
+    )
+    for part in _parts(legacy):
+        defects.extend(type(d).__name__ for d in part.defects)
+    return Inbound(
+        from_addresses=addresses,
+        from_display=display,
+        subject=subject,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        date=sent,
+        headers=headers,
+        content_type=legacy.get_content_type(),
+        report_type=str(legacy.get_param("report-type") or ""),
+        body=body,
+        body_was_html=was_html,
+        attachments=attachments,
+        defects=tuple(dict.fromkeys(defects)),
+        damaged=damaged,
+    )
+
+
+def _unfold(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+def _decoded(msg: Message, name: str, defects: list[str]) -> str:
+    """A header decoded from RFC 2047 encoded words, or as raw text if that fails."""
+    raw = msg.get(name)
+    if raw is None:
+        return ""
+    try:
+        parts = email.header.decode_header(str(raw))
+        return "".join(
+            p.decode(enc or "ascii", errors="replace") if isinstance(p, bytes) else p
+            for p, enc in parts
+        )
+    except (LookupError, ValueError, email.errors.HeaderParseError):
+        defects.append(f"undecodable {name} header")
+        return str(raw)
+
+
+def _first_id(value: str) -> str | None:
+    m = _ID.search(value)
+    return m.group(0) if m else (value.strip() or None)
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parts(msg: Message, depth: int = 0) -> Iterator[Message]:
+    """Every part, depth first, not descending into attached emails (message/*)."""
+    yield msg
+    if depth > 20 or not msg.is_multipart() or msg.get_content_maintype() == "message":
+        return
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                yield from _parts(sub, depth + 1)
+
+
+def _is_attachment(part: Message) -> bool:
+    return (part.get("Content-Disposition") or "").strip().lower().startswith("attachment")
+
+
+def _body(msg: Message, defects: list[str]) -> tuple[str, bool]:
+    """The text/plain part the sender wrote in, or else the HTML one (RFC 2046 §5.1.4)."""
+    html: Message | None = None
+    for part in _parts(msg):
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain":
+            return _content(part, defects), False
+        if kind == "text/html" and html is None:
+            html = part
+    if html is None:
+        return "", False
+    return html_to_text(_content(html, defects)), True
+
+
+def _content(part: Message, defects: list[str]) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except (ValueError, AssertionError):
+        payload = None
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        text = payload.decode(charset, errors="replace")
+    except LookupError:
+        defects.append(f"unknown charset {charset!r}")
+        text = payload.decode("windows-1252", errors="replace")
+    return text[:_MAX_TEXT]

@@ -1,0 +1,135 @@
+"""Values the core passes around: partners, senders, commands, and how a mail was read."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Verdict(enum.StrEnum):
+    ACCEPTED = "accepted"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+
+
+class Reason(enum.StrEnum):
+    """Why a mail is not read for commands."""
+
+    OWN_MAIL = "own-mail"
+    BOUNCE = "bounce"
+    AUTO_REPLY = "auto-reply"
+    UNKNOWN_SENDER = "unknown-sender"
+
+
+class ActionStatus(enum.StrEnum):
+    DONE = "done"
+    UPDATE = "update"
+    CANNOT = "cannot"
+
+
+class Decision(enum.StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """One agency of the group, as the config names it."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    coordinator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who a mail is from: its From address and the partner that address belongs to."""
+
+    address: str
+    partner: str | None
+    coordinator: bool = False
+
+
+# Commands: what a partner asked for, one per grammar line. ``line`` is the
+# 1-based line of the newly written text, so answers can point at it.
+
+
+@dataclass(frozen=True, slots=True)
+class AddCase:
+    subject: str
+    concern: str
+    partners: tuple[str, ...]
+    line: int
+    kind: str = field(default="add_case", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RequirePartners:
+    case: str
+    partners: tuple[str, ...]
+    line: int
+    kind: str = field(default="require_partners", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AddAction:
+    case: str
+    owner: str
+    due: date
+    text: str
+    line: int
+    kind: str = field(default="add_action", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionUpdate:
+    action: str
+    status: ActionStatus
+    note: str
+    line: int
+    kind: str = field(default="action_update", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DecideCase:
+    case: str
+    decision: Decision
+    rationale: str
+    line: int
+    kind: str = field(default="decide_case", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCase:
+    case: str
+    review_on: date
+    line: int
+    kind: str = field(default="review_case", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRequest:
+    line: int = 0
+    kind: str = field(default="status_request", init=False)
+
+
+Command = AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How one inbound mail was read: the verdict and, if accepted, what it asks for."""
+
+    verdict: Verdict
+    reason: Reason | None
+    sender: Sender
+    new_text: str
+    commands: tuple[Command, ...] = ()
+    problems: tuple[str, ...] = ()
+    message_id: str | None = None
+    subject: str = ""
