@@ -38,8 +38,9 @@ class FetchError(TransportError):
 class SendError(TransportError):
     """Raised when an email cannot be handed to the SMTP server."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, partial: bool = False) -> None:
         self.permanent = permanent
+        self.partial = partial  # accepted for some recipients: never to be sent again
         super().__init__(message)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -28,3 +29,46 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def directory(settings: Settings) -> Directory:
     return settings.directory
+
+
+# -- real mail servers on 127.0.0.1 ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot():  # type: ignore[no-untyped-def]
+    """Debian's Dovecot, started once; tests isolate by clearing mailboxes."""
+    import os
+
+    from tests.rig.dovecot import DOVECOT, DovecotServer
+
+    if not Path(DOVECOT).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Dovecot is not installed: run ./scripts/test (it installs dovecot-imapd "
+                        "and dovecot-lmtpd) or apt-get install them")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+    server = DovecotServer().start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def mail_servers(dovecot, monkeypatch):  # type: ignore[no-untyped-def]
+    """Dovecot with empty mailboxes, and a fresh SMTP server delivering into it."""
+    import shutil
+
+    from tests.rig.smtp import SMTPServer
+    from tests.rig.world import BOT_PASSWORD
+
+    dovecot.kick()
+    for domain in (dovecot.root / "mail").iterdir():
+        shutil.rmtree(domain, ignore_errors=True)
+    smtp = SMTPServer(dovecot.users, str(dovecot.root / "tls/cert.pem"),
+                      str(dovecot.root / "tls/key.pem"), dovecot.lmtp_port).start()
+    monkeypatch.setenv("MAILBOT_IMAP_PASSWORD", BOT_PASSWORD)
+    monkeypatch.setenv("MAILBOT_SMTP_PASSWORD", BOT_PASSWORD)
+    yield dovecot, smtp
+    smtp.stop()
+
+
+# aiosmtpd logs a deprecation line for every login it handles itself.
+logging.getLogger("mail.log").setLevel(logging.ERROR)

@@ -1,0 +1,1 @@
+"""Thin adapters: the only modules that touch mail servers, the database, files or the clock."""

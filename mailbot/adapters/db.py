@@ -1,0 +1,333 @@
+"""The database: SQLite (WAL) by default, PostgreSQL by URL, behind a small Store.
+
+Every unit of work is one transaction (``Store.transaction()``). On SQLite each
+one starts with BEGIN IMMEDIATE, so a writer never fails half-way with
+SQLITE_BUSY and a snapshot read inside it stays true until it commits. There
+is no update or delete path for the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from mailbot.adapters import schema as t
+from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.changes import NewCase, PartnersAdded, Plan
+from mailbot.errors import StoreError
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url``, with SQLite made safe for one writer process."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            _sqlite_transactions(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot use database {url!r}: {exc}") from exc
+    return engine
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    # pysqlite's own transaction handling skips BEGIN for reads; take it over
+    # (SQLAlchemy's documented recipe) and make every transaction IMMEDIATE.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (``mailbot db upgrade``, also run on start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"cannot upgrade the database: {exc}") from exc
+
+
+def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: Sequence[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
+    maker = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    stmt = maker(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return bool(conn.execute(stmt).rowcount)
+
+
+@dataclass
+class OutboxRow:
+    id: int
+    key: str
+    message_id: str
+    recipients: tuple[str, ...]
+    subject: str
+    raw: bytes
+    status: str
+    attempts: int
+
+
+class Tx:
+    """One transaction's view of the store."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- inbound ---------------------------------------------------------
+    def inbound_status(self, message_key: str) -> str | None:
+        row = self.conn.execute(
+            select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
+        return row[0] if row else None
+
+    def record_inbound(self, **values: Any) -> int:
+        result = self.conn.execute(insert(t.inbound).values(**values))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def mark_inbound(self, message_key: str, **values: Any) -> None:
+        self.conn.execute(update(t.inbound).where(t.inbound.c.message_key == message_key).values(**values))
+
+    def failed_inbound(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(t.inbound.c.id, t.inbound.c.message_key, t.inbound.c.sender, t.inbound.c.subject,
+                   t.inbound.c.error, t.inbound.c.received_at)
+            .where(t.inbound.c.status == "failed").order_by(t.inbound.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    def inbound_raw(self, inbound_id: int) -> tuple[str, bytes] | None:
+        row = self.conn.execute(select(t.inbound.c.status, t.inbound.c.raw)
+                                .where(t.inbound.c.id == inbound_id)).first()
+        return (row[0], row[1]) if row else None
+
+    def delete_failed_inbound(self, inbound_id: int) -> None:
+        """A failed reading is forgotten only so the retry can record it afresh."""
+        self.conn.execute(t.inbound.delete().where(
+            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == "failed")))
+
+    # -- cases and agendas -----------------------------------------------
+    def _case_views(self, where: Any, day: date | None = None) -> list[CaseView]:
+        c, a = t.cases.c, t.agenda.c
+        query = select(c.id, c.reference, c.subject, c.concern, c.referrer, c.status,
+                       a.reason, a.note, a.day).join(t.agenda, a.case_id == c.id).where(where)
+        query = query.order_by(a.day, a.id)
+        rows = list(self.conn.execute(query))
+        partners: dict[int, list[str]] = {}
+        if rows:
+            ids = {r.id for r in rows}
+            for pr in self.conn.execute(
+                    select(t.case_partners.c.case_id, t.case_partners.c.partner)
+                    .where(t.case_partners.c.case_id.in_(ids)).order_by(t.case_partners.c.position)):
+                partners.setdefault(pr.case_id, []).append(pr.partner)
+        seen: dict[str, CaseView] = {}
+        for r in rows:  # the latest agenda entry wins for "last_day"
+            seen[r.reference] = CaseView(r.reference, r.subject, r.concern, r.referrer,
+                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day)
+        return list(seen.values())
+
+    def day_view(self, meeting: str, day: date) -> DayView:
+        cases = self._case_views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day))
+        told = {r.partner: r.status for r in self.conn.execute(
+            select(t.told.c.partner, t.told.c.status)
+            .where((t.told.c.meeting == meeting) & (t.told.c.day == day)))}
+        return DayView(meeting, day, tuple(cases), told)
+
+    def earlier_cases(self, meeting: str, since: date, before: date) -> tuple[CaseView, ...]:
+        """Cases still open, or on an agenda from ``since`` up to (not including) ``before``."""
+        a, c = t.agenda.c, t.cases.c
+        recent = (a.meeting == meeting) & (a.day >= since) & (a.day < before)
+        still_open = (c.meeting == meeting) & (c.status == "open") & (a.day < before)
+        return tuple(self._case_views(recent | still_open))
+
+    def cases_by_reference(self, meeting: str, refs: Sequence[str]) -> dict[str, CaseView]:
+        if not refs:
+            return {}
+        views = self._case_views((t.cases.c.meeting == meeting) & (t.cases.c.reference.in_(refs)))
+        return {v.reference: v for v in views}
+
+    def next_case_number(self, meeting: str, year: int) -> int:
+        found = self.conn.execute(select(func.max(t.cases.c.number)).where(
+            (t.cases.c.meeting == meeting) & (t.cases.c.year == year))).scalar()
+        return int(found or 0) + 1
+
+    def cases_on(self, meeting: str, day: date) -> list[CaseView]:
+        return list(self.day_view(meeting, day).cases)
+
+    def apply(self, meeting: str, plan: Plan, *, actor: str, partner: str | None,
+              inbound_id: int | None, now: datetime) -> None:
+        for change in plan.changes:
+            if isinstance(change, NewCase):
+                self._new_case(meeting, change, actor, inbound_id, now)
+                self.audit(now, actor, partner, "case added", change.reference, inbound_id, meeting,
+                           subject=change.subject, concern=change.concern,
+                           partners=list(change.partners), day=str(change.day),
+                           repeat_of=change.repeat_of)
+            elif isinstance(change, PartnersAdded):
+                case_id = self._case_id(change.reference)
+                self._add_partners(case_id, change.partners, actor, inbound_id, now)
+                self.audit(now, actor, partner, "partners required", change.reference, inbound_id,
+                           meeting, partners=list(change.partners), day=str(change.day))
+
+    def add_case(self, meeting: str, change: NewCase, *, actor: str, now: datetime) -> None:
+        """A coordinator's case typed at the terminal."""
+        self._new_case(meeting, change, actor, None, now)
+        self.audit(now, actor, None, "case added", change.reference, None, meeting,
+                   subject=change.subject, concern=change.concern, partners=list(change.partners),
+                   day=str(change.day), via="cli")
+
+    def _new_case(self, meeting: str, change: NewCase, actor: str, inbound_id: int | None,
+                  now: datetime) -> None:
+        _, year, number = change.reference.rsplit("-", 2)
+        result = self.conn.execute(insert(t.cases).values(
+            meeting=meeting, reference=change.reference, year=int(year), number=int(number),
+            subject=change.subject, concern=change.concern, referrer=change.referrer,
+            status="open", repeat_of=change.repeat_of, created_at=now, created_by=actor,
+            inbound_id=inbound_id))
+        key = result.inserted_primary_key
+        assert key is not None
+        case_id = int(key[0])
+        self._add_partners(case_id, change.partners, actor, inbound_id, now)
+        self.conn.execute(insert(t.agenda).values(meeting=meeting, day=change.day, case_id=case_id,
+                                                  reason="new", note="", added_at=now))
+
+    def _case_id(self, reference: str) -> int:
+        return int(self.conn.execute(
+            select(t.cases.c.id).where(t.cases.c.reference == reference)).scalar_one())
+
+    def _add_partners(self, case_id: int, partners: Sequence[str], actor: str,
+                      inbound_id: int | None, now: datetime) -> None:
+        position = self.conn.execute(select(func.count()).where(
+            t.case_partners.c.case_id == case_id)).scalar_one()
+        for code in partners:
+            if _insert_ignore(self.conn, t.case_partners, {
+                "case_id": case_id, "partner": code, "position": position, "added_at": now,
+                "added_by": actor, "inbound_id": inbound_id}, ("case_id", "partner")):
+                position += 1
+
+    # -- what partners were told -----------------------------------------
+    def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:
+        if not _insert_ignore(self.conn, t.told, {"meeting": meeting, "day": day, "partner": partner,
+                                                  "status": status, "at": now},
+                              ("meeting", "day", "partner")):
+            self.conn.execute(update(t.told).where(
+                (t.told.c.meeting == meeting) & (t.told.c.day == day) & (t.told.c.partner == partner)
+            ).values(status=status, at=now))
+
+    # -- scheduled runs ----------------------------------------------------
+    def claim_run(self, meeting: str, kind: str, day: date, status: str, now: datetime,
+                  note: str = "") -> bool:
+        """Claim a day's job; False when it was already done (or skipped)."""
+        return _insert_ignore(self.conn, t.runs, {"meeting": meeting, "kind": kind, "day": day,
+                                                  "status": status, "at": now, "note": note},
+                              ("meeting", "kind", "day"))
+
+    def run_status(self, meeting: str, kind: str, day: date) -> str | None:
+        row = self.conn.execute(select(t.runs.c.status).where(
+            (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
+        return row[0] if row else None
+
+    def runs(self, meeting: str) -> list[tuple[str, date, str, datetime]]:
+        rows = self.conn.execute(select(t.runs.c.kind, t.runs.c.day, t.runs.c.status, t.runs.c.at)
+                                 .where(t.runs.c.meeting == meeting).order_by(t.runs.c.id))
+        return [(r.kind, r.day, r.status, r.at) for r in rows]
+
+    # -- outbox ------------------------------------------------------------
+    def enqueue(self, *, key: str, message_id: str, recipients: Sequence[str], subject: str,
+                raw: bytes, now: datetime, inbound_id: int | None = None) -> bool:
+        """Queue an email under its key; False (and nothing queued) if the key was used."""
+        return _insert_ignore(self.conn, t.outbox, {
+            "key": key, "message_id": message_id, "recipients": ",".join(recipients),
+            "subject": subject, "raw": raw, "status": "pending", "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id}, ("key",))
+
+    def key_used(self, key: str) -> bool:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def due_outbox(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        o = t.outbox.c
+        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
+                                        o.status, o.attempts)
+                                 .where((o.status == "pending") & (o.next_attempt_at <= now))
+                                 .order_by(o.id).limit(limit))
+        return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
+                          r.raw, r.status, r.attempts) for r in rows]
+
+    def stuck_sending(self) -> list[OutboxRow]:
+        o = t.outbox.c
+        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
+                                        o.status, o.attempts).where(o.status == "sending"))
+        return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
+                          r.raw, r.status, r.attempts) for r in rows]
+
+    def mark_outbox(self, row_id: int, **values: Any) -> None:
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
+        return {r[0]: int(r[1]) for r in rows}
+
+    # -- audit (append only) ------------------------------------------------
+    def audit(self, at: datetime, actor: str, partner: str | None, action: str, reference: str | None,
+              inbound_id: int | None, meeting: str | None = None, **detail: Any) -> None:
+        self.conn.execute(insert(t.audit).values(
+            at=at, meeting=meeting, actor=actor, partner=partner, action=action, reference=reference,
+            detail=json.dumps(detail, ensure_ascii=False, default=str), inbound_id=inbound_id))
+
+    def audit_log(self, reference: str | None = None) -> list[dict[str, Any]]:
+        a = t.audit.c
+        query = select(a.at, a.actor, a.partner, a.action, a.reference, a.detail, a.inbound_id,
+                       t.inbound.c.message_key).outerjoin(t.inbound, t.inbound.c.id == a.inbound_id)
+        if reference:
+            query = query.where(a.reference == reference)
+        return [dict(r._mapping) for r in self.conn.execute(query.order_by(a.id))]
+
+    # -- mailbox position ----------------------------------------------------
+    def cursor(self, folder: str) -> tuple[int, int] | None:
+        row = self.conn.execute(select(t.cursor.c.uidvalidity, t.cursor.c.last_uid)
+                                .where(t.cursor.c.folder == folder)).first()
+        return (row[0], row[1]) if row else None
+
+    def set_cursor(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        if not _insert_ignore(self.conn, t.cursor, {"folder": folder, "uidvalidity": uidvalidity,
+                                                    "last_uid": last_uid}, ("folder",)):
+            self.conn.execute(update(t.cursor).where(t.cursor.c.folder == folder)
+                              .values(uidvalidity=uidvalidity, last_uid=last_uid))
+
+
+class Store:
+    """Opens one transaction per unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        try:
+            with self.engine.begin() as conn:
+                yield Tx(conn)
+        except OperationalError as exc:
+            raise StoreError(f"database unavailable: {exc.orig}") from exc

@@ -1,0 +1,208 @@
+"""IMAP with imapclient: fetch new replies in UID order, then move each out of the inbox.
+
+Correctness never depends on IDLE: every wake-up (IDLE, poll, start) fetches
+whatever is still in the folder, so a lost notification or a reconnect loses
+nothing. Messages are read with BODY.PEEK[] so the \\Seen flag is left alone
+(RFC 3501 §6.4.5), and moved only after the database has committed them
+(RFC 6851 MOVE, or COPY + \\Deleted + UID EXPUNGE where MOVE is missing).
+Every blocking call runs off the event loop, each connection in one thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+
+from mailbot.adapters.smtp import password, tls_context
+from mailbot.config import ImapSettings
+from mailbot.errors import FetchError
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT = (IMAPClientError, IMAPClientAbortError, OSError, socket.timeout, ssl.SSLError, EOFError)
+IDLE_RENEW_SECONDS = 9 * 60  # well within RFC 2177's 29 minutes
+BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    uid: int
+    uidvalidity: int
+    folder: str
+    raw: bytes
+    arrived: datetime | None
+
+
+def connect(settings: ImapSettings) -> IMAPClient:
+    """The one place an IMAP connection is made."""
+    server = settings.server
+    try:
+        client = IMAPClient(server.host, port=server.port, ssl=server.security == "tls",
+                            ssl_context=tls_context(server) if server.security != "none" else None,
+                            timeout=server.timeout_seconds)
+        if server.security == "starttls":
+            client.starttls(tls_context(server))
+        client.login(server.username, password(server))
+    except _TRANSIENT as exc:
+        raise FetchError(f"cannot log in to IMAP {server.host}:{server.port}: {exc}") from exc
+    return client
+
+
+class ImapMailbox:
+    """The bot's folder: what is waiting in it, and where each message goes once read."""
+
+    def __init__(self, settings: ImapSettings,
+                 factory: Callable[[ImapSettings], IMAPClient] = connect) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.client: IMAPClient | None = None
+        self.uidvalidity = 0
+        self._folders_ready = False
+
+    def _open(self) -> IMAPClient:
+        if self.client is None:
+            client = self.factory(self.settings)
+            try:
+                info = client.select_folder(self.settings.folder)
+            except _TRANSIENT as exc:
+                _quietly_close(client)
+                raise FetchError(f"cannot open folder {self.settings.folder!r}: {exc}") from exc
+            self.uidvalidity = int(info.get(b"UIDVALIDITY", 0))
+            self.client = client
+            self._ensure_folders(client)
+        return self.client
+
+    def _ensure_folders(self, client: IMAPClient) -> None:
+        if self._folders_ready:
+            return
+        for folder in (self.settings.processed_folder, self.settings.failed_folder):
+            if not client.folder_exists(folder):
+                try:
+                    client.create_folder(folder)
+                except IMAPClientError:
+                    if not client.folder_exists(folder):
+                        raise
+        self._folders_ready = True
+
+    def _drop(self) -> None:
+        if self.client is not None:
+            _quietly_close(self.client)
+        self.client = None
+
+    def fetch_new(self, limit: int = 500) -> list[Fetched]:
+        """Messages waiting in the folder, oldest UID first."""
+        try:
+            client = self._open()
+            client.noop()  # lets the server tell us of messages that arrived meanwhile
+            uids = sorted(client.search(["ALL"]))[:limit]
+            found: list[Fetched] = []
+            for start in range(0, len(uids), BATCH):
+                chunk = uids[start:start + BATCH]
+                data = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+                for uid in chunk:
+                    item = data.get(uid)
+                    if item is None or b"BODY[]" not in item:
+                        continue  # expunged meanwhile by another client
+                    found.append(Fetched(uid, self.uidvalidity, self.settings.folder,
+                                         bytes(item[b"BODY[]"]), _aware(item.get(b"INTERNALDATE"))))
+            return found
+        except _TRANSIENT as exc:
+            self._drop()
+            raise FetchError(f"IMAP fetch failed: {exc}") from exc
+
+    def finish(self, item: Fetched, *, failed: bool = False) -> None:
+        """Move a message out of the folder once its outcome is committed."""
+        target = self.settings.failed_folder if failed else self.settings.processed_folder
+        try:
+            client = self._open()
+            if self.uidvalidity != item.uidvalidity:
+                return  # the folder was rebuilt; the message will be found again and deduplicated
+            if client.has_capability("MOVE"):
+                client.move([item.uid], target)
+            else:
+                client.copy([item.uid], target)
+                client.add_flags([item.uid], [b"\\Deleted"])
+                client.uid_expunge([item.uid])
+        except _TRANSIENT as exc:
+            self._drop()
+            raise FetchError(f"IMAP move failed: {exc}") from exc
+
+    def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(*_TRANSIENT):
+                self.client.logout()
+        self.client = None
+
+
+def _aware(value: object) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _quietly_close(client: IMAPClient) -> None:
+    with contextlib.suppress(*_TRANSIENT):
+        client.shutdown()
+
+
+class IdleWatcher(threading.Thread):
+    """Its own connection in IDLE; calls ``wake`` when the server reports new mail.
+
+    Only a hint: on any error it backs off and reconnects, and it wakes the
+    loop on every reconnect so a catch-up fetch runs.
+    """
+
+    def __init__(self, settings: ImapSettings, wake: Callable[[], None],
+                 factory: Callable[[ImapSettings], IMAPClient] = connect) -> None:
+        super().__init__(name="imap-idle", daemon=True)
+        self.settings = settings
+        self.wake = wake
+        self.factory = factory
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        delay = 1.0
+        while not self.stopping.is_set():
+            try:
+                self._watch()
+                delay = 1.0
+            except (FetchError, *_TRANSIENT) as exc:
+                log.warning("IMAP IDLE connection lost (%s); reconnecting in %.0f s", exc, delay)
+                self.stopping.wait(delay)
+                delay = min(delay * 2, 300.0)
+
+    def _watch(self) -> None:
+        client = self.factory(self.settings)
+        try:
+            client.select_folder(self.settings.folder, readonly=True)
+            self.wake()  # a reconnect may have missed notices: catch up
+            while not self.stopping.is_set():
+                client.idle()
+                started = datetime.now(UTC)
+                try:
+                    while not self.stopping.is_set():
+                        responses = client.idle_check(timeout=5)
+                        if any(r[0] == b"BYE" for r in responses if isinstance(r, tuple)):
+                            raise IMAPClientAbortError("server said BYE")
+                        if any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
+                               for r in responses):
+                            self.wake()
+                        if (datetime.now(UTC) - started).total_seconds() > IDLE_RENEW_SECONDS:
+                            break
+                finally:
+                    client.idle_done()
+                client.noop()
+        finally:
+            _quietly_close(client)

@@ -1,0 +1,175 @@
+"""The database tables. Every table that holds meeting data names its meeting.
+
+Timestamps are stored in UTC and read back aware; dates are meeting-day dates
+in the meeting's zone. Unique keys are what make every job and every email
+idempotent: a second insert of the same key is a no-op, never a duplicate.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+inbound = Table(
+    "inbound", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_key", String(300), nullable=False, unique=True),  # Message-ID, or a hash
+    Column("folder", String(200)),
+    Column("uidvalidity", Integer),
+    Column("uid", Integer),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("processed_at", UTCDateTime),
+    Column("sender", String(320), nullable=False),
+    Column("partner", String(32)),
+    Column("subject", Text, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("reason", String(32)),
+    Column("status", String(16), nullable=False),  # applied, ignored, rejected, failed
+    Column("meeting_day", Date),
+    Column("error", Text),
+    Column("raw", LargeBinary, nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("concern", Text, nullable=False),
+    Column("referrer", String(32), nullable=False),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("repeat_of", String(32)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+    UniqueConstraint("meeting", "year", "number"),
+)
+
+case_partners = Table(
+    "case_partners", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("partner", String(32), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", String(320), nullable=False),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+    UniqueConstraint("case_id", "partner"),
+)
+
+agenda = Table(
+    "agenda", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("reason", String(16), nullable=False),  # new, review, returned
+    Column("note", Text, nullable=False, default=""),
+    Column("added_at", UTCDateTime, nullable=False),
+    UniqueConstraint("meeting", "day", "case_id"),
+)
+
+told = Table(
+    "told", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("partner", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # required, stand-down
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint("meeting", "day", "partner"),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),  # case-call, attendance
+    Column("day", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # done, late, skipped
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("meeting", "kind", "day"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("message_id", String(300), nullable=False),
+    Column("recipients", Text, nullable=False),  # comma-separated envelope recipients
+    Column("subject", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, sending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("meeting", String(32)),
+    Column("actor", String(320), nullable=False),  # an address, or "mailbot"
+    Column("partner", String(32)),
+    Column("action", String(64), nullable=False),
+    Column("reference", String(32)),
+    Column("detail", Text, nullable=False, default=""),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)
+
+cursor = Table(
+    "mailbox_cursor", metadata,
+    Column("folder", String(200), primary_key=True),
+    Column("uidvalidity", Integer, nullable=False),
+    Column("last_uid", Integer, nullable=False),
+)

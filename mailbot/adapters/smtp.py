@@ -1,0 +1,96 @@
+"""SMTP with aiosmtplib: one connection per batch, the stored bytes sent unchanged.
+
+Sending the stored bytes (not re-flattening a message object) means what was
+written to the outbox is exactly what leaves, Message-ID included. Errors are
+sorted as the RFCs do: 4xx and lost connections are worth retrying, 5xx are
+not (RFC 5321 §4.2.1).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Sequence
+
+import aiosmtplib
+
+from mailbot.adapters.db import OutboxRow
+from mailbot.config import ServerSettings
+from mailbot.errors import ConfigError, SendError
+
+
+def tls_context(server: ServerSettings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=server.ca_file) if server.ca_file else \
+        ssl.create_default_context()
+
+
+def password(server: ServerSettings) -> str:
+    value = os.environ.get(server.password_env)
+    if not value:
+        raise ConfigError(f"the environment variable {server.password_env} is not set "
+                          f"(password for {server.username} at {server.host})")
+    return value
+
+
+def _classify(exc: Exception) -> SendError:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        permanent = bool(codes) and all(500 <= c < 600 for c in codes)
+        return SendError(f"all recipients refused: {exc}", permanent=permanent)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return SendError(f"SMTP login refused: {exc.message}", permanent=False)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return SendError(f"SMTP {exc.code}: {exc.message}", permanent=500 <= exc.code < 600)
+    return SendError(f"SMTP unavailable: {exc}", permanent=False)
+
+
+class SmtpPostman:
+    """Sends outbox rows over one SMTP connection per batch."""
+
+    def __init__(self, server: ServerSettings, sender: str, timeout: float | None = None) -> None:
+        self.server = server
+        self.sender = sender
+        self.timeout = timeout or server.timeout_seconds
+
+    def _client(self) -> aiosmtplib.SMTP:
+        sec = self.server.security
+        return aiosmtplib.SMTP(
+            hostname=self.server.host, port=self.server.port, timeout=self.timeout,
+            use_tls=sec == "tls", start_tls=sec == "starttls",
+            tls_context=tls_context(self.server) if sec != "none" else None,
+            username=self.server.username, password=password(self.server),
+        )
+
+    async def send(self, rows: Sequence[OutboxRow]) -> list[SendError | None]:
+        results: list[SendError | None] = []
+        client = self._client()
+        try:
+            await client.connect()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            error = _classify(exc)
+            return [SendError(str(error), permanent=False) for _ in rows]
+        try:
+            for row in rows:
+                try:
+                    # Partial refusals do not raise: they come back per recipient.
+                    refused, _ = await client.sendmail(self.sender, list(row.recipients), row.raw)
+                    if refused:
+                        bad = ", ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items())
+                        results.append(SendError(f"some recipients refused: {bad}", permanent=True,
+                                                 partial=True))
+                    else:
+                        results.append(None)
+                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+                    results.append(_classify(exc))
+                    results.extend(SendError("not tried: connection lost", permanent=False)
+                                   for _ in rows[len(results):])
+                    return results
+                except aiosmtplib.SMTPException as exc:
+                    results.append(_classify(exc))
+        finally:
+            if client.is_connected:
+                try:
+                    await client.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    client.close()
+        return results

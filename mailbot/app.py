@@ -1,0 +1,148 @@
+"""The composition root: the only place adapters are built, and the service loop.
+
+One loop does everything in order, each blocking step in a worker thread:
+run what is due, read what is waiting in the mailbox, send what is queued.
+The scheduler and the IDLE watcher only wake it up; so does a poll timer,
+which means a lost wake-up costs at most ``poll_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mailbot.adapters import db
+from mailbot.adapters.clock import SystemClock
+from mailbot.adapters.imap import Fetched, IdleWatcher, ImapMailbox
+from mailbot.adapters.smtp import SmtpPostman
+from mailbot.adapters.templates import renderer
+from mailbot.config import Settings
+from mailbot.errors import ConfigError, FetchError, StoreError
+from mailbot.services import Clock, Outcome, Postman, Services
+
+log = logging.getLogger("mailbot")
+
+
+class Mailbox(Protocol):
+    def fetch_new(self, limit: int = 500) -> list[Fetched]: ...
+    def finish(self, item: Fetched, *, failed: bool = False) -> None: ...
+    def close(self) -> None: ...
+
+
+def open_store(settings: Settings) -> db.Store:
+    engine = db.connect(settings.database_url)
+    db.upgrade(engine)
+    return db.Store(engine)
+
+
+def build_services(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
+                   ) -> Services:
+    return Services(settings, store or open_store(settings), clock or SystemClock(), renderer())
+
+
+@dataclass
+class Runtime:
+    services: Services
+    mailbox: Mailbox | None
+    postman: Postman | None
+    poll_seconds: float = 60.0
+    idle: IdleWatcher | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.stats[what] = self.stats.get(what, 0) + n
+
+    async def step(self) -> None:
+        """One round: what is due, then the mailbox, then the outbox."""
+        try:
+            for line in await asyncio.to_thread(self.services.due):
+                log.info("%s", line)
+            await self.pump()
+            await self.drain()
+        except StoreError as exc:
+            # The database is unusable: mail stays on the server until it is back.
+            log.error("database unavailable, nothing read or sent this round: %s", exc)
+            self.count("store-errors")
+
+    async def pump(self) -> None:
+        if self.mailbox is None:
+            return
+        try:
+            waiting = await asyncio.to_thread(self.mailbox.fetch_new)
+        except FetchError as exc:
+            log.warning("%s", exc)
+            self.count("fetch-errors")
+            return
+        for item in waiting:
+            outcome = await asyncio.to_thread(
+                self.services.ingest, item.raw, folder=item.folder, uidvalidity=item.uidvalidity,
+                uid=item.uid, arrived=item.arrived)
+            self.count(f"inbound-{outcome.value}")
+            try:
+                await asyncio.to_thread(self.mailbox.finish, item, failed=outcome is Outcome.FAILED)
+            except FetchError as exc:  # committed already: it will be seen again and deduplicated
+                log.warning("%s", exc)
+            if outcome in (Outcome.APPLIED, Outcome.REJECTED):
+                await self.drain()  # answers go out at once, not at the end of a backlog
+
+    async def drain(self) -> None:
+        if self.postman is None:
+            return
+        sent = await self.services.drain(self.postman)
+        if sent:
+            self.count("sent", sent)
+
+    def close(self) -> None:
+        if self.mailbox is not None:
+            self.mailbox.close()
+
+    async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
+        recovered = await asyncio.to_thread(self.services.recover)
+        if recovered:
+            log.warning("%d emails were being sent when mailbot stopped; sending them again", recovered)
+        loop = asyncio.get_running_loop()
+        jobs = None
+        if scheduler:
+            from mailbot.adapters import scheduler as sched
+
+            async def wake() -> None:
+                self.wake.set()
+
+            jobs = sched.build(self.services.settings, wake)
+            jobs.start()
+        if self.idle is not None:
+            def wake_from_thread() -> None:
+                loop.call_soon_threadsafe(self.wake.set)
+
+            self.idle.wake = wake_from_thread
+            self.idle.start()
+        try:
+            while not stop.is_set():
+                self.wake.clear()
+                await self.step()
+                waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
+                _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds,
+                                                return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+        finally:
+            if jobs is not None:
+                jobs.shutdown(wait=False)
+            if self.idle is not None:
+                self.idle.stop()
+            if self.mailbox is not None:
+                await asyncio.to_thread(self.mailbox.close)
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """The real thing: IMAP and SMTP from the config."""
+    if settings.imap is None or settings.smtp is None:
+        raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
+    services = build_services(settings, clock)
+    idle = IdleWatcher(settings.imap, wake=lambda: None) if settings.imap.idle else None
+    return Runtime(services, ImapMailbox(settings.imap),
+                   SmtpPostman(settings.smtp, settings.bot.address),
+                   poll_seconds=settings.imap.poll_seconds, idle=idle)

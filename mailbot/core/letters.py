@@ -1,0 +1,188 @@
+"""Which letters the bot writes, and what goes in each: case call, attendance list,
+acknowledgement, now-required notice, status, unknown-sender answer, coordinator notice.
+
+Each function returns a Letter with its outbox key; the templates in
+``templates/`` turn the context into text and HTML. The bot's own case lines
+are never written in the reply grammar, so a quoted copy can never be read as a
+command, and every letter that invites a reply starts with the marker line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.compose import Attachment, Letter, Render, reply_subject
+from mailbot.core.directory import Directory, short_name
+from mailbot.core.inbound import REPLY_MARKER
+from mailbot.core.model import Partner
+
+
+@dataclass(frozen=True)
+class Stationery:
+    """What every letter of one meeting shares."""
+
+    render: Render
+    directory: Directory
+    bot_name: str
+    bot_address: str
+    meeting_id: str
+    meeting_name: str
+    starts: time
+    cutoff: time
+    dial_in: str
+
+    @property
+    def bot_line(self) -> str:
+        return f"This email is from the {self.bot_name} mailbox ({self.bot_address})."
+
+    @property
+    def fingerprints(self) -> tuple[str, ...]:
+        """Lines that start every letter: seeing one in a reply means the quote began."""
+        return (REPLY_MARKER, self.bot_line)
+
+    def base(self, day: date | None = None) -> dict[str, object]:
+        return {
+            "marker": REPLY_MARKER,
+            "bot_line": self.bot_line,
+            "meeting": self.meeting_name,
+            "day_long": long_day(day) if day else "",
+            "starts": f"{self.starts:%H:%M}",
+            "cutoff": f"{self.cutoff:%H:%M}",
+            "dial_in": self.dial_in,
+        }
+
+    def names(self, codes: Sequence[str]) -> list[str]:
+        return [self.directory.get(c).name for c in codes]
+
+    def letter(self, template: str, key: str, to: Sequence[str], subject: str,
+               context: dict[str, object], **extra: object) -> Letter:
+        text = self.render(f"{template}.txt", context)
+        html = self.render(f"{template}.html", context)
+        return Letter(key=key, to=tuple(to), subject=subject, text=text, html=html,
+                      **extra)  # type: ignore[arg-type]
+
+
+def long_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _case_rows(s: Stationery, cases: Sequence[CaseView]) -> list[dict[str, object]]:
+    return [
+        {
+            "reference": c.reference,
+            "subject": c.subject,
+            "concern": c.concern,
+            "referrer": s.directory.get(c.referrer).name if c.referrer else "coordinator",
+            "partners": ", ".join(short_name(s.directory.get(p)) for p in c.partners),
+            "reason": c.reason,
+            "note": c.note,
+        }
+        for c in cases
+    ]
+
+
+def _day_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, object]:
+    required = view.required(s.directory)
+    return {
+        **s.base(view.day),
+        "partner": partner.name,
+        "required": partner.code in required,
+        "cases": _case_rows(s, view.cases),
+        "my_cases": [c.reference for c in view.cases_for(partner.code)],
+        "required_names": s.names(required),
+        "standing_down_names": s.names(view.standing_down(s.directory)),
+    }
+
+
+def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> Letter:
+    ctx = {**_day_context(s, view, partner), "late": late}
+    status = "REQUIRED at " + f"{s.starts:%H:%M}" if ctx["required"] else "may stand down"
+    n = len(view.cases)
+    subject = (f"{'LATE ' if late else ''}Case call {short_day(view.day)}: "
+               f"{n} case{'s' if n != 1 else ''}, {len(view.required(s.directory))} partners required"
+               f" - {short_name(partner)}: {status}")
+    return s.letter("case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}",
+                    partner.emails, subject, ctx)
+
+
+def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime) -> Letter:
+    ctx = _day_context(s, view, partner)
+    status = "REQUIRED at " + f"{s.starts:%H:%M}" if ctx["required"] else "may stand down"
+    n = len(view.cases)
+    subject = (f"Attendance list {short_day(view.day)}: {n} case{'s' if n != 1 else ''} - "
+               f"{short_name(partner)}: {status}")
+    attachments = (_invitation(s, view, partner, now),) if ctx["required"] else ()
+    return s.letter("attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}",
+                    partner.emails, subject, ctx, attachments=attachments)
+
+
+def _invitation(s: Stationery, view: DayView, partner: Partner, now: datetime) -> Attachment:
+    """An RFC 5545 invitation to the meeting, for partners who must attend."""
+    start = datetime.combine(view.day, s.starts, tzinfo=now.tzinfo)
+    refs = ", ".join(c.reference for c in view.cases_for(partner.code))
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mailbot//EN", "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{s.meeting_id}-{view.day:%Y%m%d}-{partner.code}@{s.bot_address.rpartition('@')[2]}",
+        f"DTSTAMP:{_utc(now)}",
+        f"DTSTART:{_utc(start)}",
+        "DURATION:PT1H",
+        f"SUMMARY:{_ics_text(s.meeting_name)}",
+        f"DESCRIPTION:{_ics_text('Cases: ' + refs + '. ' + s.dial_in)}",
+        "END:VEVENT", "END:VCALENDAR", "",
+    ]
+    return Attachment("meeting.ics", "text", "calendar", "\r\n".join(lines).encode("utf-8"),
+                      (("method", "PUBLISH"),))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _ics_text(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r", " ").replace("\n", "\\n"))[:900]
+
+
+def now_required(s: Stationery, view: DayView, partner: Partner, references: Sequence[str]) -> Letter:
+    ctx = {**_day_context(s, view, partner), "new_refs": list(references)}
+    subject = (f"Now REQUIRED at {s.starts:%H:%M} {short_day(view.day)}: "
+               f"{', '.join(references)} - {short_name(partner)}")
+    return s.letter("now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}",
+                    partner.emails, subject, ctx)
+
+
+def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
+                    references: Sequence[str], done: Sequence[str], problems: Sequence[str],
+                    status: dict[str, object] | None) -> Letter:
+    ctx = {**s.base(), "done": list(done), "problems": list(problems), "status": status}
+    return s.letter("ack", key, (to,), reply_subject(subject), ctx,
+                    in_reply_to=message_id, references=tuple(references),
+                    auto_submitted="auto-replied")
+
+
+def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, object]:
+    ctx = _day_context(s, view, partner)
+    return {"day_long": ctx["day_long"], "required": ctx["required"], "cases": ctx["cases"],
+            "my_cases": ctx["my_cases"], "partner": partner.name}
+
+
+def unknown_sender(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
+                   coordinators: Sequence[str]) -> Letter:
+    ctx = {**s.base(), "coordinators": list(coordinators)}
+    return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx,
+                    in_reply_to=message_id, auto_submitted="auto-replied")
+
+
+def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str]) -> Letter:
+    """A message for the coordinators; it carries only what they need to act."""
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    ctx = {**s.base(), "title": title, "lines": list(lines)}
+    return s.letter("notice", key, to, f"mailbot: {title}", ctx)

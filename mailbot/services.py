@@ -1,0 +1,363 @@
+"""Use cases, each one unit of work and idempotent by a key.
+
+- ``ingest``: one raw email -> its changes, the inbound record and every email
+  it causes, in one transaction keyed by the Message-ID (a second run finds the
+  key and changes nothing).
+- ``send_case_call`` / ``send_attendance``: a day's fan-out, claimed in the
+  runs table first, so it is queued once whatever runs it.
+- ``due``: what the clock says should have happened by now (also what runs on
+  start, so a late start sends a late case call, or none after the cut-off).
+- ``drain``: hands queued emails to SMTP and records the outcome of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from mailbot.adapters.db import OutboxRow, Store, Tx
+from mailbot.config import MeetingSettings, Settings
+from mailbot.core import letters
+from mailbot.core.agenda import Told
+from mailbot.core.calendar import MeetingCalendar
+from mailbot.core.changes import Snapshot, plan
+from mailbot.core.compose import Letter, Render, build
+from mailbot.core.inbound import Context, read_parsed
+from mailbot.core.message import Inbound, parse
+from mailbot.core.model import Reading, RequirePartners, Verdict
+from mailbot.errors import SendError, StoreError
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Outcome(enum.StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+class Postman(Protocol):
+    """Sends stored emails; one connection for a batch."""
+
+    async def send(self, rows: Sequence[OutboxRow]) -> list[SendError | None]: ...
+
+
+LATE_AFTER = timedelta(minutes=5)
+RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes
+
+
+def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar:
+    return MeetingCalendar(settings.bot.zone, meeting.days, meeting.holidays,
+                           frozenset(meeting.skip_dates), meeting.case_call, meeting.cutoff,
+                           meeting.starts)
+
+
+def message_key(mail: Inbound, raw: bytes) -> str:
+    """The inbound dedupe key: the Message-ID, or a hash of the bytes when there is none."""
+    if mail.message_id and len(mail.message_id) <= 290:
+        return mail.message_id
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    render: Render
+
+    def __post_init__(self) -> None:
+        self.lock = threading.Lock()  # one unit of work at a time in this process
+        self.calendars = {m.id: calendar_of(m, self.settings) for m in self.settings.meetings}
+        d = self.settings.directory
+        self.stationery = {
+            m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
+                                     self.settings.bot.address, m.id, m.name, m.starts, m.cutoff,
+                                     m.dial_in)
+            for m in self.settings.meetings
+        }
+
+    @contextmanager
+    def unit(self) -> Iterator[Tx]:
+        with self.lock, self.store.transaction() as tx:
+            yield tx
+
+    def _queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None) -> bool:
+        mid, raw = build(letter, from_address=self.settings.bot.address,
+                         from_name=self.settings.bot.display_name,
+                         now=now.astimezone(self.settings.bot.zone))
+        return tx.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
+                          raw=raw, now=now, inbound_id=inbound_id)
+
+    # -- inbound -------------------------------------------------------------
+    def ingest(self, raw: bytes, *, folder: str = "", uidvalidity: int | None = None,
+               uid: int | None = None, arrived: datetime | None = None) -> Outcome:
+        """Apply one received email exactly once. StoreError means: leave it and try later."""
+        now = self.clock.now()
+        # Arrival time counts (a reply sent at 11:20 and read at 11:40 was in time),
+        # but never later than the bot's own clock.
+        received = min(arrived, now) if arrived else now
+        mail = parse(raw)
+        key = message_key(mail, raw)
+        try:
+            with self.unit() as tx:
+                if tx.inbound_status(key) is not None:
+                    return Outcome.DUPLICATE
+                return self._ingest(tx, mail, raw, key, received, now, folder, uidvalidity, uid)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug must not stop the loop: park the email, tell a person
+            return self._park(mail, raw, key, received, now, folder, uidvalidity, uid, exc)
+
+    def _ingest(self, tx: Tx, mail: Inbound, raw: bytes, key: str, received: datetime,
+                now: datetime, folder: str, uidvalidity: int | None, uid: int | None) -> Outcome:
+        meeting = self.settings.meeting
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        local = cal.local(received)
+        ctx = Context(self.settings.bot.address, self.settings.directory, meeting.reference_prefix,
+                      local.date(), s.fingerprints)
+        reading = read_parsed(mail, ctx)
+        day = cal.meeting_for(received)
+        status = {Verdict.ACCEPTED: "applied", Verdict.IGNORED: "ignored",
+                  Verdict.REJECTED: "rejected"}[reading.verdict]
+        inbound_id = tx.record_inbound(
+            message_key=key, folder=folder, uidvalidity=uidvalidity, uid=uid, received_at=received,
+            processed_at=now, sender=reading.sender.address[:320], partner=reading.sender.partner,
+            subject=mail.subject, verdict=reading.verdict.value,
+            reason=reading.reason.value if reading.reason else None, status=status,
+            meeting_day=day if reading.verdict is Verdict.ACCEPTED else None, error=None, raw=raw)
+        if reading.verdict is Verdict.IGNORED:
+            return Outcome.IGNORED
+        if reading.verdict is Verdict.REJECTED:
+            self._answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
+            return Outcome.REJECTED
+        self._apply(tx, mail, reading, meeting, day, received, now, inbound_id)
+        return Outcome.APPLIED
+
+    def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
+               day: date, received: datetime, now: datetime, inbound_id: int) -> None:
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        local = cal.local(received)
+        refs = [c.case for c in reading.commands if isinstance(c, RequirePartners)]
+        snap = Snapshot(
+            day=tx.day_view(meeting.id, day),
+            earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day),
+            known=tx.cases_by_reference(meeting.id, refs),
+            next_number=tx.next_case_number(meeting.id, day.year),
+            reference_prefix=meeting.reference_prefix,
+            after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
+            case_call_sent=tx.run_status(meeting.id, "case-call", day) in ("done", "late"),
+        )
+        label = (f"today's {meeting.starts:%H:%M} call" if day == local.date()
+                 else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+        sender = reading.sender
+        result = plan(reading.commands, sender, snap, self.settings.directory, label)
+        tx.apply(meeting.id, result, actor=sender.address, partner=sender.partner,
+                 inbound_id=inbound_id, now=now)
+        if result.changes or result.now_required:
+            view = tx.day_view(meeting.id, day)
+            for code, refs_needed in result.now_required.items():
+                partner = self.settings.directory.get(code)
+                if code != sender.partner:  # the sender learns it from its acknowledgement
+                    self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id)
+                tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
+        for new_ref, earlier in result.repeats:
+            self._queue(tx, letters.notice(
+                s, key=f"notice:repeat:{new_ref}", title=f"possible repeat case {new_ref}",
+                lines=[f"{sender.address} ({sender.partner}) added {new_ref} with initials that match "
+                       f"{earlier.reference} ({earlier.subject}: {earlier.concern}), last on the "
+                       f"agenda {earlier.last_day}.",
+                       "Only new concerns come to the meeting: please check whether it is the same "
+                       "person and tell the referrer."]), now, inbound_id)
+        problems = [*reading.problems, *result.problems]
+        status = None
+        if result.status_requested and sender.partner:
+            status_day = local.date() if (cal.is_meeting_day(local.date())
+                                          and local.time() < meeting.starts) \
+                else cal.next_meeting_day(local.date())
+            status = letters.status_context(s, tx.day_view(meeting.id, status_day),
+                                            self.settings.directory.get(sender.partner))
+        if result.done or problems or status:
+            self._queue(tx, letters.acknowledgement(
+                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=sender.address,
+                subject=mail.subject, message_id=mail.message_id, references=mail.references,
+                done=result.done, problems=problems, status=status), now, inbound_id)
+
+    def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
+                         now: datetime, inbound_id: int) -> None:
+        s = self.stationery[self.settings.meeting.id]
+        address = reading.sender.address.lower()
+        coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
+        # Keys make these at most one per address per reason per day.
+        if "," not in address:
+            self._queue(tx, letters.unknown_sender(
+                s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
+                subject=mail.subject, message_id=mail.message_id, coordinators=coordinators),
+                now, inbound_id)
+        self._queue(tx, letters.notice(
+            s, key=f"notice:unknown-sender:{today}:{address}", title="email from an unknown sender",
+            lines=[f"An email from {reading.sender.address} (subject {mail.subject[:120]!r}) was not "
+                   "read: the address belongs to no partner.",
+                   "If it should, add it to the partner's emails in the config; "
+                   "'mailbot inbox failed' lists what was not applied."]), now, inbound_id)
+
+    def _park(self, mail: Inbound, raw: bytes, key: str, received: datetime, now: datetime,
+              folder: str, uidvalidity: int | None, uid: int | None, exc: Exception) -> Outcome:
+        error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        s = self.stationery[self.settings.meeting.id]
+        with self.unit() as tx:
+            sender = mail.from_addresses[0] if mail.from_addresses else "(no From)"
+            inbound_id = tx.record_inbound(
+                message_key=key, folder=folder, uidvalidity=uidvalidity, uid=uid,
+                received_at=received, processed_at=now, sender=sender[:320], partner=None,
+                subject=mail.subject, verdict="failed", reason=None, status="failed",
+                meeting_day=None, error=error, raw=raw)
+            self._queue(tx, letters.notice(
+                s, key=f"notice:failed:{inbound_id}", title="an email could not be read",
+                lines=[f"The email from {sender} (subject {mail.subject[:120]!r}) failed: {error}",
+                       f"It is kept as inbound #{inbound_id}; nothing in it was applied. "
+                       f"'mailbot inbox retry {inbound_id}' tries again."]), now, inbound_id)
+        return Outcome.FAILED
+
+    def retry(self, inbound_id: int) -> Outcome:
+        with self.unit() as tx:
+            found = tx.inbound_raw(inbound_id)
+            if found is None or found[0] != "failed":
+                raise StoreError(f"inbound #{inbound_id} is not a failed email")
+            tx.delete_failed_inbound(inbound_id)
+        return self.ingest(found[1], folder="retry")
+
+    # -- the day's emails ------------------------------------------------------
+    def send_case_call(self, meeting_id: str, day: date, *, late: bool = False) -> bool:
+        """Queue the case call for every partner; False if it was already queued."""
+        return self._fan_out(meeting_id, day, "case-call", late)
+
+    def send_attendance(self, meeting_id: str, day: date) -> bool:
+        return self._fan_out(meeting_id, day, "attendance", False)
+
+    def _fan_out(self, meeting_id: str, day: date, kind: str, late: bool) -> bool:
+        now = self.clock.now()
+        s = self.stationery[meeting_id]
+        with self.unit() as tx:
+            if not tx.claim_run(meeting_id, kind, day, "late" if late else "done", now):
+                return False
+            view = tx.day_view(meeting_id, day)
+            for partner in self.settings.directory:
+                if kind == "case-call":
+                    letter = letters.case_call(s, view, partner, late=late)
+                else:
+                    letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
+                self._queue(tx, letter, now)
+                tx.set_told(meeting_id, day, partner.code,
+                            Told.REQUIRED if view.is_required(partner.code) else Told.STAND_DOWN, now)
+            tx.audit(now, "mailbot", None, f"{kind} queued", None, None, meeting_id, day=str(day),
+                     cases=[c.reference for c in view.cases], late=late)
+        return True
+
+    def due(self) -> list[str]:
+        """Do whatever the clock says is due; return what was done, for the log."""
+        now = self.clock.now()
+        done: list[str] = []
+        for meeting in self.settings.meetings:
+            cal = self.calendars[meeting.id]
+            local = cal.local(now)
+            day = local.date()
+            if not cal.is_meeting_day(day):
+                continue
+            call_at, cutoff_at, starts_at = (cal.at(day, meeting.case_call), cal.at(day, meeting.cutoff),
+                                             cal.at(day, meeting.starts))
+            if local >= call_at and self._status(meeting.id, "case-call", day) is None:
+                if local < cutoff_at:
+                    if self.send_case_call(meeting.id, day, late=local >= call_at + LATE_AFTER):
+                        done.append(f"case call {day}")
+                else:
+                    done.append(self._missed(meeting, day, "case-call", now,
+                                             f"The case call for {letters.long_day(day)} was not sent: "
+                                             f"mailbot was not running between {meeting.case_call:%H:%M} "
+                                             f"and the {meeting.cutoff:%H:%M} cut-off."))
+            if local >= cutoff_at and self._status(meeting.id, "attendance", day) is None:
+                if local < starts_at:
+                    if self.send_attendance(meeting.id, day):
+                        done.append(f"attendance {day}")
+                else:
+                    done.append(self._missed(meeting, day, "attendance", now,
+                                             f"The attendance list for {letters.long_day(day)} was not "
+                                             f"sent: mailbot was not running between the "
+                                             f"{meeting.cutoff:%H:%M} cut-off and the meeting."))
+        return done
+
+    def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
+        with self.unit() as tx:
+            return tx.run_status(meeting_id, kind, day)
+
+    def _missed(self, meeting: MeetingSettings, day: date, kind: str, now: datetime,
+                why: str) -> str:
+        s = self.stationery[meeting.id]
+        with self.unit() as tx:
+            if tx.claim_run(meeting.id, kind, day, "skipped", now, why):
+                self._queue(tx, letters.notice(s, key=f"notice:missed:{kind}:{meeting.id}:{day}",
+                                               title=f"{kind} for {day} not sent", lines=[why]), now)
+        return f"{kind} {day} skipped"
+
+    # -- sending ---------------------------------------------------------------
+    async def drain(self, postman: Postman) -> int:
+        """Send every email that is due; return how many went. Safe to run at any time."""
+        sent = 0
+        while True:
+            now = self.clock.now()
+            rows = await asyncio.to_thread(self._claim, now)
+            if not rows:
+                return sent
+            results = await postman.send(rows)
+            await asyncio.to_thread(self._record, rows, results, self.clock.now())
+            sent += sum(1 for r in results if r is None or r.partial)
+            if any(r is not None and not r.permanent for r in results):
+                return sent  # the server is struggling: wait for the next round
+
+    def _claim(self, now: datetime) -> list[OutboxRow]:
+        with self.unit() as tx:
+            rows = tx.due_outbox(now)
+            for row in rows:
+                tx.mark_outbox(row.id, status="sending", attempts=row.attempts + 1)
+            return rows
+
+    def _record(self, rows: Sequence[OutboxRow], results: Sequence[SendError | None],
+                now: datetime) -> None:
+        with self.unit() as tx:
+            for row, error in zip(rows, results, strict=True):
+                if error is None or error.partial:
+                    tx.mark_outbox(row.id, status="sent", sent_at=now,
+                                   last_error=str(error)[:2000] if error else None)
+                elif error.permanent:
+                    tx.mark_outbox(row.id, status="failed", last_error=str(error)[:2000])
+                else:
+                    delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
+                    tx.mark_outbox(row.id, status="pending", last_error=str(error)[:2000],
+                                   next_attempt_at=now + timedelta(seconds=delay))
+
+    def recover(self) -> int:
+        """On start: emails left 'sending' by a crash go back to the queue.
+
+        The SMTP server may have accepted one before the crash, so this allows at
+        most one duplicate per email per crash; each carries the same Message-ID,
+        so mail clients show it once in the thread.
+        """
+        with self.unit() as tx:
+            stuck = tx.stuck_sending()
+            for row in stuck:
+                tx.mark_outbox(row.id, status="pending")
+            return len(stuck)

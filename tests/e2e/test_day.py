@@ -1,0 +1,146 @@
+"""A whole working day on the real servers: bot -> SMTP -> partner mailbox, partner -> SMTP -> bot.
+
+Monday 23 November 2026 (GMT). The clock is injected; everything else is real:
+Dovecot over IMAPS, aiosmtpd with STARTTLS and AUTH, SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot import config
+from tests.rig.world import World, rig_config, text_of
+
+pytestmark = pytest.mark.servers
+LONDON = ZoneInfo("Europe/London")
+POLICE = "mash@met.police.example"
+CNWL = "cnwl.highrisk@cnwl.example"
+SPA = "spa@cnwl.example"
+THH = "safeguarding@thh.example"
+HIDVA = "referrals@hidva.example"
+ASC = "adultmash@hillingdon.example"
+BOT = "highrisk-bot@hillingdon.example"
+
+
+def at(hhmm: str, day: int = 23) -> datetime:
+    h, m = map(int, hhmm.split(":"))
+    return datetime(2026, 11, day, h, m, tzinfo=LONDON)
+
+
+@pytest.fixture
+def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
+    dc, smtp = mail_servers
+    settings = config.parse(rig_config(dc, smtp, tmp_path / "mailbot.db"))
+    return World(dc, smtp, settings, at("09:30"))
+
+
+def step(world: World, when: str, runtime=None) -> None:  # type: ignore[no-untyped-def]
+    world.clock.set(at(when))
+    rt = runtime or world.runtime()
+    try:
+        asyncio.run(rt.step())
+    finally:
+        rt.close()
+
+
+def subjects(world: World, address: str) -> list[str]:
+    return [str(m["Subject"]) for m in world.inbox(address)]
+
+
+def play_day(world: World) -> None:
+    world.reply(POLICE, "Case: T.W. - threats to neighbour with a knife\nPartners: Children's Services, ASBIT",
+                subject="New case for today")
+    step(world, "09:31")
+    step(world, "10:00")
+    call = world.wait_for(CNWL, lambda m: "Case call" in str(m["Subject"]))
+    world.clock.set(at("10:20"))
+    world.reply(CNWL, "Case: M.K. - missed three appointments, family worried\nPartners: SPA\n\n"
+                      "From: Hillingdon High Risk Case Discussion <highrisk-bot@hillingdon.example>\n"
+                      "Sent: 23 November 2026 10:00\nTo: CNWL\nSubject: Case call\n\n" + text_of(call),
+                to=call)
+    step(world, "10:21")
+    world.reply(THH, "I am out of the office.\nCase: Z.Z. - from an auto-reply",
+                subject="Automatic reply: Case call", extra={"Auto-Submitted": "auto-replied"})
+    world.reply("stranger@elsewhere.example", "Case: Q.Q. - who am I", subject="hello")
+    step(world, "10:35")
+    step(world, "11:30")
+    world.reply(HIDVA, "Case: S.P. - perpetrator released today\nPartners: Police")
+    step(world, "11:40")
+
+
+def test_a_whole_day(world: World) -> None:
+    play_day(world)
+
+    # The early case was acknowledged, threaded under the partner's email.
+    ack = world.wait_for(POLICE, lambda m: "New case for today" in str(m["Subject"]))
+    assert "Added HR-2026-0001 (T.W.) to today's 12:00 call" in text_of(ack)
+    assert ack["Auto-Submitted"] == "auto-replied"
+
+    # Every partner got exactly one case call, saying where it stands at the top.
+    for partner in world.settings.partners:
+        for address in partner.emails:
+            calls = [m for m in world.inbox(address) if str(m["Subject"]).startswith("Case call")]
+            assert len(calls) == 1, address
+            body = text_of(calls[0])
+            required = partner.code in ("police", "childrens", "asbit")
+            headline = body.split("\n\n")[2]
+            assert ("YOU ARE REQUIRED AT 12:00" in headline) is required, (address, headline)
+            assert ("YOU MAY STAND DOWN" in headline) is (not required)
+            assert "HR-2026-0001  T.W.  threats to neighbour with a knife" in body
+            assert calls[0].get_body(preferencelist=("html",)) is not None
+
+    # CNWL's reply, quoting the whole case call, added one case and re-read nothing.
+    cnwl_ack = world.wait_for(CNWL, lambda m: str(m["Subject"]) == "RE: Case call")
+    assert "Added HR-2026-0002 (M.K.) to today's 12:00 call; required: Central and North West London NHS " \
+           "Mental Health Trust, CNWL Single Point of Access" in text_of(cnwl_ack)
+    assert "T.W." not in text_of(cnwl_ack).split("How to reply")[0]
+
+    # CNWL referred it, so its acknowledgement says it is required; no second email.
+    assert not [s for s in subjects(world, CNWL) if s.startswith("Now REQUIRED")]
+    # SPA had been told to stand down: it is told at once that it is now required.
+    notice = world.wait_for(SPA, lambda m: str(m["Subject"]).startswith("Now REQUIRED"))
+    assert "YOU ARE NOW REQUIRED AT 12:00" in text_of(notice)
+    assert "HR-2026-0002" in text_of(notice)
+
+    # The out-of-office changed nothing and got no answer; the stranger got a short
+    # answer with no case data and the coordinator was told.
+    assert [s for s in subjects(world, THH) if not s.startswith(("Case call", "Attendance"))] == []
+    stranger = world.smtp.messages
+    to_stranger = [m for m in stranger if m.rcpt_tos == ["stranger@elsewhere.example"]]
+    assert len(to_stranger) == 1
+    assert b"HR-2026" not in to_stranger[0].data and b"T.W." not in to_stranger[0].data
+    world.wait_for(ASC, lambda m: "unknown sender" in str(m["Subject"]))
+
+    # The attendance list went at 11:30 with both cases; required partners get an invitation.
+    att = world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    assert "YOU MUST ATTEND AT 12:00" in text_of(att)
+    assert "HR-2026-0002" in text_of(att)
+    assert [a.get_filename() for a in att.iter_attachments()] == ["meeting.ics"]
+    cnwl_att = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    assert "YOU MUST ATTEND" in text_of(cnwl_att)
+    thh_att = world.wait_for(THH, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    assert "YOU MAY STAND DOWN" in text_of(thh_att)
+    assert list(thh_att.iter_attachments()) == []
+
+    # HIDVA's case came after the cut-off: it goes to Tuesday's call, and HIDVA is told.
+    late = world.wait_for(HIDVA, lambda m: str(m["Subject"]) == "RE: Case call")
+    assert "Added HR-2026-0003 (S.P.) to the Tuesday 24 November 2026 12:00 call " \
+           "(it came after the cut-off)" in text_of(late)
+    assert "HR-2026-0003" not in text_of(att)
+
+
+def test_the_same_day_run_twice_sends_nothing_twice(world: World) -> None:
+    play_day(world)
+    first = Counter(m.data.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in world.smtp.messages)
+    assert max(first.values()) == 1
+    # A second process, same database, replaying every step of the day.
+    for when in ("09:31", "10:00", "10:21", "10:35", "11:30", "11:40"):
+        step(world, when)
+    again = Counter(m.data.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in world.smtp.messages)
+    assert again == first

@@ -1,0 +1,80 @@
+"""An aiosmtpd SMTP server for tests: STARTTLS and AUTH required, delivery to Dovecot by LMTP."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.rig.dovecot import free_port
+
+
+@dataclass
+class Stored:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+    login: str | None
+
+
+@dataclass
+class Handler:
+    lmtp_port: int | None
+    local: dict[str, str] = field(default_factory=dict)  # addresses with a Dovecot mailbox
+    messages: list[Stored] = field(default_factory=list)
+    refuse: str | None = None  # an SMTP reply to give to every DATA, e.g. "451 try later"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return self.refuse
+        data = envelope.original_content or envelope.content
+        login = session.auth_data.login.decode() if session.auth_data else None
+        with self.lock:
+            self.messages.append(Stored(envelope.mail_from, list(envelope.rcpt_tos), data, login))
+        local = [r for r in envelope.rcpt_tos if r in self.local]
+        if self.lmtp_port and local:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+                lmtp.sendmail(envelope.mail_from, local, data)
+        return "250 Message accepted for delivery"
+
+
+class Authenticator:
+    def __init__(self, users: dict[str, str]) -> None:
+        self.users = users
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        ok = self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        # handled=False, or a failed login gets no reply at all and the client hangs
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+
+class SMTPServer:
+    def __init__(self, users: dict[str, str], certfile: str, keyfile: str, lmtp_port: int | None) -> None:
+        self.handler = Handler(lmtp_port, users)
+        self.handler_users = users
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(certfile, keyfile)
+        self.port = free_port()
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test",
+            tls_context=tls, require_starttls=True, authenticator=Authenticator(users),
+            auth_required=True, auth_require_tls=True)
+
+    @property
+    def messages(self) -> list[Stored]:
+        return self.handler.messages
+
+    def start(self) -> SMTPServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()

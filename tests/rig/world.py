@@ -1,0 +1,130 @@
+"""The Hillingdon example group living on the test servers, with an injected clock.
+
+Partners send real email through the SMTP server (as themselves) and read
+their real mailboxes over IMAP; the bot runs its real adapters against both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import ssl
+import time
+import tomllib
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from imapclient import IMAPClient
+
+from mailbot.adapters.clock import SettableClock
+from mailbot.adapters.db import Store, connect, upgrade
+from mailbot.adapters.imap import ImapMailbox
+from mailbot.adapters.smtp import SmtpPostman
+from mailbot.adapters.templates import renderer
+from mailbot.app import Runtime
+from mailbot.config import Settings
+from mailbot.services import Services
+from tests.conftest import EXAMPLE_CONFIG
+from tests.rig.dovecot import DovecotServer
+from tests.rig.smtp import SMTPServer
+
+BOT_PASSWORD = "bot-secret"
+
+
+def password_of(address: str) -> str:
+    return "pw-" + address.split("@")[0]
+
+
+def rig_config(dc: DovecotServer, smtp: SMTPServer, db_path: Path) -> dict[str, Any]:
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["imap"] = {"host": "127.0.0.1", "port": dc.imaps_port, "security": "tls",
+                    "ca_file": str(dc.ca), "username": data["bot"]["address"],
+                    "password_env": "MAILBOT_IMAP_PASSWORD", "timeout_seconds": 10, "poll_seconds": 2}
+    data["smtp"] = {"host": "127.0.0.1", "port": smtp.port, "security": "starttls",
+                    "ca_file": str(dc.ca), "username": data["bot"]["address"],
+                    "password_env": "MAILBOT_SMTP_PASSWORD", "timeout_seconds": 10}
+    data["database"] = {"url": f"sqlite:///{db_path}"}
+    return data
+
+
+class World:
+    def __init__(self, dc: DovecotServer, smtp: SMTPServer, settings: Settings, start: datetime) -> None:
+        self.dc = dc
+        self.smtp = smtp
+        self.settings = settings
+        self.clock = SettableClock(start)
+        for address in [settings.bot.address, *(a for p in settings.partners for a in p.emails)]:
+            dc.add_user(address, BOT_PASSWORD if address == settings.bot.address else password_of(address))
+            smtp.handler_users[address] = dc.users[address]
+        engine = connect(settings.database_url)
+        upgrade(engine)
+        self.store = Store(engine)
+
+    def runtime(self) -> Runtime:
+        """A fresh bot process: new services, new connections, same database."""
+        assert self.settings.imap and self.settings.smtp
+        services = Services(self.settings, self.store, self.clock, renderer())
+        return Runtime(services, ImapMailbox(self.settings.imap),
+                       SmtpPostman(self.settings.smtp, self.settings.bot.address), poll_seconds=0.2)
+
+    # -- acting as a partner --------------------------------------------------
+    def reply(self, sender: str, body: str, *, subject: str = "RE: Case call",
+              to: EmailMessage | None = None, extra: dict[str, str] | None = None) -> str:
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = self.settings.bot.address
+        msg["Subject"] = subject
+        mid = f"<{uuid.uuid4().hex}@partner.example>"
+        msg["Message-ID"] = mid
+        msg["Date"] = email.utils.format_datetime(self.clock.now())
+        if to is not None:
+            msg["In-Reply-To"] = to["Message-ID"]
+            msg["References"] = to["Message-ID"]
+        for k, v in (extra or {}).items():
+            msg[k] = v
+        msg.set_content(body)
+        login = sender if sender in self.dc.users else self.settings.partners[0].emails[0]
+        asyncio.run(aiosmtplib.send(
+            msg, hostname="127.0.0.1", port=self.smtp.port, start_tls=True,
+            tls_context=ssl.create_default_context(cafile=str(self.dc.ca)),
+            username=login, password=self.dc.users[login], sender=sender,
+            recipients=[self.settings.bot.address]))
+        return mid
+
+    def inbox(self, address: str) -> list[EmailMessage]:
+        pw = BOT_PASSWORD if address == self.settings.bot.address else password_of(address)
+        with IMAPClient("127.0.0.1", port=self.dc.imap_port, ssl=False, timeout=10) as c:
+            c.login(address, pw)
+            c.select_folder("INBOX", readonly=True)
+            uids = c.search(["ALL"])
+            data = c.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
+        out = []
+        for uid in sorted(data):
+            msg = email.message_from_bytes(data[uid][b"BODY[]"], policy=email.policy.default)
+            assert isinstance(msg, EmailMessage)
+            out.append(msg)
+        return out
+
+    def wait_for(self, address: str, predicate: Callable[[EmailMessage], bool], timeout: float = 10.0
+                 ) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while True:
+            for msg in self.inbox(address):
+                if predicate(msg):
+                    return msg
+            if time.monotonic() > deadline:
+                subjects = [m["Subject"] for m in self.inbox(address)]
+                raise AssertionError(f"no matching email for {address}; has {subjects}")
+            time.sleep(0.1)
+
+
+def text_of(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
