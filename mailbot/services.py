@@ -28,11 +28,12 @@ from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
 from mailbot.core.agenda import Told
 from mailbot.core.calendar import MeetingCalendar
-from mailbot.core.changes import Snapshot, plan
+from mailbot.core.changes import Plan, Snapshot, plan
+from mailbot.core.commands import parse_commands
 from mailbot.core.compose import Letter, Render, build
 from mailbot.core.inbound import Context, read_parsed
 from mailbot.core.message import Inbound, parse
-from mailbot.core.model import Reading, RequirePartners, Verdict
+from mailbot.core.model import Command, Reading, RequirePartners, Sender, Verdict
 from mailbot.errors import SendError, StoreError
 
 
@@ -149,10 +150,24 @@ class Services:
 
     def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
                day: date, received: datetime, now: datetime, inbound_id: int) -> None:
+        s = self.stationery[meeting.id]
+        result, status = self._plan(tx, reading.commands, reading.sender, meeting, day, received, now,
+                                    inbound_id)
+        problems = [*reading.problems, *result.problems]
+        if result.done or problems or status:
+            self._queue(tx, letters.acknowledgement(
+                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+                subject=mail.subject, message_id=mail.message_id, references=mail.references,
+                done=result.done, problems=problems, status=status), now, inbound_id)
+
+    def _plan(self, tx: Tx, commands: tuple[Command, ...], sender: Sender, meeting: MeetingSettings,
+              day: date, received: datetime, now: datetime, inbound_id: int | None,
+              answered: bool = True) -> tuple[Plan, dict[str, object] | None]:
+        """Plan and store what commands change, queueing the notices they cause."""
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         local = cal.local(received)
-        refs = [c.case for c in reading.commands if isinstance(c, RequirePartners)]
+        refs = [c.case for c in commands if isinstance(c, RequirePartners)]
         snap = Snapshot(
             day=tx.day_view(meeting.id, day),
             earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day),
@@ -164,15 +179,14 @@ class Services:
         )
         label = (f"today's {meeting.starts:%H:%M} call" if day == local.date()
                  else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
-        sender = reading.sender
-        result = plan(reading.commands, sender, snap, self.settings.directory, label)
+        result = plan(commands, sender, snap, self.settings.directory, label)
         tx.apply(meeting.id, result, actor=sender.address, partner=sender.partner,
                  inbound_id=inbound_id, now=now)
         if result.changes or result.now_required:
             view = tx.day_view(meeting.id, day)
             for code, refs_needed in result.now_required.items():
                 partner = self.settings.directory.get(code)
-                if code != sender.partner:  # the sender learns it from its acknowledgement
+                if not (answered and code == sender.partner):  # an acknowledgement says it
                     self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id)
                 tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
         for new_ref, earlier in result.repeats:
@@ -183,7 +197,6 @@ class Services:
                        f"agenda {earlier.last_day}.",
                        "Only new concerns come to the meeting: please check whether it is the same "
                        "person and tell the referrer."]), now, inbound_id)
-        problems = [*reading.problems, *result.problems]
         status = None
         if result.status_requested and sender.partner:
             status_day = local.date() if (cal.is_meeting_day(local.date())
@@ -191,11 +204,25 @@ class Services:
                 else cal.next_meeting_day(local.date())
             status = letters.status_context(s, tx.day_view(meeting.id, status_day),
                                             self.settings.directory.get(sender.partner))
-        if result.done or problems or status:
-            self._queue(tx, letters.acknowledgement(
-                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=sender.address,
-                subject=mail.subject, message_id=mail.message_id, references=mail.references,
-                done=result.done, problems=problems, status=status), now, inbound_id)
+        return result, status
+
+    def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
+                         actor: str) -> Plan:
+        """A coordinator typing a case at the terminal: the same rules as an emailed case."""
+        meeting = self.settings.meeting
+        now = self.clock.now()
+        day = self.calendars[meeting.id].meeting_for(now)
+        sender = Sender(actor, referrer, True)
+        text = f"Case: {subject} - {concern}\nPartners: {partners}" if partners else \
+            f"Case: {subject} - {concern}"
+        commands, problems = parse_commands(
+            text, sender=sender, directory=self.settings.directory,
+            reference_prefix=meeting.reference_prefix, today=now.date())
+        with self.unit() as tx:
+            result, _ = self._plan(tx, tuple(commands), sender, meeting, day, now, now, None,
+                                   answered=False)
+        result.problems[:0] = problems
+        return result
 
     def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:
@@ -238,7 +265,7 @@ class Services:
             found = tx.inbound_raw(inbound_id)
             if found is None or found[0] != "failed":
                 raise StoreError(f"inbound #{inbound_id} is not a failed email")
-            tx.delete_failed_inbound(inbound_id)
+            tx.set_aside_failed_inbound(inbound_id)
         return self.ingest(found[1], folder="retry")
 
     # -- the day's emails ------------------------------------------------------

@@ -124,10 +124,12 @@ class Tx:
                                 .where(t.inbound.c.id == inbound_id)).first()
         return (row[0], row[1]) if row else None
 
-    def delete_failed_inbound(self, inbound_id: int) -> None:
-        """A failed reading is forgotten only so the retry can record it afresh."""
-        self.conn.execute(t.inbound.delete().where(
-            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == "failed")))
+    def set_aside_failed_inbound(self, inbound_id: int) -> None:
+        """Keep a failed attempt as history under another key, so a retry can record afresh."""
+        self.conn.execute(update(t.inbound).where(
+            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == "failed")
+        ).values(message_key=func.substr(t.inbound.c.message_key, 1, 250) + f"#failed-{inbound_id}",
+                 status="retried"))
 
     # -- cases and agendas -----------------------------------------------
     def _case_views(self, where: Any, day: date | None = None) -> list[CaseView]:

@@ -45,14 +45,19 @@ class Fetched:
 def connect(settings: ImapSettings) -> IMAPClient:
     """The one place an IMAP connection is made."""
     server = settings.server
+    secret = password(server)
     try:
         client = IMAPClient(server.host, port=server.port, ssl=server.security == "tls",
                             ssl_context=tls_context(server) if server.security != "none" else None,
                             timeout=server.timeout_seconds)
+    except _TRANSIENT as exc:
+        raise FetchError(f"cannot reach IMAP {server.host}:{server.port}: {exc}") from exc
+    try:
         if server.security == "starttls":
             client.starttls(tls_context(server))
-        client.login(server.username, password(server))
+        client.login(server.username, secret)
     except _TRANSIENT as exc:
+        _quietly_close(client)
         raise FetchError(f"cannot log in to IMAP {server.host}:{server.port}: {exc}") from exc
     return client
 

@@ -1,12 +1,14 @@
 """A local Maildir as the bot's mailbox (the demo, or a server delivering to disk).
 
 Same contract as the IMAP mailbox: what is waiting in ``new/`` and ``cur/``,
-oldest first, then moved to a processed or failed sub-folder once committed.
+oldest first, then moved to the ``.processed`` or ``.failed`` sub-folder
+(Maildir++) once its outcome is committed. A rename is atomic, so a crash
+leaves each message in exactly one place.
 """
 
 from __future__ import annotations
 
-import mailbox
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,52 +21,43 @@ class MaildirMailbox:
         self.root = root
         self.folder = folder
         try:
-            self.box = mailbox.Maildir(str(root), create=True)
-            self.processed = self._sub("processed")
-            self.failed = self._sub("failed")
+            for box in (root, root / ".processed", root / ".failed"):
+                for sub in ("new", "cur", "tmp"):
+                    (box / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise FetchError(f"cannot open Maildir {root}: {exc}") from exc
-        self._keys: dict[int, str] = {}
+        self._paths: dict[int, Path] = {}
+        self._uids: dict[Path, int] = {}
         self._next = 1
-
-    def _sub(self, name: str) -> mailbox.Maildir:
-        if name in self.box.list_folders():
-            return self.box.get_folder(name)
-        return self.box.add_folder(name)
 
     def fetch_new(self, limit: int = 500) -> list[Fetched]:
         try:
-            entries = []
-            for key in self.box.iterkeys():
-                info = self.box.get_file(key)
-                try:
-                    path = Path(info.name)  # type: ignore[attr-defined]
-                finally:
-                    info.close()
-                entries.append((path.stat().st_mtime, key, path))
+            entries = [(path.stat().st_mtime, path.name, path)
+                       for sub in ("new", "cur") for path in (self.root / sub).iterdir()
+                       if not path.name.startswith(".")]
+            found = []
+            for mtime, _, path in sorted(entries)[:limit]:
+                uid = self._uids.get(path)
+                if uid is None:
+                    uid, self._next = self._next, self._next + 1
+                    self._uids[path], self._paths[uid] = uid, path
+                found.append(Fetched(uid, 1, self.folder, path.read_bytes(),
+                                     datetime.fromtimestamp(mtime, UTC)))
+            return found
         except OSError as exc:
             raise FetchError(f"cannot read Maildir {self.root}: {exc}") from exc
-        found = []
-        known = {v: k for k, v in self._keys.items()}
-        for mtime, key, path in sorted(entries)[:limit]:
-            uid = known.get(key)
-            if uid is None:
-                uid, self._next = self._next, self._next + 1
-                self._keys[uid] = key
-            found.append(Fetched(uid, 1, self.folder, path.read_bytes(),
-                                 datetime.fromtimestamp(mtime, UTC)))
-        return found
 
     def finish(self, item: Fetched, *, failed: bool = False) -> None:
-        key = self._keys.pop(item.uid, None)
-        if key is None:
+        path = self._paths.pop(item.uid, None)
+        if path is None:
             return
-        target = self.failed if failed else self.processed
+        self._uids.pop(path, None)
+        target = self.root / (".failed" if failed else ".processed") / "cur" / path.name
         try:
-            target.add(self.box.get_bytes(key))
-            self.box.remove(key)
-        except (OSError, KeyError) as exc:
-            raise FetchError(f"cannot move a message in {self.root}: {exc}") from exc
+            os.replace(path, target)
+        except OSError as exc:
+            raise FetchError(f"cannot move {path.name} in {self.root}: {exc}") from exc
 
     def close(self) -> None:
-        self.box.close()
+        self._paths.clear()
+        self._uids.clear()

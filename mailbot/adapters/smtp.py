@@ -8,6 +8,7 @@ not (RFC 5321 §4.2.1).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 from collections.abc import Sequence
@@ -67,6 +68,10 @@ class SmtpPostman:
         try:
             await client.connect()
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await _hang_up(client)  # a refused login leaves the (TLS) connection open otherwise
+            # aiosmtplib may already have dropped a failed connection itself; either way
+            # its TLS transport needs a moment of the loop to finish closing.
+            await asyncio.sleep(0.05)
             error = _classify(exc)
             return [SendError(str(error), permanent=False) for _ in rows]
         try:
@@ -88,9 +93,15 @@ class SmtpPostman:
                 except aiosmtplib.SMTPException as exc:
                     results.append(_classify(exc))
         finally:
-            if client.is_connected:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    client.close()
+            await _hang_up(client)
         return results
+
+
+async def _hang_up(client: aiosmtplib.SMTP) -> None:
+    """QUIT, so the server closes first and TLS shuts down cleanly; else drop the socket."""
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()

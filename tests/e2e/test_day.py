@@ -144,3 +144,36 @@ def test_the_same_day_run_twice_sends_nothing_twice(world: World) -> None:
         step(world, when)
     again = Counter(m.data.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in world.smtp.messages)
     assert again == first
+
+
+def test_a_bot_restarted_halfway_loses_nothing_and_repeats_nothing(world: World) -> None:
+    first = world.runtime()
+    world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: ASBIT", subject="New case")
+    step(world, "09:31", first)
+    step(world, "10:00", first)
+    # Two replies arrive; the bot reads and commits the first, then dies before
+    # moving it out of the inbox and before sending its answer.
+    world.clock.set(at("10:10"))
+    world.reply(CNWL, "Case: M.K. - missed appointments\nPartners: SPA", subject="RE: Case call")
+    world.reply(HIDVA, "Partners for HR-2026-0001: HIDVA", subject="RE: Case call")
+    waiting = first.mailbox.fetch_new()
+    assert len(waiting) == 2
+    first.services.ingest(waiting[0].raw, folder=waiting[0].folder, uid=waiting[0].uid,
+                          uidvalidity=waiting[0].uidvalidity, arrived=waiting[0].arrived)
+    first.close()  # killed: no move, no send
+
+    second = world.runtime()
+    step(world, "10:11", second)
+    step(world, "11:30")
+    with world.store.transaction() as tx:
+        cases = tx.cases_on("daily", at("10:00").date())
+        counts = tx.outbox_counts()
+    assert [c.reference for c in cases] == ["HR-2026-0001", "HR-2026-0002"]
+    assert "hidva" in cases[0].partners
+    assert counts == {"sent": counts["sent"]}  # nothing left pending or half-sent
+    ids = [m.data.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in world.smtp.messages]
+    assert len(ids) == len(set(ids))
+    # Both replies answered exactly once, and the inbox is empty.
+    assert len([s for s in subjects(world, CNWL) if s == "Re: RE: Case call" or s == "RE: Case call"]) == 1
+    assert len([s for s in subjects(world, HIDVA) if s == "RE: Case call"]) == 1
+    assert world.inbox(BOT) == []

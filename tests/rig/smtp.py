@@ -60,21 +60,26 @@ class SMTPServer:
     def __init__(self, users: dict[str, str], certfile: str, keyfile: str, lmtp_port: int | None) -> None:
         self.handler = Handler(lmtp_port, users)
         self.handler_users = users
-        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        tls.load_cert_chain(certfile, keyfile)
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.tls.load_cert_chain(certfile, keyfile)
+        self.users = users
         self.port = free_port()
-        self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test",
-            tls_context=tls, require_starttls=True, authenticator=Authenticator(users),
-            auth_required=True, auth_require_tls=True)
+        self.controller: Controller | None = None
 
     @property
     def messages(self) -> list[Stored]:
         return self.handler.messages
 
     def start(self) -> SMTPServer:
+        """Start (or start again after stop, on the same port)."""
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test",
+            tls_context=self.tls, require_starttls=True, authenticator=Authenticator(self.users),
+            auth_required=True, auth_require_tls=True)
         self.controller.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

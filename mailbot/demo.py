@@ -1,0 +1,256 @@
+"""``mailbot demo``: a whole day of the Hillingdon example on embedded mail servers.
+
+An aiosmtpd server on 127.0.0.1 takes everything the bot sends (over the bot's
+real SMTP adapter, with a login); mail to the bot is delivered into a local
+Maildir that the bot reads with its real inbound path. Partners reply from
+different mail clients, quoting the emails they received, on a clock that
+jumps through the morning. Every email is printed and written as .eml and
+.html to a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import mailbox
+import os
+import re
+import socket
+import sys
+import tempfile
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from mailbot import config
+from mailbot.adapters.clock import SettableClock
+from mailbot.adapters.maildir import MaildirMailbox
+from mailbot.adapters.smtp import SmtpPostman
+from mailbot.app import Runtime, build_services
+from mailbot.config import Settings
+from mailbot.errors import ConfigError
+
+DEMO_PASSWORD = "demo-only"
+DAY = (2026, 11, 16)  # a Monday
+
+
+def example_config() -> Path:
+    for candidate in (Path(__file__).resolve().parent.parent / "config.example.toml",
+                      Path(sys.prefix) / "share" / "mailbot" / "config.example.toml"):
+        if candidate.exists():
+            return candidate
+    raise ConfigError("config.example.toml was not found; reinstall mailbot")
+
+
+@dataclass
+class Delivery:
+    """What the embedded SMTP server does with each email."""
+
+    bot: str
+    maildir: mailbox.Maildir
+    outbox: list[tuple[str, bytes]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        data: bytes = envelope.original_content or envelope.content
+        for rcpt in envelope.rcpt_tos:
+            if rcpt.lower() == self.bot:
+                self.maildir.add(data)
+            else:
+                self.outbox.append((rcpt, data))
+        return "250 OK"
+
+
+class _Auth:
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password.decode() == DEMO_PASSWORD
+        return AuthResult(success=ok, handled=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Demo:
+    def __init__(self, out: Path) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.out = out
+        out.mkdir(parents=True, exist_ok=True)
+        self.work = Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+        data = tomllib.loads(example_config().read_text(encoding="utf-8"))
+        self.port = _free_port()
+        data["smtp"] = {"host": "127.0.0.1", "port": self.port, "security": "none",
+                        "username": data["bot"]["address"], "password_env": "MAILBOT_SMTP_PASSWORD"}
+        data.pop("imap", None)
+        data["database"] = {"url": f"sqlite:///{self.work / 'demo.db'}"}
+        os.environ["MAILBOT_SMTP_PASSWORD"] = DEMO_PASSWORD
+        self.settings: Settings = config.parse(data)
+        self.delivery = Delivery(self.settings.bot.address,
+                                 mailbox.Maildir(str(self.work / "bot"), create=True))
+        self.controller = Controller(self.delivery, hostname="127.0.0.1", port=self.port,
+                                     authenticator=_Auth(), auth_require_tls=False)
+        zone = self.settings.bot.zone
+        self.clock = SettableClock(datetime(*DAY, 9, 30, tzinfo=zone))
+        services = build_services(self.settings, self.clock)
+        assert self.settings.smtp is not None
+        self.runtime = Runtime(services, MaildirMailbox(self.work / "bot"),
+                               SmtpPostman(self.settings.smtp, self.settings.bot.address))
+        self.seen = 0
+        self.shown: set[str] = set()
+        self.received: dict[str, list[EmailMessage]] = {}
+
+    # -- the partners ------------------------------------------------------
+    async def send(self, sender: str, body: str, subject: str, *, quoting: EmailMessage | None = None,
+                   headers: dict[str, str] | None = None) -> None:
+        import aiosmtplib
+
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = self.settings.bot.address
+        msg["Subject"] = subject
+        msg["Message-ID"] = f"<{uuid.uuid4().hex}@partner.example>"
+        msg["Date"] = email.utils.format_datetime(self.clock.now())
+        if quoting is not None:
+            msg["In-Reply-To"] = str(quoting["Message-ID"])
+            msg["References"] = str(quoting["Message-ID"])
+        for key, value in (headers or {}).items():
+            msg[key] = value
+        msg.set_content(body)
+        await aiosmtplib.send(msg, hostname="127.0.0.1", port=self.port,
+                              username=sender, password=DEMO_PASSWORD)
+        print(f"\n>>> {self.clock.now().astimezone(self.settings.bot.zone):%H:%M}  {sender} -> bot: "
+              f"{subject}")
+        for line in body.splitlines()[:4]:
+            print(f"    | {line}")
+
+    def last(self, address: str, starts: str) -> EmailMessage:
+        for msg in reversed(self.received.get(address, [])):
+            if str(msg["Subject"]).startswith(starts):
+                found: EmailMessage = msg
+                return found
+        raise LookupError(f"{address} has no email starting {starts!r}")
+
+    # -- the bot -------------------------------------------------------------
+    async def at(self, hhmm: str) -> None:
+        hours, minutes = (int(x) for x in hhmm.split(":"))
+        self.clock.set(datetime(*DAY, hours, minutes, tzinfo=self.settings.bot.zone))
+        await self.runtime.step()
+        self.report()
+
+    def report(self) -> None:
+        new = self.delivery.outbox[self.seen:]
+        self.seen = len(self.delivery.outbox)
+        for n, (rcpt, data) in enumerate(new, start=self.seen - len(new) + 1):
+            msg = email.message_from_bytes(data, policy=email.policy.default)
+            assert isinstance(msg, EmailMessage)
+            self.received.setdefault(rcpt, []).append(msg)
+            subject = str(msg["Subject"])
+            kind = _kind(subject)
+            stem = f"{n:03d}-{kind}-{rcpt.split('@')[0]}"
+            (self.out / f"{stem}.eml").write_bytes(data)
+            html = msg.get_body(preferencelist=("html",))
+            if html is not None:
+                (self.out / f"{stem}.html").write_text(str(html.get_content()), encoding="utf-8")
+            when = self.clock.now().astimezone(self.settings.bot.zone)
+            print(f"<<< {when:%H:%M}  bot -> {rcpt}: {subject}")
+            if kind not in self.shown or kind == "answer":  # each kind once in full; answers always
+                self.shown.add(kind)
+                text = msg.get_body(preferencelist=("plain",))
+                body = str(text.get_content()) if text is not None else ""
+                body = body.replace("\r\n", "\n").split("How to reply")[0].strip()
+                for line in body.splitlines():
+                    print(f"    | {line}")
+
+    async def day(self) -> None:
+        police, cnwl, csc = "mash@met.police.example", "cnwl.highrisk@cnwl.example", \
+            "childrensmash@hillingdon.example"
+        hidva, thh, asbit = "referrals@hidva.example", "safeguarding@thh.example", "asbit@hillingdon.example"
+        print(f"== mailbot demo: {self.settings.meeting.name}, Monday 16 November 2026 ==")
+        await self.send(police, "Morning,\n\nCase: T.W. - threats to neighbour with a knife, seen by PCSO "
+                                "last night\nPartners: Children's Services, ASBIT\n\nThanks\nDS Jane Smith\n"
+                                "MASH, Metropolitan Police", "New case for today")
+        await self.at("09:31")
+        print("\n== 10:00 the case call goes to every partner ==")
+        await self.at("10:00")
+        call = self.last(cnwl, "Case call")
+        quoted = "\n".join("> " + line for line in _text(call).splitlines())
+        self.clock.set(datetime(*DAY, 10, 12, tzinfo=self.settings.bot.zone))
+        await self.send(cnwl, "Case: M.K. - missed three depot injections, family worried\nPartners: SPA\n\n"
+                              f"On Mon, 16 Nov 2026 at 10:00, Hillingdon High Risk Case Discussion <\n"
+                              f"highrisk-bot@hillingdon.example> wrote:\n\n{quoted}",
+                        f"Re: {call['Subject']}", quoting=call)
+        await self.at("10:13")
+        call = self.last(csc, "Case call")
+        await self.send(csc, "Partners for HR-2026-0001: CNWL\n\nSent from my iPhone\n\n"
+                             f"> On 16 Nov 2026, at 10:00, Hillingdon High Risk Case Discussion "
+                             f"<highrisk-bot@hillingdon.example> wrote:\n>\n{_quote(_text(call))}",
+                        f"Re: {call['Subject']}", quoting=call)
+        await self.at("10:25")
+        await self.send(thh, "I am out of the office until Wednesday with no access to email.",
+                        "Automatic reply: Case call", headers={"Auto-Submitted": "auto-replied"})
+        await self.send("worried.neighbour@mail.example", "Case: J.J. - my neighbour shouts a lot",
+                        "A concern")
+        await self.at("10:40")
+        call = self.last(hidva, "Case call")
+        await self.send(hidva, "Case: S.P. - DASH 18, perpetrator released from custody this morning\n"
+                               "Partners: Police, London Fire Brigade\n\nDiolch\nHIDVA\n\n"
+                               "Oddi wrth: Hillingdon High Risk Case Discussion "
+                               "<highrisk-bot@hillingdon.example>\nAnfonwyd: 16 Tachwedd 2026 10:00\n"
+                               f"At: HIDVA\nPwnc: {call['Subject']}\n\n{_text(call)}",
+                        f"RE: {call['Subject']}", quoting=call)
+        await self.at("11:05")
+        print("\n== 11:30 cut-off: the attendance list ==")
+        await self.at("11:30")
+        await self.send(asbit, "Case: K.L. - vulnerable adult, flat taken over by dealers\n"
+                               "Partners: Police, Adult Social Care", "Late case")
+        await self.at("11:45")
+
+    def summary(self) -> None:
+        with self.runtime.services.store.transaction() as tx:
+            counts = tx.outbox_counts()
+            today = tx.day_view(self.settings.meeting.id, datetime(*DAY).date())
+        print("\n== end of the demo day ==")
+        print(f"emails sent by the bot: {counts.get('sent', 0)}; waiting: {counts.get('pending', 0)}")
+        print(f"cases on Monday's call: {', '.join(c.reference for c in today.cases)}")
+        print(f"every email is in {self.out.resolve()} (.eml and .html)")
+
+
+def _text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    return str(part.get_content()).replace("\r\n", "\n") if part is not None else ""
+
+
+def _quote(text: str) -> str:
+    return "\n".join(("> " + line).rstrip() for line in text.splitlines())
+
+
+def _kind(subject: str) -> str:
+    for pattern, kind in ((r"^LATE Case call|^Case call", "case-call"), (r"^Attendance", "attendance"),
+                          (r"^Now REQUIRED", "now-required"), (r"^mailbot: ", "coordinator-notice")):
+        if re.match(pattern, subject):
+            return kind
+    return "answer"
+
+
+def run_demo(out: Path | None) -> int:
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's own deprecation chatter
+    demo = Demo(out or Path("demo-output"))
+    demo.controller.start()
+    try:
+        asyncio.run(demo.day())
+        demo.summary()
+    finally:
+        demo.controller.stop()
+        demo.runtime.close()
+    return 0

@@ -1,0 +1,85 @@
+"""The operator's commands: db upgrade, send (never twice), cases list/add, inbox failed/retry."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailbot.cli import main
+from tests.conftest import EXAMPLE_CONFIG
+from tests.rig.dovecot import make_tls
+from tests.rig.smtp import SMTPServer
+
+BOT = "highrisk-bot@hillingdon.example"
+
+
+def write_config(tmp_path: Path, smtp: SMTPServer | None, ca: Path | None) -> Path:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    head = text.split("[imap]")[0]
+    tail = "[[meeting]]" + text.split("[[meeting]]", 1)[1]
+    smtp_part = (f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "starttls"\n'
+                 f'username = "{BOT}"\npassword_env = "TEST_SMTP"\nca_file = "{ca}"\n\n') if smtp else ""
+    path = tmp_path / "mailbot.toml"
+    path.write_text(head + smtp_part + f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n\n' + tail)
+    assert data["bot"]["address"] == BOT
+    return path
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
+    ca = make_tls(tmp_path / "tls")
+    server = SMTPServer({BOT: "pw"}, str(tmp_path / "tls/cert.pem"), str(tmp_path / "tls/key.pem"), None).start()
+    monkeypatch.setenv("TEST_SMTP", "pw")
+    yield server, ca
+    server.stop()
+
+
+def test_send_case_call_twice_sends_once(tmp_path: Path, smtp: tuple[SMTPServer, Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    server, ca = smtp
+    cfg = str(write_config(tmp_path, server, ca))
+    assert main(["--config", cfg, "db", "upgrade"]) == 0
+    assert main(["--config", cfg, "send", "case-call", "--date", "2026-11-23"]) == 0
+    assert "10 emails sent now" in capsys.readouterr().out
+    assert main(["--config", cfg, "send", "case-call", "--date", "2026-11-23"]) == 0
+    assert "already sent; nothing sent again" in capsys.readouterr().out
+    assert len(server.messages) == 10
+    assert main(["--config", cfg, "send", "case-call", "--date", "2026-12-25"]) == 1
+    assert "2026-12-25 is not a meeting day (Christmas Day)" in capsys.readouterr().err
+
+
+def test_a_coordinator_adds_a_case_by_hand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(write_config(tmp_path, None, None))
+    code = main(["--config", cfg, "cases", "add", "--initials", "R.S.", "--concern", "eviction threat",
+                 "--partners", "Police and Fire Brigade", "--referrer", "housing"])
+    assert code == 1
+    assert "unknown referring partner 'housing'" in capsys.readouterr().err
+    code = main(["--config", cfg, "cases", "add", "--initials", "R.S.", "--concern", "eviction threat",
+                 "--partners", "Police and Fire Brigade", "--referrer", "ASC"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "Added HR-" in captured.out and "(R.S.)" in captured.out
+    assert "unknown partner 'Fire Brigade'" in captured.err
+    assert main(["--config", cfg, "cases", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "R.S.  eviction threat" in listing
+    assert "required: Adult Social Care, Metropolitan Police" in listing
+
+
+def test_inbox_failed_and_retry_explain_themselves(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(write_config(tmp_path, None, None))
+    assert main(["--config", cfg, "inbox", "failed"]) == 0
+    assert "0 failed email(s)" in capsys.readouterr().out
+    assert main(["--config", cfg, "inbox", "retry", "7"]) == 1
+    assert "inbound #7 is not a failed email" in capsys.readouterr().err
+
+
+def test_run_without_servers_in_the_config_is_a_clear_error(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(write_config(tmp_path, None, None))
+    assert main(["--config", cfg, "run"]) == 1
+    assert "'mailbot run' needs both [imap] and [smtp]" in capsys.readouterr().err

@@ -1,0 +1,30 @@
+"""README's first command: the demo day runs on embedded servers and shows what a newcomer should see."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+
+from mailbot.demo import run_demo
+
+
+def test_the_demo_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_demo(tmp_path / "out") == 0
+    out = capsys.readouterr().out
+    files = sorted((tmp_path / "out").glob("*.eml"))
+    # 10 case calls, 10 attendance lists, answers, a now-required notice, a coordinator notice.
+    mails = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+    subjects = [str(m["Subject"]) for m in mails]
+    assert sum(s.startswith("Case call") for s in subjects) == 10
+    assert sum(s.startswith("Attendance list") for s in subjects) == 10
+    assert any(s.startswith("Now REQUIRED") and s.endswith("SPA") for s in subjects)
+    assert len(list((tmp_path / "out").glob("*.html"))) == len(files)
+    assert "unknown partner 'London Fire Brigade'" in out
+    assert "to the Tuesday 17 November 2026 12:00 call (it came after the cut-off)" in out
+    assert "emails sent by the bot: 28; waiting: 0" in out
+    # The out-of-office changed nothing and was not answered.
+    to_thh = [str(m["Subject"]) for m in mails if m["To"] == "safeguarding@thh.example"]
+    assert [s for s in to_thh if not s.startswith(("Case call", "Attendance list"))] == []

@@ -1,0 +1,156 @@
+"""Use cases on a real SQLite database, with the clock injected and nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot import config
+from mailbot.adapters.clock import SettableClock
+from mailbot.adapters.db import Store, connect, upgrade
+from mailbot.adapters.templates import renderer
+from mailbot.core.compose import Render
+from mailbot.services import Outcome, Services
+from tests.conftest import EXAMPLE_CONFIG
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(day: int, hhmm: str, month: int = 11) -> datetime:
+    h, m = map(int, hhmm.split(":"))
+    return datetime(2026, month, day, h, m, tzinfo=LONDON)
+
+
+def make(tmp_path: Path, start: datetime, render: Render | None = None) -> Services:
+    settings = config.load(EXAMPLE_CONFIG)
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine)
+    return Services(settings, Store(engine), SettableClock(start), render or renderer())
+
+
+def outbox(services: Services) -> list[tuple[str, str]]:
+    with services.store.transaction() as tx:
+        rows = tx.conn.exec_driver_sql("select key, subject from outbox order by id").fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def reply(sender: str, body: str, mid: str = "<r1@partner.example>") -> bytes:
+    return (f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: RE: Case call\r\n"
+            f"Message-ID: {mid}\r\n\r\n{body}\r\n").encode()
+
+
+def test_started_at_ten_forty_sends_the_case_call_at_once_marked_late(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "10:40"))
+    assert s.due() == ["case call 2026-11-23"]
+    subjects = [subject for _, subject in outbox(s)]
+    assert len(subjects) == 10 and all(x.startswith("LATE Case call") for x in subjects)
+    assert s.due() == []  # and never again
+
+
+def test_started_after_the_cutoff_sends_no_stale_case_call_and_tells_coordinators(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "11:40"))
+    done = s.due()
+    assert done == ["case-call 2026-11-23 skipped", "attendance 2026-11-23"]
+    keys = [k for k, _ in outbox(s)]
+    assert not any(k.startswith("case-call:") for k in keys)
+    assert "notice:missed:case-call:daily:2026-11-23" in keys
+    assert sum(k.startswith("attendance:") for k in keys) == 10
+
+
+def test_started_after_the_meeting_sends_neither(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "12:10"))
+    s.due()
+    keys = [k for k, _ in outbox(s)]
+    assert [k for k in keys if not k.startswith("notice:")] == []
+    assert len(keys) == 2
+
+
+def test_a_week_with_a_bank_holiday_on_a_frozen_clock(tmp_path: Path) -> None:
+    # Christmas week 2026: Friday 25 is Christmas Day, Monday 28 the Boxing Day holiday.
+    s = make(tmp_path, at(21, "09:00", 12))
+    for day in range(21, 30):
+        for hhmm in ("09:59", "10:00", "10:01", "11:30", "11:31", "16:00"):
+            s.clock.set(at(day, hhmm, 12))  # type: ignore[attr-defined]
+            s.due()
+    keys = [k for k, _ in outbox(s)]
+    days = sorted({k.split(":")[2] for k in keys if k.startswith("case-call:")})
+    assert days == ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24", "2026-12-29"]
+    assert sum(k.startswith("case-call:") for k in keys) == 50
+    assert sum(k.startswith("attendance:") for k in keys) == 50
+
+
+def test_an_email_that_breaks_the_bot_is_parked_and_can_be_retried(tmp_path: Path) -> None:
+    working = renderer()
+
+    def broken(name: str, context: Mapping[str, object]) -> str:
+        if name.startswith("ack"):
+            raise RuntimeError("template bug")
+        return working(name, context)
+
+    s = make(tmp_path, at(23, "09:00"), broken)
+    raw = reply("mash@met.police.example", "Case: T.W. - threats")
+    assert s.ingest(raw) is Outcome.FAILED
+    with s.store.transaction() as tx:
+        [failed] = tx.failed_inbound()
+        assert tx.next_case_number("daily", 2026) == 1  # nothing half-applied
+    assert "template bug" in failed["error"]
+    assert any(k.startswith("notice:failed:") for k, _ in outbox(s))
+    assert s.ingest(raw) is Outcome.DUPLICATE  # kept: not read again by the mailbox loop
+    s.render = working
+    s.stationery = {m: st.__class__(working, *list(vars(st).values())[1:])
+                    for m, st in s.stationery.items()}
+    assert s.retry(failed["id"]) is Outcome.APPLIED
+    with s.store.transaction() as tx:
+        assert tx.failed_inbound() == []
+        statuses = tx.conn.exec_driver_sql("select status from inbound order by id").fetchall()
+        assert [r[0] for r in statuses] == ["retried", "applied"]  # the failure stays on record
+        assert [c.reference for c in tx.cases_on("daily", at(23, "09:00").date())] == ["HR-2026-0001"]
+
+
+def test_the_same_reply_twice_is_applied_once(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "09:00"))
+    raw = reply("mash@met.police.example", "Case: T.W. - threats")
+    assert s.ingest(raw) is Outcome.APPLIED
+    assert s.ingest(raw) is Outcome.DUPLICATE
+    with s.store.transaction() as tx:
+        assert tx.next_case_number("daily", 2026) == 2
+    assert [k for k, _ in outbox(s) if k.startswith("ack:")] != []
+    assert len(outbox(s)) == 1
+
+
+def test_errors_to_one_address_are_limited_to_one_a_day(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "09:00"))
+    for n in range(5):
+        assert s.ingest(reply("pest@elsewhere.example", "hello", f"<p{n}@x>")) is Outcome.REJECTED
+    keys = [k for k, _ in outbox(s)]
+    assert keys == ["error:2026-11-23:pest@elsewhere.example:unknown-sender",
+                    "notice:unknown-sender:2026-11-23:pest@elsewhere.example"]
+
+
+def test_emails_left_sending_by_a_crash_go_back_to_the_queue(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "10:00"))
+    s.due()
+    with s.store.transaction() as tx:
+        claimed = tx.due_outbox(s.clock.now(), limit=3)
+        for row in claimed:
+            tx.mark_outbox(row.id, status="sending")
+    assert s.recover() == 3
+    with s.store.transaction() as tx:
+        assert tx.outbox_counts() == {"pending": 10}
+
+
+@pytest.mark.parametrize("when", ["11:45", "12:30"])
+def test_a_status_request_answers_with_today_or_the_next_meeting(tmp_path: Path, when: str) -> None:
+    s = make(tmp_path, at(23, when))
+    raw = (b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: status\r\n"
+           b"Message-ID: <st@x>\r\n\r\n\r\n")
+    assert s.ingest(raw) is Outcome.APPLIED
+    with s.store.transaction() as tx:
+        [raw_ack] = [r[0] for r in tx.conn.exec_driver_sql("select raw from outbox").fetchall()]
+    # Before the meeting starts, today's status; after it, the next meeting day's.
+    expected = "Monday 23 November 2026" if when == "11:45" else "Tuesday 24 November 2026"
+    assert f"Your status for {expected}: you may stand down" in raw_ack.decode()
