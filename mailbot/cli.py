@@ -21,6 +21,7 @@ from mailbot.errors import ConfigError, MailbotError
 if TYPE_CHECKING:
     from mailbot.adapters.clock import SettableClock
     from mailbot.config import Settings
+    from mailbot.core.changes import Plan
     from mailbot.services import Services
 
 DEFAULT_CONFIG = "mailbot.toml"
@@ -67,6 +68,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     if args.action == "list":
         return cmd_cases_list(args)
+    if args.action == "show":
+        return cmd_case_show(args)
+    if args.action == "decide":
+        if not (args.reference and args.decision):
+            raise MailbotError("cases decide needs HR-... and accepted, declined or closed")
+        why = f" - {args.rationale}" if args.rationale else ""
+        services = _services(args)
+        code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor()))
+        if services.settings.smtp is not None:
+            asyncio.run(_drain(services))
+        return code
     missing = [f"--{n}" for n in ("initials", "concern", "referrer") if not getattr(args, n)]
     if missing:
         raise MailbotError(f"cases add needs {', '.join(missing)}")
@@ -77,6 +89,89 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 
     return run_demo(args.out)
+
+
+def _actor() -> str:
+    return f"cli:{os.environ.get('USER') or 'coordinator'}"
+
+
+def _print_plan(result: Plan) -> int:
+    for line in result.done:
+        print(line)
+    for line in result.problems:
+        print(f"problem: {line}", file=sys.stderr)
+    return 0 if result.done and not result.problems else 1
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    services = _services(args)
+    meeting = services.settings.meeting
+    cal = services.calendars[meeting.id]
+    if args.action == "add":
+        missing = [f"--{n}" for n in ("case", "owner", "due", "text") if not getattr(args, n)]
+        if missing:
+            raise MailbotError(f"actions add needs {', '.join(missing)}")
+        result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor())
+        code = _print_plan(result)
+        if services.settings.smtp is not None:
+            asyncio.run(_drain(services))
+        return code
+    if args.action == "show":
+        return _show_action(services, args.id)
+    with services.store.transaction() as tx:
+        actions = tx.actions(meeting.id, owner=args.owner, case=args.case, open_only=args.overdue)
+    today = cal.local(services.clock.now()).date()
+    if args.overdue:
+        actions = [a for a in actions if a.due < today]
+    for a in actions:
+        late = f", {cal.working_days_between(a.due, today)} working days overdue" \
+            if a.status == "open" and a.due < today else ""
+        print(f"{a.ident:<6} {a.case}  {a.status:<9} due {a.due:%a %d %b %Y}{late}  {a.owner}: {a.text}")
+    print(f"{len(actions)} action(s)")
+    return 0
+
+
+def _show_action(services: Services, ident: str | None) -> int:
+    if not ident or not ident.upper().removeprefix("A-").isdigit():
+        raise MailbotError("actions show needs an action id, like A-12")
+    number = int(ident.upper().removeprefix("A-"))
+    with services.store.transaction() as tx:
+        action = tx.action(number)
+        history = tx.action_history(number)
+    if action is None:
+        raise MailbotError(f"there is no action {ident}")
+    print(f"{action.ident}  {action.case}  {action.status}  due {action.due:%a %d %b %Y}")
+    print(f"  owner {action.owner} ({action.owner_partner or 'outside the directory'})")
+    print(f"  {action.text}")
+    for h in history:
+        source = f" [email {h['message_key']}]" if h["message_key"] else ""
+        print(f"  {h['at']:%Y-%m-%d %H:%M}  {h['actor']}  {h['status']}  {h['note']}{source}")
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    services = _services(args)
+    meeting = services.settings.meeting
+    ref = (args.reference or "").upper()
+    with services.store.transaction() as tx:
+        found = tx.cases_by_reference(meeting.id, [ref])
+        if ref not in found:
+            raise MailbotError(f"there is no case {args.reference!r}")
+        log = tx.audit_log(ref)
+        actions = tx.actions(meeting.id, case=ref)
+    case = found[ref]
+    d = services.settings.directory
+    print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
+    print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
+          f"required: {', '.join(d.get(p).name for p in case.partners)}")
+    for a in actions:
+        print(f"  {a.ident}  {a.status}  due {a.due}  {a.owner}: {a.text}")
+    print("  history:")
+    for entry in log:
+        source = f" [email {entry['message_key']}]" if entry["message_key"] else ""
+        print(f"  {entry['at']:%Y-%m-%d %H:%M}  {entry['actor']}  {entry['action']}  "
+              f"{entry['detail']}{source}")
+    return 0
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -175,17 +270,30 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting.id
-    day = _meeting_day(services, args.date)
-    queued = (services.send_case_call(meeting, day) if args.what == "case-call"
-              else services.send_attendance(meeting, day))
-    name = "case call" if args.what == "case-call" else "attendance list"
-    if not queued:
-        print(f"the {name} for {day} was already sent; nothing sent again")
+    meeting = services.settings.meeting
+    cal = services.calendars[meeting.id]
+    if args.what == "summary":
+        day = args.date or cal.meeting_held(services.clock.now())
+        queued = services.send_summary(day)
+        if not queued:
+            print(f"the action plan of {day} was already sent in this version; nothing sent again")
+    elif args.what == "digest":
+        day = _meeting_day(services, args.date)
+        moment = cal.at(day, meeting.digest_time)
+        done = services.follow_up(meeting, max(moment, services.clock.now()) if args.date is None
+                                  else moment)
+        if not any(line.startswith("digest") for line in done):
+            print(f"no digest for {day}: nothing overdue, or it was already sent")
+    else:
+        day = _meeting_day(services, args.date)
+        queued_call = (services.send_case_call(meeting.id, day) if args.what == "case-call"
+                       else services.send_attendance(meeting.id, day))
+        if not queued_call:
+            print(f"the {args.what} for {day} was already sent; nothing sent again")
     sent = asyncio.run(_drain(services))
     with services.store.transaction() as tx:
         left = tx.outbox_counts().get("pending", 0)
-    print(f"{name} for {day}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
+    print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
     return 0 if not left else 1
 
 
@@ -270,16 +378,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="folder for the emails as .eml and .html")
     p = add("db", cmd_db_upgrade, "create or upgrade the database")
     p.add_argument("action", choices=["upgrade"])
-    p = add("send", cmd_send, "send a day's case call or attendance list now (never twice)")
-    p.add_argument("what", choices=["case-call", "attendance"])
+    p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
+    p.add_argument("what", choices=["case-call", "attendance", "summary", "digest"])
     p.add_argument("--date", type=_date_arg, help="the meeting day (default today)")
-    p = add("cases", cmd_cases, "list a day's cases, or add one by hand")
-    p.add_argument("action", choices=["list", "add"])
+    p = add("cases", cmd_cases, "list a day's cases, show one's history, add one, or record a decision")
+    p.add_argument("action", choices=["list", "show", "add", "decide"])
+    p.add_argument("reference", nargs="?", help="show/decide: the case, e.g. HR-2026-0041")
+    p.add_argument("decision", nargs="?", choices=["accepted", "declined", "closed"])
+    p.add_argument("--rationale", help="decide: why (needed for declined and closed)")
     p.add_argument("--date", type=_date_arg, help="the meeting day (list; default the next meeting)")
     p.add_argument("--initials", help="add: the person's initials, e.g. T.W.")
     p.add_argument("--concern", help="add: the new concern")
     p.add_argument("--partners", help="add: partners needed, e.g. 'Police, CSC'")
     p.add_argument("--referrer", help="add: the referring partner")
+    p = add("actions", cmd_actions, "list actions, show one's history, or add one by hand")
+    p.add_argument("action", choices=["list", "show", "add"])
+    p.add_argument("id", nargs="?", help="show: the action, e.g. A-12")
+    p.add_argument("--overdue", action="store_true", help="list: only open actions past their due date")
+    p.add_argument("--owner", help="list: only this owner's; add: the owner's email")
+    p.add_argument("--case", help="list: only this case's; add: the case reference")
+    p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
+    p.add_argument("--text", help="add: what is to be done")
     p = add("inbox", cmd_inbox, "list emails that failed to be read, or retry one")
     p.add_argument("action", choices=["failed", "retry"])
     p.add_argument("id", nargs="?", type=int)

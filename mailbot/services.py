@@ -26,6 +26,7 @@ from typing import Protocol
 from mailbot.adapters.db import OutboxRow, Store, Tx
 from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
+from mailbot.core.actions import plan_chair, plan_update, plan_version
 from mailbot.core.agenda import Told
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.changes import Plan, Snapshot, plan
@@ -33,7 +34,17 @@ from mailbot.core.commands import parse_commands
 from mailbot.core.compose import Letter, Render, build
 from mailbot.core.inbound import Context, read_parsed
 from mailbot.core.message import Inbound, parse
-from mailbot.core.model import Command, Reading, RequirePartners, Sender, Verdict
+from mailbot.core.model import (
+    ActionUpdate,
+    AddAction,
+    Command,
+    DecideCase,
+    Reading,
+    RequirePartners,
+    ReviewCase,
+    Sender,
+    Verdict,
+)
 from mailbot.errors import SendError, StoreError
 
 
@@ -182,6 +193,11 @@ class Services:
         result = plan(commands, sender, snap, self.settings.directory, label)
         tx.apply(meeting.id, result, actor=sender.address, partner=sender.partner,
                  inbound_id=inbound_id, now=now)
+        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
+        if after:
+            self._chair(tx, after, sender, meeting, received, now, inbound_id, result)
+        for update in (c for c in commands if isinstance(c, ActionUpdate)):
+            self._report(tx, update, sender, meeting, received, now, inbound_id, result)
         if result.changes or result.now_required:
             view = tx.day_view(meeting.id, day)
             for code, refs_needed in result.now_required.items():
@@ -205,6 +221,180 @@ class Services:
             status = letters.status_context(s, tx.day_view(meeting.id, status_day),
                                             self.settings.directory.get(sender.partner))
         return result, status
+
+    # -- after the meeting -------------------------------------------------------
+    def _chair(self, tx: Tx, commands: Sequence[Command], sender: Sender, meeting: MeetingSettings,
+               received: datetime, now: datetime, inbound_id: int | None, result: Plan,
+               replace: bool = True) -> None:
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        held = cal.meeting_held(received)
+        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
+        cases = tx.cases_by_reference(meeting.id, refs)
+        chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held), cases,
+                           self.settings.directory, replace=replace)
+        actor = sender.address
+        for new in chair.new:
+            number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
+            result.done.append(f"A-{number} ({new.case}): {new.owner}, due {self._due_label(cal, new.due)}:"
+                               f" {new.text}")
+        for number, due in chair.due_changes:
+            tx.update_action(number, status="open", note="", actor=actor, inbound_id=inbound_id,
+                             now=now, due=due)
+        for number in chair.withdrawn:
+            tx.update_action(number, status="withdrawn", note="not in the corrected action plan",
+                             actor=actor, inbound_id=inbound_id, now=now)
+        for decision in chair.decisions:
+            tx.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
+                      review_on=None, actor=actor, inbound_id=inbound_id, now=now)
+        for review in chair.reviews:
+            day = cal.meeting_day_on_or_after(review.review_on)
+            tx.decide(meeting.id, held, review.case, "review", "", review_on=day, actor=actor,
+                      inbound_id=inbound_id, now=now)
+            tx.put_on_agenda(meeting.id, day, review.case, "review",
+                             f"review agreed on {letters.short_day(held)}", now)
+        result.done.extend(chair.done)
+        result.problems.extend(chair.problems)
+        for owner in chair.unknown_owners:
+            self._queue(tx, letters.notice(
+                s, key=f"notice:unknown-owner:{held}:{owner.lower()}",
+                title="action owner outside the directory",
+                lines=[f"{actor} gave an action to {owner}, an address that belongs to no partner.",
+                       "It was recorded; please check the address is right and the person is expected."]),
+                now, inbound_id)
+        if chair.changes_anything:
+            self._summaries(tx, meeting, held, now, inbound_id)
+
+    def _summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+                   inbound_id: int | None) -> int:
+        """One summary per partner and one list per owner, for the plan's current version."""
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        d = self.settings.directory
+        acts = [a for a in tx.actions_of_day(meeting.id, day) if a.status != "withdrawn"]
+        decided = tx.decisions_of_day(meeting.id, day)
+        version = plan_version(acts, decided)
+        queued = 0
+        view = tx.day_view(meeting.id, day)
+        refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
+        known = tx.cases_by_reference(meeting.id, refs)
+        cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
+                  "decision": decided.get(r, ("no decision recorded", ""))[0],
+                  "rationale": decided.get(r, ("", ""))[1]} for r in refs]
+        rows = letters.action_rows(s, acts, lambda due: self._due_label(cal, due))
+        partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
+        for partner in d:
+            if partner.code in partners:
+                queued += self._queue(tx, letters.summary(s, day=day, version=version, partner=partner,
+                                                          cases=cases, actions=rows), now, inbound_id)
+        for owner in dict.fromkeys(a.owner.lower() for a in acts):
+            mine = [row for row, a in zip(rows, acts, strict=True) if a.owner.lower() == owner]
+            queued += self._queue(tx, letters.owner_actions(s, day=day, version=version, owner=owner,
+                                                            actions=mine), now, inbound_id)
+        return queued
+
+    def send_summary(self, day: date) -> int:
+        """Queue the action plan of the meeting on ``day``; 0 when this version already went."""
+        with self.unit() as tx:
+            return self._summaries(tx, self.settings.meeting, day, self.clock.now(), None)
+
+    def by_hand(self, text: str, actor: str) -> Plan:
+        """Lines typed by a coordinator at the terminal, read with the reply grammar."""
+        meeting = self.settings.meeting
+        now = self.clock.now()
+        coordinator = self.settings.directory.coordinators()[0]
+        sender = Sender(actor, coordinator.code, True)
+        commands, problems = parse_commands(
+            text, sender=sender, directory=self.settings.directory,
+            reference_prefix=meeting.reference_prefix,
+            today=self.calendars[meeting.id].local(now).date())
+        result = Plan(problems=list(problems))
+        with self.unit() as tx:
+            self._chair(tx, commands, sender, meeting, now, now, None, result, replace=False)
+        return result
+
+    def _report(self, tx: Tx, command: ActionUpdate, sender: Sender, meeting: MeetingSettings,
+                received: datetime, now: datetime, inbound_id: int | None, result: Plan) -> None:
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        action = tx.action(int(command.action.removeprefix("A-")))
+        outcome, line = plan_update(command, action, sender)
+        if outcome is None or action is None:
+            result.problems.append(line)
+            return
+        tx.update_action(outcome.number, status=outcome.status, note=outcome.note, actor=sender.address,
+                         inbound_id=inbound_id, now=now)
+        result.done.append(line)
+        if outcome.returns_case:
+            day = cal.meeting_for(received)
+            reason = f"{action.ident} could not be completed: {outcome.note}"
+            tx.put_on_agenda(meeting.id, day, action.case, "returned", reason, now)
+            self._queue(tx, letters.notice(
+                s, key=f"notice:cannot:{action.ident}:{now:%Y%m%d%H%M}",
+                title=f"{action.ident} cannot be completed",
+                lines=[f"{sender.address} reports that {action.ident} ({action.case}: {action.text}) cannot "
+                       f"be completed: {outcome.note}",
+                       f"{action.case} is back on the case call for {letters.long_day(day)}."]),
+                now, inbound_id)
+            self._newly_required(tx, meeting, day, now, inbound_id)
+
+    def _newly_required(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+                        inbound_id: int | None) -> None:
+        if tx.run_status(meeting.id, "case-call", day) not in ("done", "late"):
+            return
+        view = tx.day_view(meeting.id, day)
+        s = self.stationery[meeting.id]
+        for code in view.required(self.settings.directory):
+            if view.told.get(code) != Told.REQUIRED:
+                refs = [c.reference for c in view.cases_for(code)]
+                self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs),
+                            now, inbound_id)
+                tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
+
+    @staticmethod
+    def _due_label(cal: MeetingCalendar, due: date) -> str:
+        label = letters.short_day(due)
+        if not cal.is_meeting_day(due):
+            why = cal.bank_holiday(due) or f"a {due:%A}"
+            label += f" ({why}, not a working day)"
+        return label
+
+    def follow_up(self, meeting: MeetingSettings, now: datetime) -> list[str]:
+        """Reminders to owners, the coordinators' overdue digest, escalations. Each once."""
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        local = cal.local(now)
+        today = local.date()
+        if not cal.is_meeting_day(today) or local < cal.at(today, meeting.case_call):
+            return []
+        done: list[str] = []
+        with self.unit() as tx:
+            open_actions = tx.actions(meeting.id, open_only=True)
+            rows = letters.action_rows(s, open_actions, lambda due: self._due_label(cal, due))
+            for action, row in zip(open_actions, rows, strict=True):
+                before = cal.previous_meeting_day(action.due)
+                when = "today" if action.due == today else (
+                    f"on {letters.long_day(action.due)}" if before == today else None)
+                if when and not tx.key_used(f"reminder:{action.ident}:{when}"):
+                    self._queue(tx, letters.reminder(s, action=row, owner=action.owner, when=when), now)
+                    done.append(f"reminder {action.ident}")
+            if local < cal.at(today, meeting.digest_time):
+                return done
+            overdue = []
+            for action, row in zip(open_actions, rows, strict=True):
+                if action.due >= today:
+                    continue
+                days = cal.working_days_between(action.due, today)
+                escalated = days > meeting.escalate_after_working_days
+                overdue.append({**row, "days": days, "escalated": escalated})
+                if escalated and action.owner_partner and not tx.key_used(f"escalation:{action.ident}"):
+                    partner = self.settings.directory.get(action.owner_partner)
+                    self._queue(tx, letters.escalation(s, partner=partner, action=row, days=days), now)
+                    done.append(f"escalation {action.ident}")
+            if overdue and not tx.key_used(f"digest:{meeting.id}:{today}"):
+                self._queue(tx, letters.digest(s, day=today, overdue=overdue), now)
+                done.append(f"digest {today}: {len(overdue)} overdue")
+        return done
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
                          actor: str) -> Plan:
@@ -325,6 +515,7 @@ class Services:
                                              f"The attendance list for {letters.long_day(day)} was not "
                                              f"sent: mailbot was not running between the "
                                              f"{meeting.cutoff:%H:%M} cut-off and the meeting."))
+            done.extend(self.follow_up(meeting, now))
         return done
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:

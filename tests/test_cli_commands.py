@@ -83,3 +83,38 @@ def test_run_without_servers_in_the_config_is_a_clear_error(tmp_path: Path,
     cfg = str(write_config(tmp_path, None, None))
     assert main(["--config", cfg, "run"]) == 1
     assert "'mailbot run' needs both [imap] and [smtp]" in capsys.readouterr().err
+
+
+def test_a_coordinator_types_up_the_minutes(tmp_path: Path, smtp: tuple[SMTPServer, Path],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    server, ca = smtp
+    cfg = str(write_config(tmp_path, server, ca))
+    assert main(["--config", cfg, "cases", "add", "--initials", "T.W.", "--concern", "threats",
+                 "--partners", "ASBIT", "--referrer", "Police"]) == 0
+    ref = capsys.readouterr().out.split("Added ")[1].split(" ")[0]
+    assert main(["--config", cfg, "actions", "add", "--case", ref, "--owner", "asbit@hillingdon.example",
+                 "--due", "31/12/2099", "--text", "check CCTV"]) == 0
+    assert "A-1 (" in capsys.readouterr().out
+    assert main(["--config", cfg, "actions", "add", "--case", ref, "--owner", "nobody@elsewhere.example",
+                 "--due", "31/12/2099", "--text", "call back"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "cases", "decide", ref, "closed"]) == 1
+    assert "needs its rationale" in capsys.readouterr().err
+    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale", "risk reduced"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "actions", "list", "--owner", "asbit@hillingdon.example"]) == 0
+    listing = capsys.readouterr().out
+    assert "A-1" in listing and "check CCTV" in listing and "call back" not in listing
+    assert main(["--config", cfg, "actions", "show", "A-1"]) == 0
+    assert "cli:" in capsys.readouterr().out
+    assert main(["--config", cfg, "cases", "show", ref]) == 0
+    history = capsys.readouterr().out
+    assert "case added" in history and "action agreed" in history and "decision closed" in history
+    # The owner outside the directory was accepted, with a warning to the coordinator.
+    notices = [m for m in server.messages if b"action owner outside the directory" in m.data]
+    assert len(notices) == 1 and notices[0].rcpt_tos == ["adultmash@hillingdon.example"]
+    # Every summary version goes once; asking again sends nothing.
+    sent = len(server.messages)
+    assert main(["--config", cfg, "send", "summary"]) == 0
+    assert "already sent in this version" in capsys.readouterr().out
+    assert len(server.messages) == sent

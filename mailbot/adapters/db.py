@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from mailbot.adapters import schema as t
+from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.changes import NewCase, PartnersAdded, Plan
 from mailbot.errors import StoreError
@@ -229,6 +230,98 @@ class Tx:
                 "case_id": case_id, "partner": code, "position": position, "added_at": now,
                 "added_by": actor, "inbound_id": inbound_id}, ("case_id", "partner")):
                 position += 1
+
+    # -- actions and decisions -------------------------------------------
+    def _action_views(self, where: Any) -> list[ActionView]:
+        a, c = t.actions.c, t.cases.c
+        rows = self.conn.execute(select(a.id, c.reference, a.owner, a.owner_partner, a.due, a.text,
+                                        a.status, a.last_note, a.meeting_day)
+                                 .join(t.cases, c.id == a.case_id).where(where).order_by(a.due, a.id))
+        return [ActionView(r.id, r.reference, r.owner, r.owner_partner, r.due, r.text, r.status,
+                           r.last_note, r.meeting_day) for r in rows]
+
+    def actions_of_day(self, meeting: str, day: date) -> list[ActionView]:
+        return self._action_views((t.actions.c.meeting == meeting) & (t.actions.c.meeting_day == day))
+
+    def action(self, number: int) -> ActionView | None:
+        found = self._action_views(t.actions.c.id == number)
+        return found[0] if found else None
+
+    def actions(self, meeting: str, *, owner: str | None = None, case: str | None = None,
+                open_only: bool = False) -> list[ActionView]:
+        where = t.actions.c.meeting == meeting
+        if owner:
+            where = where & (func.lower(t.actions.c.owner) == owner.lower())
+        if case:
+            where = where & (t.cases.c.reference == case)
+        if open_only:
+            where = where & (t.actions.c.status == "open")
+        return self._action_views(where)
+
+    def add_action(self, meeting: str, day: date, action: NewAction, *, actor: str,
+                   inbound_id: int | None, now: datetime) -> int:
+        result = self.conn.execute(insert(t.actions).values(
+            meeting=meeting, case_id=self._case_id(action.case), meeting_day=day, owner=action.owner,
+            owner_partner=action.owner_partner, due=action.due, text=action.text, status="open",
+            last_note="", updated_at=now, created_at=now, created_by=actor, inbound_id=inbound_id))
+        key = result.inserted_primary_key
+        assert key is not None
+        number = int(key[0])
+        self.conn.execute(insert(t.action_updates).values(action_id=number, at=now, actor=actor,
+                                                          status="open", note="agreed",
+                                                          inbound_id=inbound_id))
+        self.audit(now, actor, None, "action agreed", action.case, inbound_id, meeting,
+                   action_id=f"A-{number}", owner=action.owner, due=str(action.due), text=action.text)
+        return number
+
+    def update_action(self, number: int, *, status: str, note: str, actor: str,
+                      inbound_id: int | None, now: datetime, due: date | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if note:
+            values["last_note"] = note
+        if due is not None:
+            values["due"] = due
+        self.conn.execute(update(t.actions).where(t.actions.c.id == number).values(**values))
+        self.conn.execute(insert(t.action_updates).values(
+            action_id=number, at=now, actor=actor, status=status,
+            note=note or (f"due date now {due}" if due else ""), inbound_id=inbound_id))
+        view = self.action(number)
+        self.audit(now, actor, None, f"action {status}", view.case if view else None, inbound_id,
+                   None, action_id=f"A-{number}", note=note, due=str(due) if due else None)
+
+    def action_history(self, number: int) -> list[dict[str, Any]]:
+        u = t.action_updates.c
+        rows = self.conn.execute(select(u.at, u.actor, u.status, u.note, t.inbound.c.message_key)
+                                 .outerjoin(t.inbound, t.inbound.c.id == u.inbound_id)
+                                 .where(u.action_id == number).order_by(u.id))
+        return [dict(r._mapping) for r in rows]
+
+    def decide(self, meeting: str, day: date, reference: str, decision: str, rationale: str, *,
+               review_on: date | None, actor: str, inbound_id: int | None, now: datetime) -> None:
+        case_id = self._case_id(reference)
+        self.conn.execute(insert(t.decisions).values(
+            meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
+            review_on=review_on, at=now, actor=actor, inbound_id=inbound_id))
+        if decision in ("closed", "declined"):
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="closed"))
+        elif decision == "accepted":
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="open"))
+        self.audit(now, actor, None, f"decision {decision}", reference, inbound_id, meeting,
+                   rationale=rationale, review_on=str(review_on) if review_on else None, day=str(day))
+
+    def decisions_of_day(self, meeting: str, day: date) -> dict[str, tuple[str, str]]:
+        d = t.decisions.c
+        rows = self.conn.execute(select(t.cases.c.reference, d.decision, d.rationale)
+                                 .join(t.cases, t.cases.c.id == d.case_id)
+                                 .where((d.meeting == meeting) & (d.meeting_day == day)
+                                        & (d.decision != "review")).order_by(d.id))
+        return {r.reference: (r.decision, r.rationale) for r in rows}
+
+    def put_on_agenda(self, meeting: str, day: date, reference: str, reason: str, note: str,
+                      now: datetime) -> bool:
+        return _insert_ignore(self.conn, t.agenda, {
+            "meeting": meeting, "day": day, "case_id": self._case_id(reference), "reason": reason,
+            "note": note, "added_at": now}, ("meeting", "day", "case_id"))
 
     # -- what partners were told -----------------------------------------
     def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:

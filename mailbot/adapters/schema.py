@@ -173,3 +173,46 @@ cursor = Table(
     Column("uidvalidity", Integer, nullable=False),
     Column("last_uid", Integer, nullable=False),
 )
+
+actions = Table(
+    "actions", metadata,
+    Column("id", Integer, primary_key=True),  # shown as A-<id>
+    Column("meeting", String(32), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("meeting_day", Date, nullable=False),  # the meeting that agreed it
+    Column("owner", String(320), nullable=False),
+    Column("owner_partner", String(32)),
+    Column("due", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open, done, cannot, withdrawn
+    Column("last_note", Text, nullable=False, default=""),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)
+
+action_updates = Table(
+    "action_updates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("meeting_day", Date, nullable=False),
+    Column("decision", String(16), nullable=False),  # accepted, declined, closed, review
+    Column("rationale", Text, nullable=False, default=""),
+    Column("review_on", Date),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)

@@ -59,19 +59,19 @@ class SmtpPostman:
             hostname=self.server.host, port=self.server.port, timeout=self.timeout,
             use_tls=sec == "tls", start_tls=sec == "starttls",
             tls_context=tls_context(self.server) if sec != "none" else None,
-            username=self.server.username, password=password(self.server),
         )
 
     async def send(self, rows: Sequence[OutboxRow]) -> list[SendError | None]:
         results: list[SendError | None] = []
+        secret = password(self.server)
         client = self._client()
         try:
             await client.connect()
+            # Logging in after connecting (not during) keeps a refused login on an open
+            # session, which then ends with a proper QUIT instead of a dropped TLS socket.
+            await client.login(self.server.username, secret)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await _hang_up(client)  # a refused login leaves the (TLS) connection open otherwise
-            # aiosmtplib may already have dropped a failed connection itself; either way
-            # its TLS transport needs a moment of the loop to finish closing.
-            await asyncio.sleep(0.05)
+            await _hang_up(client)
             error = _classify(exc)
             return [SendError(str(error), permanent=False) for _ in rows]
         try:
@@ -105,3 +105,4 @@ async def _hang_up(client: aiosmtplib.SMTP) -> None:
         await client.quit()
     except (aiosmtplib.SMTPException, OSError, TimeoutError):
         client.close()
+        await asyncio.sleep(0.05)  # let a TLS transport finish closing

@@ -83,6 +83,21 @@ class MeetingCalendar:
             return day
         return self.next_meeting_day(day)
 
+    def previous_meeting_day(self, before: date) -> date:
+        day = before - timedelta(days=1)
+        for _ in range(400):
+            if self.is_meeting_day(day):
+                return day
+            day -= timedelta(days=1)
+        raise ValueError("no meeting day within a year: check days and skip_dates")
+
+    def meeting_held(self, received: datetime) -> date:
+        """The meeting an email about outcomes follows: today's once it has started, else the last."""
+        local = self.local(received)
+        if self.is_meeting_day(local.date()) and local.time() >= self.starts:
+            return local.date()
+        return self.previous_meeting_day(local.date())
+
     def working_days_between(self, start: date, end: date) -> int:
         """Meeting days after ``start`` up to and including ``end`` (0 if end <= start)."""
         count = 0

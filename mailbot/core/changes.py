@@ -13,13 +13,9 @@ from datetime import date
 from mailbot.core.agenda import CaseView, DayView, Told, possible_repeat
 from mailbot.core.directory import Directory
 from mailbot.core.model import (
-    ActionUpdate,
-    AddAction,
     AddCase,
     Command,
-    DecideCase,
     RequirePartners,
-    ReviewCase,
     Sender,
     StatusRequest,
 )
@@ -121,9 +117,7 @@ def plan(commands: tuple[Command, ...], sender: Sender, snap: Snapshot, director
             out.done.append(f"{command.case}: now also requires {_names(directory, new)}")
         elif isinstance(command, StatusRequest):
             out.status_requested = True
-        elif isinstance(command, AddAction | ActionUpdate | DecideCase | ReviewCase):
-            out.problems.append(f"line {command.line}: actions and decisions by email are not "
-                                "handled yet; please send them to the coordinator")
+        # Actions, decisions and reviews are planned by core.actions.
     if snap.case_call_sent:
         for code in _newly_required(snap, cases):
             out.now_required[code] = [ref for ref, c in cases.items() if code in c.partners]

@@ -9,10 +9,11 @@ command, and every letter that invites a reply starts with the marker line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.compose import Attachment, Letter, Render, reply_subject
 from mailbot.core.directory import Directory, short_name
@@ -186,3 +187,60 @@ def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str]) -> Lett
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
     ctx = {**s.base(), "title": title, "lines": list(lines)}
     return s.letter("notice", key, to, f"mailbot: {title}", ctx)
+
+
+# -- after the meeting ---------------------------------------------------------
+
+
+def action_rows(s: Stationery, actions: Sequence[ActionView], due_label: Callable[[date], str]
+                ) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for a in actions:
+        partner = s.directory.get(a.owner_partner).name if a.owner_partner else "outside the directory"
+        rows.append({"id": a.ident, "case": a.case, "owner": a.owner, "partner": partner,
+                     "due": due_label(a.due), "text": a.text, "status": a.status, "note": a.last_note})
+    return rows
+
+
+def _report_help() -> str:
+    return "Done: A-12 | Update: A-12 <news> | Cannot complete: A-12 <reason>"
+
+
+def summary(s: Stationery, *, day: date, version: str, partner: Partner,
+            cases: Sequence[dict[str, object]], actions: list[dict[str, object]]) -> Letter:
+    ctx = {**s.base(day), "partner": partner.name, "cases": list(cases), "actions": actions,
+           "report_help": _report_help()}
+    subject = (f"Action plan {short_day(day)}: {len(cases)} case{'s' if len(cases) != 1 else ''}, "
+               f"{len(actions)} action{'s' if len(actions) != 1 else ''}")
+    return s.letter("summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}",
+                    partner.emails, subject, ctx)
+
+
+def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
+                  actions: list[dict[str, object]]) -> Letter:
+    ctx = {**s.base(day), "owner": owner, "actions": actions, "report_help": _report_help()}
+    subject = f"Your actions from {short_day(day)}: {', '.join(str(a['id']) for a in actions)}"
+    return s.letter("owner_actions", f"owner-actions:{s.meeting_id}:{day}:{version}:{owner.lower()}",
+                    (owner,), subject, ctx)
+
+
+def reminder(s: Stationery, *, action: dict[str, object], owner: str, when: str) -> Letter:
+    ctx = {**s.base(), "action": action, "when": when, "report_help": _report_help()}
+    subject = f"Reminder: {action['id']} ({action['case']}) is due {when}"
+    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx)
+
+
+def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Letter:
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    ctx = {**s.base(day), "overdue": overdue}
+    escalated = sum(1 for o in overdue if o["escalated"])
+    subject = (f"Overdue actions {short_day(day)}: {len(overdue)} overdue"
+               + (f", {escalated} escalated" if escalated else ""))
+    return s.letter("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx)
+
+
+def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], days: int) -> Letter:
+    ctx = {**s.base(), "partner": partner.name, "action": action, "days": days,
+           "report_help": _report_help()}
+    subject = f"ESCALATED: {action['id']} ({action['case']}) is {days} working days overdue"
+    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx)

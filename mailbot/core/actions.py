@@ -1,0 +1,158 @@
+"""After the meeting: the chair's action plan, decisions and reviews, and owners' reports.
+
+Pure. A chair's email is the action plan of the meeting it follows: its
+``Action:`` lines replace that meeting's earlier set (a correction), matched
+by case, owner and wording so that an action keeps its id when only its due
+date changes, and the same email twice changes nothing. ``plan_version`` is a
+hash of the plan as stored: the summary email is keyed by it, so each version
+is summarised once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from mailbot.core.agenda import CaseView
+from mailbot.core.directory import Directory
+from mailbot.core.model import (
+    ActionStatus,
+    ActionUpdate,
+    AddAction,
+    Command,
+    DecideCase,
+    ReviewCase,
+    Sender,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    number: int
+    case: str
+    owner: str
+    owner_partner: str | None
+    due: date
+    text: str
+    status: str  # open, done, cannot, withdrawn
+    last_note: str = ""
+    meeting_day: date | None = None
+
+    @property
+    def ident(self) -> str:
+        return f"A-{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAction:
+    case: str
+    owner: str
+    owner_partner: str | None
+    due: date
+    text: str
+
+
+@dataclass
+class ChairPlan:
+    new: list[NewAction] = field(default_factory=list)
+    due_changes: list[tuple[int, date]] = field(default_factory=list)
+    withdrawn: list[int] = field(default_factory=list)
+    decisions: list[DecideCase] = field(default_factory=list)
+    reviews: list[ReviewCase] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unknown_owners: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.new or self.due_changes or self.withdrawn or self.decisions or self.reviews)
+
+
+def _key(case: str, owner: str, text: str) -> tuple[str, str, str]:
+    return case, owner.casefold(), " ".join(text.split()).casefold()
+
+
+def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[ActionView],
+               cases: dict[str, CaseView], directory: Directory, *, replace: bool = True) -> ChairPlan:
+    """What a coordinator's Action/Decision/Review lines change for the meeting of ``day``.
+
+    With ``replace`` (an emailed plan), the Action lines are the meeting's whole
+    set; without it (a coordinator adding one at the terminal) they are added.
+    """
+    out = ChairPlan()
+    wanted: dict[tuple[str, str, str], AddAction] = {}
+    for command in commands:
+        if isinstance(command, AddAction | DecideCase | ReviewCase) and command.case not in cases:
+            out.problems.append(f"line {command.line}: {command.case} is not a known case; not recorded")
+        elif isinstance(command, AddAction):
+            wanted[_key(command.case, command.owner, command.text)] = command
+        elif isinstance(command, DecideCase):
+            out.decisions.append(command)
+            why = f" - {command.rationale}" if command.rationale else ""
+            out.done.append(f"{command.case}: decision recorded: {command.decision.value}{why}")
+        elif isinstance(command, ReviewCase):
+            out.reviews.append(command)
+            out.done.append(f"{command.case}: back on the case call on {command.review_on:%A %d %B %Y} "
+                            "for review")
+    if wanted:
+        current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != "withdrawn"}
+        for key, command in wanted.items():
+            found = current.get(key)
+            if found is None:
+                partner = directory.partner_for_address(command.owner)
+                out.new.append(NewAction(command.case, command.owner, partner.code if partner else None,
+                                         command.due, command.text))
+                if partner is None:
+                    out.unknown_owners.append(command.owner)
+            elif found.due != command.due:
+                out.due_changes.append((found.number, command.due))
+                out.done.append(f"{found.ident}: due date changed to {command.due:%d/%m/%Y}")
+        for key, action in current.items():
+            if replace and key not in wanted and action.status == "open":
+                out.withdrawn.append(action.number)
+                out.done.append(f"{action.ident} ({action.case}, {action.owner}) is not in the corrected "
+                                "plan, so it was withdrawn")
+    return out
+
+
+def plan_version(actions: Sequence[ActionView], decisions: dict[str, tuple[str, str]]) -> str:
+    """A short hash of a meeting's plan as stored: the same plan always has the same version."""
+    content = sorted(f"A|{a.number}|{a.case}|{a.owner.casefold()}|{a.due}|{a.text}|{a.status}"
+                     for a in actions if a.status != "withdrawn")
+    content += sorted(f"D|{ref}|{d}|{why}" for ref, (d, why) in decisions.items())
+    return hashlib.sha256("\n".join(content).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    number: int
+    status: str
+    note: str
+    returns_case: bool  # "cannot complete": the case goes back on the next case call
+
+
+def plan_update(command: ActionUpdate, action: ActionView | None, sender: Sender
+                ) -> tuple[UpdateResult | None, str]:
+    """An owner's report on an action: the change, and the line to tell them."""
+    if action is None:
+        return None, f"line {command.line}: there is no action {command.action}"
+    if action.owner.casefold() != sender.address.casefold() and not sender.coordinator:
+        return None, (f"line {command.line}: only {action.owner} (the owner) or a coordinator may "
+                      f"update {action.ident}; nothing was changed")
+    if action.status in ("done", "withdrawn"):
+        return None, f"line {command.line}: {action.ident} is already {action.status}; nothing was changed"
+    status = {ActionStatus.DONE: "done", ActionStatus.UPDATE: "open",
+              ActionStatus.CANNOT: "cannot"}[command.status]
+    said = {"done": "marked done", "open": "update recorded",
+            "cannot": "recorded as cannot be completed; the case goes back to the next case call"}
+    return (UpdateResult(action.number, status, command.note, status == "cannot"),
+            f"{action.ident} ({action.case}): {said[status]}")
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    action: ActionView
+    working_days: int
+    escalated: bool
