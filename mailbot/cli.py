@@ -7,14 +7,12 @@ traceback), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mailbot.errors import ConfigError, MailbotError
 
@@ -77,7 +75,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         services = _services(args)
         code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor()))
         if services.settings.smtp is not None:
-            asyncio.run(_drain(services))
+            _run(_drain(services))
         return code
     missing = [f"--{n}" for n in ("initials", "concern", "referrer") if not getattr(args, n)]
     if missing:
@@ -114,7 +112,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
         result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor())
         code = _print_plan(result)
         if services.settings.smtp is not None:
-            asyncio.run(_drain(services))
+            _run(_drain(services))
         return code
     if args.action == "show":
         return _show_action(services, args.id)
@@ -230,7 +228,7 @@ def _meeting_day(services: Services, given: date | None) -> date:
     return day
 
 
-async def _drain(services: Services) -> int:
+async def _drain(services: Services) -> int:  # run with _run(...)
     from mailbot.adapters.smtp import SmtpPostman
 
     smtp = services.settings.smtp
@@ -239,7 +237,16 @@ async def _drain(services: Services) -> int:
     return await services.drain(SmtpPostman(smtp, services.settings.bot.address))
 
 
+def _run(coroutine: Coroutine[Any, Any, int]) -> int:
+    # asyncio is imported only by the commands that need it: it costs ~0.1 s at start-up.
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
     import signal
 
     from mailbot.app import build_runtime
@@ -290,7 +297,7 @@ def cmd_send(args: argparse.Namespace) -> int:
                        else services.send_attendance(meeting.id, day))
         if not queued_call:
             print(f"the {args.what} for {day} was already sent; nothing sent again")
-    sent = asyncio.run(_drain(services))
+    sent = _run(_drain(services))
     with services.store.transaction() as tx:
         left = tx.outbox_counts().get("pending", 0)
     print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
@@ -329,7 +336,7 @@ def cmd_cases_add(args: argparse.Namespace) -> int:
     for line in result.problems:
         print(f"problem: {line}", file=sys.stderr)
     if services.settings.smtp is not None:
-        asyncio.run(_drain(services))
+        _run(_drain(services))
     return 0 if result.done else 1
 
 
@@ -348,7 +355,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     outcome = services.retry(args.id)
     print(f"inbound #{args.id}: {outcome.value}")
     if services.settings.smtp is not None:
-        asyncio.run(_drain(services))
+        _run(_drain(services))
     return 0 if outcome.value != "failed" else 1
 
 

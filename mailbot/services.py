@@ -17,7 +17,7 @@ import enum
 import hashlib
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,16 +27,17 @@ from mailbot.adapters.db import OutboxRow, Store, Tx
 from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
 from mailbot.core.actions import plan_chair, plan_update, plan_version
-from mailbot.core.agenda import Told
+from mailbot.core.agenda import DayView, Told
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.changes import Plan, Snapshot, plan
 from mailbot.core.commands import parse_commands
 from mailbot.core.compose import Letter, Render, build
 from mailbot.core.inbound import Context, read_parsed
-from mailbot.core.message import Inbound, parse
+from mailbot.core.message import Inbound, parse, slim
 from mailbot.core.model import (
     ActionUpdate,
     AddAction,
+    AddCase,
     Command,
     DecideCase,
     Reading,
@@ -93,6 +94,9 @@ class Services:
     def __post_init__(self) -> None:
         self.lock = threading.Lock()  # one unit of work at a time in this process
         self.calendars = {m.id: calendar_of(m, self.settings) for m in self.settings.meetings}
+        today = self.clock.now().date()
+        for cal in self.calendars.values():
+            cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
         d = self.settings.directory
         self.stationery = {
             m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
@@ -123,6 +127,9 @@ class Services:
         received = min(arrived, now) if arrived else now
         mail = parse(raw)
         key = message_key(mail, raw)
+        # Attachments are never read, and the original stays in the mailbox's processed
+        # folder: the database keeps the headers and the text the bot read.
+        raw = slim(raw)
         try:
             with self.unit() as tx:
                 if tx.inbound_status(key) is not None:
@@ -162,6 +169,8 @@ class Services:
     def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
                day: date, received: datetime, now: datetime, inbound_id: int) -> None:
         s = self.stationery[meeting.id]
+        if not reading.commands and not reading.problems:
+            return  # "Nothing to add from us today": nothing to change, nobody to answer
         result, status = self._plan(tx, reading.commands, reading.sender, meeting, day, received, now,
                                     inbound_id)
         problems = [*reading.problems, *result.problems]
@@ -179,11 +188,14 @@ class Services:
         s = self.stationery[meeting.id]
         local = cal.local(received)
         refs = [c.case for c in commands if isinstance(c, RequirePartners)]
+        adds = any(isinstance(c, AddCase) for c in commands)
         snap = Snapshot(
-            day=tx.day_view(meeting.id, day),
-            earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day),
+            day=tx.day_view(meeting.id, day) if adds or refs else DayView(meeting.id, day, ()),
+            # Only a new case needs the repeat check and a number.
+            earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day)
+            if adds else (),
             known=tx.cases_by_reference(meeting.id, refs),
-            next_number=tx.next_case_number(meeting.id, day.year),
+            next_number=tx.next_case_number(meeting.id, day.year) if adds else 0,
             reference_prefix=meeting.reference_prefix,
             after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
             case_call_sent=tx.run_status(meeting.id, "case-call", day) in ("done", "late"),
@@ -360,30 +372,54 @@ class Services:
         return label
 
     def follow_up(self, meeting: MeetingSettings, now: datetime) -> list[str]:
-        """Reminders to owners, the coordinators' overdue digest, escalations. Each once."""
+        """Reminders to owners, then (from the digest time) the overdue digest. Each once."""
         cal = self.calendars[meeting.id]
-        s = self.stationery[meeting.id]
         local = cal.local(now)
         today = local.date()
         if not cal.is_meeting_day(today) or local < cal.at(today, meeting.case_call):
             return []
-        done: list[str] = []
+        done = self.reminders(meeting, today)
+        if local >= cal.at(today, meeting.digest_time):
+            done += self.digest(meeting, now)
+        return done
+
+    def _label(self, cal: MeetingCalendar) -> Callable[[date], str]:
+        def label(due: date) -> str:
+            return self._due_label(cal, due)
+
+        return label
+
+    def reminders(self, meeting: MeetingSettings, today: date) -> list[str]:
+        """To owners, on the working day before an action is due and on the due day."""
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        done = []
         with self.unit() as tx:
-            open_actions = tx.actions(meeting.id, open_only=True)
-            rows = letters.action_rows(s, open_actions, lambda due: self._due_label(cal, due))
-            for action, row in zip(open_actions, rows, strict=True):
+            # Due today, or on a day for which today is the last working day before it.
+            soon = tx.actions(meeting.id, open_only=True, due_from=today,
+                              due_before=cal.next_meeting_day(today) + timedelta(days=1))
+            for action, row in zip(soon, letters.action_rows(s, soon, self._label(cal)), strict=True):
                 before = cal.previous_meeting_day(action.due)
                 when = "today" if action.due == today else (
                     f"on {letters.long_day(action.due)}" if before == today else None)
                 if when and not tx.key_used(f"reminder:{action.ident}:{when}"):
-                    self._queue(tx, letters.reminder(s, action=row, owner=action.owner, when=when), now)
+                    self._queue(tx, letters.reminder(s, action=row, owner=action.owner, when=when),
+                                self.clock.now())
                     done.append(f"reminder {action.ident}")
-            if local < cal.at(today, meeting.digest_time):
-                return done
+        return done
+
+    def digest(self, meeting: MeetingSettings, now: datetime) -> list[str]:
+        """The coordinators' digest of overdue actions, and one escalation per long-late action."""
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        today = cal.local(now).date()
+        done = []
+        with self.unit() as tx:
+            if tx.key_used(f"digest:{meeting.id}:{today}"):
+                return []
+            late = tx.actions(meeting.id, open_only=True, due_before=today)
             overdue = []
-            for action, row in zip(open_actions, rows, strict=True):
-                if action.due >= today:
-                    continue
+            for action, row in zip(late, letters.action_rows(s, late, self._label(cal)), strict=True):
                 days = cal.working_days_between(action.due, today)
                 escalated = days > meeting.escalate_after_working_days
                 overdue.append({**row, "days": days, "escalated": escalated})
@@ -391,7 +427,7 @@ class Services:
                     partner = self.settings.directory.get(action.owner_partner)
                     self._queue(tx, letters.escalation(s, partner=partner, action=row, days=days), now)
                     done.append(f"escalation {action.ident}")
-            if overdue and not tx.key_used(f"digest:{meeting.id}:{today}"):
+            if overdue:
                 self._queue(tx, letters.digest(s, day=today, overdue=overdue), now)
                 done.append(f"digest {today}: {len(overdue)} overdue")
         return done

@@ -248,8 +248,14 @@ class Tx:
         return found[0] if found else None
 
     def actions(self, meeting: str, *, owner: str | None = None, case: str | None = None,
-                open_only: bool = False) -> list[ActionView]:
+                open_only: bool = False, due_from: date | None = None,
+                due_before: date | None = None) -> list[ActionView]:
+        """Actions of a meeting; the due bounds are what keep reminders and digests cheap."""
         where = t.actions.c.meeting == meeting
+        if due_from is not None:
+            where = where & (t.actions.c.due >= due_from)
+        if due_before is not None:
+            where = where & (t.actions.c.due < due_before)
         if owner:
             where = where & (func.lower(t.actions.c.owner) == owner.lower())
         if case:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _TRANSIENT = (IMAPClientError, IMAPClientAbortError, OSError, socket.timeout, ssl.SSLError, EOFError)
 IDLE_RENEW_SECONDS = 9 * 60  # well within RFC 2177's 29 minutes
 BATCH = 100
+BYTES_PER_ROUND = 8_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +104,22 @@ class ImapMailbox:
             _quietly_close(self.client)
         self.client = None
 
-    def fetch_new(self, limit: int = 500) -> list[Fetched]:
-        """Messages waiting in the folder, oldest UID first."""
+    def fetch_new(self, limit: int = 500, budget: int = BYTES_PER_ROUND) -> list[Fetched]:
+        """Messages waiting in the folder, oldest UID first, up to ``budget`` bytes a round
+        (always at least one), so a backlog of large attachments never sits in memory at once."""
         try:
             client = self._open()
             client.noop()  # lets the server tell us of messages that arrived meanwhile
             uids = sorted(client.search(["ALL"]))[:limit]
+            if uids:
+                sizes = client.fetch(uids, ["RFC822.SIZE"])
+                total, chosen = 0, list[int]()
+                for uid in uids:
+                    total += int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+                    if chosen and total > budget:
+                        break
+                    chosen.append(uid)
+                uids = chosen
             found: list[Fetched] = []
             for start in range(0, len(uids), BATCH):
                 chunk = uids[start:start + BATCH]
@@ -125,18 +136,23 @@ class ImapMailbox:
             raise FetchError(f"IMAP fetch failed: {exc}") from exc
 
     def finish(self, item: Fetched, *, failed: bool = False) -> None:
-        """Move a message out of the folder once its outcome is committed."""
-        target = self.settings.failed_folder if failed else self.settings.processed_folder
+        self.finish_many([(item, failed)])
+
+    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None:
+        """Move messages out of the folder once their outcomes are committed, one command a folder."""
         try:
             client = self._open()
-            if self.uidvalidity != item.uidvalidity:
-                return  # the folder was rebuilt; the message will be found again and deduplicated
-            if client.has_capability("MOVE"):
-                client.move([item.uid], target)
-            else:
-                client.copy([item.uid], target)
-                client.add_flags([item.uid], [b"\\Deleted"])
-                client.uid_expunge([item.uid])
+            for failed in (False, True):
+                uids = [item.uid for item, f in done if f is failed and item.uidvalidity == self.uidvalidity]
+                if not uids:
+                    continue  # (a rebuilt folder's messages are found again and deduplicated)
+                target = self.settings.failed_folder if failed else self.settings.processed_folder
+                if client.has_capability("MOVE"):
+                    client.move(uids, target)
+                else:
+                    client.copy(uids, target)
+                    client.add_flags(uids, [b"\\Deleted"])
+                    client.uid_expunge(uids)
         except _TRANSIENT as exc:
             self._drop()
             raise FetchError(f"IMAP move failed: {exc}") from exc

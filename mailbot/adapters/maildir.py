@@ -58,6 +58,10 @@ class MaildirMailbox:
         except OSError as exc:
             raise FetchError(f"cannot move {path.name} in {self.root}: {exc}") from exc
 
+    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None:
+        for item, failed in done:
+            self.finish(item, failed=failed)
+
     def close(self) -> None:
         self._paths.clear()
         self._uids.clear()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -191,6 +192,9 @@ actions = Table(
     Column("created_by", String(320), nullable=False),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
 )
+
+# Reminders and the overdue digest ask for open actions by due date.
+Index("ix_actions_open_due", actions.c.meeting, actions.c.status, actions.c.due)
 
 action_updates = Table(
     "action_updates", metadata,

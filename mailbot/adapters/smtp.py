@@ -71,7 +71,7 @@ class SmtpPostman:
             # session, which then ends with a proper QUIT instead of a dropped TLS socket.
             await client.login(self.server.username, secret)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await _hang_up(client)
+            await hang_up(client)
             error = _classify(exc)
             return [SendError(str(error), permanent=False) for _ in rows]
         try:
@@ -93,16 +93,22 @@ class SmtpPostman:
                 except aiosmtplib.SMTPException as exc:
                     results.append(_classify(exc))
         finally:
-            await _hang_up(client)
+            await hang_up(client)
         return results
 
 
-async def _hang_up(client: aiosmtplib.SMTP) -> None:
-    """QUIT, so the server closes first and TLS shuts down cleanly; else drop the socket."""
-    if not client.is_connected:
-        return
-    try:
-        await client.quit()
-    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+async def hang_up(client: aiosmtplib.SMTP) -> None:
+    """QUIT (so the server closes first), else drop the socket; then wait until the
+    connection is really gone, as a TLS shutdown outlives the call that starts it."""
+    protocol = client.protocol
+    if client.is_connected:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
+    else:
         client.close()
-        await asyncio.sleep(0.05)  # let a TLS transport finish closing
+    deadline = asyncio.get_running_loop().time() + 2.0
+    while protocol is not None and protocol.transport is not None \
+            and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.005)

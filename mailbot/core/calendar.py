@@ -39,6 +39,11 @@ class MeetingCalendar:
         # Always with a subdivision: 'GB' alone omits Easter Monday and August.
         return holiday_data.country_holidays("GB", subdiv=subdiv)
 
+    def warm(self, around: date) -> None:
+        """Load the bank holidays of the years around ``around`` now rather than mid-job."""
+        for year in (around.year - 1, around.year, around.year + 1):
+            self.bank_holiday(date(year, 1, 1))
+
     def bank_holiday(self, day: date) -> str | None:
         """The bank holiday's name on ``day``, if it is one."""
         found = self._bank_holidays

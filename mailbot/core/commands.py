@@ -262,11 +262,19 @@ _NEAR_MISS = re.compile(
 )
 
 
+_ANY_COMMAND = re.compile(
+    _LEAD + r"(?:(?:new\s+|add\s+)?case|partners?(?:\s+for\s+[^:：]{1,40}?)?|action|done|update|"
+    r"(?:cannot|can\s*not|can['’]t)\s+complete|(?:decision|review)\s+(?:for\s+)?[^:：]{1,40}?)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
 def is_command_line(line: str) -> bool:
     """Whether a line is written in the reply grammar (used to warn about unread lines)."""
-    return len(line) <= _MAX_LINE and any(
-        pattern.match(line) for pattern, _ in _GRAMMAR[:-1]
-    )
+    head = line[:80]
+    if ":" not in head and "：" not in head:  # every command but "status" has an early colon
+        return False
+    return bool(_ANY_COMMAND.match(head))
 
 
 def parse_commands(

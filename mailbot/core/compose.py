@@ -17,15 +17,23 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email import encoders, policy
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 
 Render = Callable[[str, Mapping[str, object]], str]
 
-# 998 is RFC 5322's hard limit; below it nothing is folded, so ids stay raw.
-_POLICY = policy.SMTP.clone(max_line_length=998)
+# 998 is RFC 5322's hard limit; below it nothing is folded, so ids stay raw. compat32
+# is used because the modern header registry made building an email the costliest
+# step of answering a reply (bench/run_all.py).
+_POLICY = policy.compat32.clone(linesep="\r\n", max_line_length=998)
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable in the raw message, unlike base64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -73,11 +81,26 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     if now.tzinfo is None:
         raise ValueError("Date needs an aware datetime")
     domain = from_address.rpartition("@")[2]
-    msg = EmailMessage(policy=_POLICY)
-    username, _, addr_domain = from_address.partition("@")
-    msg["From"] = Address(clean_header_text(from_name), username, addr_domain)
+    body: Message = MIMEMultipart("alternative")
+    # The stdlib takes a Charset here (its stubs say str): it is what selects QP.
+    body.attach(MIMEText(letter.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
+    body.attach(MIMEText(letter.html, "html", _UTF8_QP))  # type: ignore[arg-type]
+    if letter.attachments:
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(body)
+        for att in letter.attachments:
+            part = MIMEBase(att.maintype, att.subtype)
+            for name, value in att.params:
+                part.set_param(name, value)
+            part.set_payload(att.data)
+            encoders.encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=att.filename)
+            mixed.attach(part)
+        body = mixed
+    msg = body
+    msg["From"] = formataddr((clean_header_text(from_name), from_address), charset="utf-8")
     msg["To"] = ", ".join(letter.to)
-    msg["Subject"] = clean_header_text(letter.subject, 300)
+    msg["Subject"] = _header(clean_header_text(letter.subject, 300))
     msg["Date"] = format_datetime(now)
     mid = message_id(letter.key, domain)
     msg["Message-ID"] = mid
@@ -87,14 +110,12 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
         msg["References"] = " ".join(dict.fromkeys(r for r in refs if _is_id(r)))
     msg["Auto-Submitted"] = letter.auto_submitted
     msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    msg.set_content(letter.text)
-    msg.add_alternative(letter.html, subtype="html")
-    if letter.attachments:
-        msg.make_mixed()
-        for att in letter.attachments:
-            msg.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
-                               filename=att.filename, params=dict(att.params))
-    return mid, msg.as_bytes()
+    return mid, msg.as_bytes(policy=_POLICY)
+
+
+def _header(text: str) -> str:
+    """Plain ASCII as it is; anything else as RFC 2047 encoded words."""
+    return text if text.isascii() else Header(text, "utf-8", maxlinelen=76).encode()
 
 
 def _is_id(value: str) -> bool:

@@ -65,9 +65,68 @@ def _text(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"]{1,200})"|([^\s;]{1,200}))', re.IGNORECASE)
+_TYPE = re.compile(rb"^content-type:[ \t]*([\w.+-]+/[\w.+-]+)", re.IGNORECASE | re.MULTILINE)
+_SLIM_ABOVE = 256_000  # smaller mail is parsed as it is
+
+
+def slim(raw: bytes) -> bytes:
+    """The same message with the bodies of non-text parts emptied, headers kept.
+
+    Only text/plain and text/html are ever read; a 10 MB attachment would cost
+    the standard parser about eight times its size in memory. Works on offsets
+    into ``raw``, so only headers and text parts are copied. Anything it does
+    not understand is returned unchanged.
+    """
+    if len(raw) < _SLIM_ABOVE:
+        return raw
+    out: list[bytes] = []
+    return b"".join(out) if _slim_part(raw, 0, len(raw), out, 0) else raw
+
+
+def _slim_part(raw: bytes, start: int, end: int, out: list[bytes], depth: int) -> bool:
+    """Append the slimmed part raw[start:end] to ``out``; False if it cannot be understood."""
+    split = _HEADER_END.search(raw, start, min(end, start + 64_000))
+    if split is None or depth > 10:
+        return False
+    head = raw[start:split.end()]
+    header_text = head.replace(b"\r\n", b"\n").replace(b"\n ", b" ").replace(b"\n\t", b" ")
+    kind = _TYPE.search(header_text)
+    ctype = kind.group(1).lower() if kind else b"text/plain"
+    if ctype.startswith((b"text/", b"message/")):
+        out.append(raw[start:end])
+        return True
+    if not ctype.startswith(b"multipart/"):
+        out.append(head + b"\r\n")
+        return True
+    found = _BOUNDARY.search(header_text)
+    if found is None:
+        return False
+    delimiter = b"--" + (found.group(1) or found.group(2))
+    out.append(head)
+    cut = raw.find(delimiter, split.end(), end)
+    if cut < 0:
+        return False
+    out.append(raw[split.end():cut])  # the preamble
+    while cut >= 0:
+        line_end = raw.find(b"\n", cut, end)
+        if line_end < 0 or raw.startswith(delimiter + b"--", cut):
+            out.append(raw[cut:end])  # the closing delimiter and any epilogue
+            return True
+        out.append(raw[cut:line_end + 1])
+        nxt = raw.find(delimiter, line_end + 1, end)
+        part_end = nxt if nxt >= 0 else end
+        if not _slim_part(raw, line_end + 1, part_end, out, depth + 1):
+            out.append(raw[line_end + 1:part_end])
+        cut = nxt
+    return True
+
+
 def parse(raw: bytes) -> Inbound:
     """Decode one email. Never raises on malformed input."""
     defects: list[str] = []
+    raw = slim(raw)
     # compat32 keeps headers as the sender wrote them (for From matching and
     # ids) and is several times faster than the modern policy's header registry.
     legacy = email.message_from_bytes(raw, policy=email.policy.compat32)

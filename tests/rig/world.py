@@ -25,7 +25,7 @@ from imapclient import IMAPClient
 from mailbot.adapters.clock import SettableClock
 from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.imap import ImapMailbox
-from mailbot.adapters.smtp import SmtpPostman
+from mailbot.adapters.smtp import SmtpPostman, hang_up
 from mailbot.adapters.templates import renderer
 from mailbot.app import Runtime
 from mailbot.config import Settings
@@ -90,11 +90,18 @@ class World:
             msg[k] = v
         msg.set_content(body)
         login = sender if sender in self.dc.users else self.settings.partners[0].emails[0]
-        asyncio.run(aiosmtplib.send(
-            msg, hostname="127.0.0.1", port=self.smtp.port, start_tls=True,
-            tls_context=ssl.create_default_context(cafile=str(self.dc.ca)),
-            username=login, password=self.dc.users[login], sender=sender,
-            recipients=[self.settings.bot.address]))
+
+        async def send() -> None:
+            client = aiosmtplib.SMTP(hostname="127.0.0.1", port=self.smtp.port, start_tls=True,
+                                     tls_context=ssl.create_default_context(cafile=str(self.dc.ca)))
+            await client.connect()
+            try:
+                await client.login(login, self.dc.users[login])
+                await client.send_message(msg, sender=sender, recipients=[self.settings.bot.address])
+            finally:
+                await hang_up(client)  # no TLS socket may outlive this event loop
+
+        asyncio.run(send())
         return mid
 
     def inbox(self, address: str) -> list[EmailMessage]:
