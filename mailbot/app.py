@@ -29,6 +29,7 @@ class Mailbox(Protocol):
     def fetch_new(self, limit: int = 500) -> list[Fetched]: ...
     def finish(self, item: Fetched, *, failed: bool = False) -> None: ...
     def finish_many(self, done: list[tuple[Fetched, bool]]) -> None: ...
+    def already_sent(self, message_ids: list[str]) -> set[str]: ...
     def close(self) -> None: ...
 
 
@@ -85,6 +86,9 @@ class Runtime:
         try:
             for line in await asyncio.to_thread(self.services.due):
                 log.info("%s", line)
+            # What is queued (a case call, emails a restart left behind) goes out before
+            # a backlog of replies is read.
+            await self.drain()
             await self.pump()
             await self.drain()
         except StoreError as exc:
@@ -144,9 +148,14 @@ class Runtime:
             self.mailbox.close()
 
     async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
-        recovered = await asyncio.to_thread(self.services.recover)
-        if recovered:
-            log.warning("%d emails were being sent when mailbot stopped; sending them again", recovered)
+        log.info("mailbot running (clock %s)", self.services.clock.now().isoformat(timespec="seconds"))
+        found, again = await asyncio.to_thread(
+            self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
+        if found:
+            log.warning("%d emails were being sent when mailbot stopped and had gone: "
+                        "found in the sent folder", found)
+        if again:
+            log.warning("%d emails were being sent when mailbot stopped; sending them again", again)
         loop = asyncio.get_running_loop()
         jobs = None
         if scheduler:

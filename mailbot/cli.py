@@ -252,6 +252,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mailbot.app import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = _load(args)
     runtime = build_runtime(settings, getattr(args, "clock", None))
 

@@ -67,6 +67,7 @@ class ImapSettings:
     failed_folder: str = "mailbot/failed"
     idle: bool = True
     poll_seconds: float = 60.0
+    sent_folder: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +258,7 @@ def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:
     table = r.table(data, "imap", "imap", required=False)
     if table is None:
         return None
-    extra = {"folder", "processed_folder", "failed_folder", "idle", "poll_seconds"}
+    extra = {"folder", "processed_folder", "failed_folder", "idle", "poll_seconds", "sent_folder"}
     server = _server(r, table, "imap", 993, "tls", extra)
     if server is None:
         return None
@@ -268,6 +269,7 @@ def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:
         failed_folder=r.get(table, "failed_folder", "imap", str, "mailbot/failed") or "",
         idle=bool(r.get(table, "idle", "imap", bool, True)),
         poll_seconds=r.get(table, "poll_seconds", "imap", float, 60.0) or 60.0,
+        sent_folder=r.get(table, "sent_folder", "imap", str, "") or "",
     )
 
 

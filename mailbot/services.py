@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import enum
 import hashlib
+import logging
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -46,7 +47,9 @@ from mailbot.core.model import (
     Sender,
     Verdict,
 )
-from mailbot.errors import SendError, StoreError
+from mailbot.errors import FetchError, SendError, StoreError
+
+log = logging.getLogger("mailbot")
 
 
 class Clock(Protocol):
@@ -62,9 +65,11 @@ class Outcome(enum.StrEnum):
 
 
 class Postman(Protocol):
-    """Sends stored emails; one connection for a batch."""
+    """Sends stored emails; one connection for a batch, each outcome told to ``after`` at once."""
 
-    async def send(self, rows: Sequence[OutboxRow]) -> list[SendError | None]: ...
+    async def send(self, rows: Sequence[OutboxRow],
+                   after: Callable[[OutboxRow, SendError | None], Awaitable[None]] | None = None,
+                   ) -> list[SendError | None]: ...
 
 
 LATE_AFTER = timedelta(minutes=5)
@@ -576,8 +581,11 @@ class Services:
             rows = await asyncio.to_thread(self._claim, now)
             if not rows:
                 return sent
-            results = await postman.send(rows)
-            await asyncio.to_thread(self._record, rows, results, self.clock.now())
+
+            async def record(row: OutboxRow, error: SendError | None) -> None:
+                await asyncio.to_thread(self._record, [row], [error], self.clock.now())
+
+            results = await postman.send(rows, record)
             sent += sum(1 for r in results if r is None or r.partial)
             if any(r is not None and not r.permanent for r in results):
                 return sent  # the server is struggling: wait for the next round
@@ -603,15 +611,30 @@ class Services:
                     tx.mark_outbox(row.id, status="pending", last_error=str(error)[:2000],
                                    next_attempt_at=now + timedelta(seconds=delay))
 
-    def recover(self) -> int:
-        """On start: emails left 'sending' by a crash go back to the queue.
+    def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
+        """On start: emails left 'sending' by a crash; returns (found sent, queued again).
 
-        The SMTP server may have accepted one before the crash, so this allows at
-        most one duplicate per email per crash; each carries the same Message-ID,
-        so mail clients show it once in the thread.
+        Each outcome is recorded the moment SMTP gives it, so a crash leaves at most
+        one email whose fate is unknown: SMTP may have accepted it just before. Where
+        the server keeps a copy of what was sent (``already_sent`` searches it by
+        Message-ID), such an email is marked sent; otherwise it goes again, so at most
+        one email per crash can arrive twice, with the same Message-ID, which mail
+        clients show once in the thread.
         """
         with self.unit() as tx:
             stuck = tx.stuck_sending()
+        found: set[str] = set()
+        if stuck and already_sent is not None:
+            try:
+                found = already_sent([row.message_id for row in stuck])
+            except FetchError as exc:  # better twice than never
+                log.warning("cannot check the sent folder (%s): sending %d emails again", exc, len(stuck))
+        now = self.clock.now()
+        with self.unit() as tx:
             for row in stuck:
-                tx.mark_outbox(row.id, status="pending")
-            return len(stuck)
+                if row.message_id in found:
+                    tx.mark_outbox(row.id, status="sent", sent_at=now,
+                                   last_error="found in the sent folder after a restart")
+                else:
+                    tx.mark_outbox(row.id, status="pending")
+        return len(found), len(stuck) - len(found)

@@ -138,7 +138,43 @@ def test_emails_left_sending_by_a_crash_go_back_to_the_queue(tmp_path: Path) -> 
         claimed = tx.due_outbox(s.clock.now(), limit=3)
         for row in claimed:
             tx.mark_outbox(row.id, status="sending")
-    assert s.recover() == 3
+    assert s.recover() == (0, 3)
+    with s.store.transaction() as tx:
+        assert tx.outbox_counts() == {"pending": 10}
+
+
+def test_an_email_the_sent_folder_holds_is_not_sent_again_after_a_crash(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "10:00"))
+    s.due()
+    with s.store.transaction() as tx:
+        claimed = tx.due_outbox(s.clock.now(), limit=3)
+        for row in claimed:
+            tx.mark_outbox(row.id, status="sending")
+    asked: list[list[str]] = []
+
+    def sent_folder(ids: list[str]) -> set[str]:
+        asked.append(ids)
+        return {claimed[0].message_id}
+
+    assert s.recover(sent_folder) == (1, 2)
+    assert asked == [[r.message_id for r in claimed]]
+    with s.store.transaction() as tx:
+        assert tx.outbox_counts() == {"sent": 1, "pending": 9}
+
+
+def test_when_the_sent_folder_cannot_be_searched_the_email_goes_again(tmp_path: Path) -> None:
+    from mailbot.errors import FetchError
+
+    s = make(tmp_path, at(23, "10:00"))
+    s.due()
+    with s.store.transaction() as tx:
+        [row] = tx.due_outbox(s.clock.now(), limit=1)
+        tx.mark_outbox(row.id, status="sending")
+
+    def unreachable(ids: list[str]) -> set[str]:
+        raise FetchError("IMAP down")
+
+    assert s.recover(unreachable) == (0, 1)  # twice is better than never
     with s.store.transaction() as tx:
         assert tx.outbox_counts() == {"pending": 10}
 

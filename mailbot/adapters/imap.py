@@ -157,6 +157,29 @@ class ImapMailbox:
             self._drop()
             raise FetchError(f"IMAP move failed: {exc}") from exc
 
+    def already_sent(self, message_ids: list[str]) -> set[str]:
+        """Which of these Message-IDs the server keeps a sent copy of (empty when no sent
+        folder is configured). Raises FetchError when it cannot tell."""
+        folder = self.settings.sent_folder
+        if not folder or not message_ids:
+            return set()
+        client = self.factory(self.settings)
+        try:
+            if not client.folder_exists(folder):
+                raise FetchError(f"the sent folder {folder!r} does not exist")
+            client.select_folder(folder, readonly=True)
+            found = set()
+            for mid in message_ids:
+                # SEARCH HEADER matches substrings (RFC 3501 §6.4.4): the angle brackets
+                # make a Message-ID match only itself.
+                if client.search(["HEADER", "Message-ID", mid]):
+                    found.add(mid)
+            return found
+        except _TRANSIENT as exc:
+            raise FetchError(f"cannot search the sent folder {folder!r}: {exc}") from exc
+        finally:
+            _quietly_close(client)
+
     def close(self) -> None:
         if self.client is not None:
             with contextlib.suppress(*_TRANSIENT):

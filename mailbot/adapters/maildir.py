@@ -62,6 +62,9 @@ class MaildirMailbox:
         for item, failed in done:
             self.finish(item, failed=failed)
 
+    def already_sent(self, message_ids: list[str]) -> set[str]:
+        return set()  # the demo's SMTP server keeps no sent copies
+
     def close(self) -> None:
         self._paths.clear()
         self._uids.clear()

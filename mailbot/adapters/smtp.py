@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import aiosmtplib
 
@@ -61,8 +61,19 @@ class SmtpPostman:
             tls_context=tls_context(self.server) if sec != "none" else None,
         )
 
-    async def send(self, rows: Sequence[OutboxRow]) -> list[SendError | None]:
+    async def send(self, rows: Sequence[OutboxRow],
+                   after: Callable[[OutboxRow, SendError | None], Awaitable[None]] | None = None,
+                   ) -> list[SendError | None]:
+        """Send each row; ``after`` hears each outcome as soon as it is known, so the
+        caller can record it before the next email goes (a crash then leaves at most
+        the one email in flight unrecorded)."""
         results: list[SendError | None] = []
+
+        async def outcome(row: OutboxRow, error: SendError | None) -> None:
+            results.append(error)
+            if after is not None:
+                await after(row, error)
+
         secret = password(self.server)
         client = self._client()
         try:
@@ -73,25 +84,27 @@ class SmtpPostman:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await hang_up(client)
             error = _classify(exc)
-            return [SendError(str(error), permanent=False) for _ in rows]
-        try:
             for row in rows:
+                await outcome(row, SendError(str(error), permanent=False))
+            return results
+        try:
+            for n, row in enumerate(rows):
                 try:
                     # Partial refusals do not raise: they come back per recipient.
                     refused, _ = await client.sendmail(self.sender, list(row.recipients), row.raw)
                     if refused:
                         bad = ", ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items())
-                        results.append(SendError(f"some recipients refused: {bad}", permanent=True,
-                                                 partial=True))
+                        await outcome(row, SendError(f"some recipients refused: {bad}", permanent=True,
+                                                     partial=True))
                     else:
-                        results.append(None)
+                        await outcome(row, None)
                 except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-                    results.append(_classify(exc))
-                    results.extend(SendError("not tried: connection lost", permanent=False)
-                                   for _ in rows[len(results):])
+                    await outcome(row, _classify(exc))
+                    for rest in rows[n + 1:]:
+                        await outcome(rest, SendError("not tried: connection lost", permanent=False))
                     return results
                 except aiosmtplib.SMTPException as exc:
-                    results.append(_classify(exc))
+                    await outcome(row, _classify(exc))
         finally:
             await hang_up(client)
         return results

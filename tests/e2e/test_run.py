@@ -13,36 +13,9 @@ import pytest
 
 from mailbot import config
 from tests.conftest import ROOT
-from tests.rig.world import BOT_PASSWORD, World, rig_config, text_of
+from tests.rig.world import BOT_PASSWORD, World, dump, rig_config, text_of
 
 pytestmark = pytest.mark.servers
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
-
-
-def dump(data: dict) -> str:  # type: ignore[type-arg]
-    """Just enough TOML for the config (tables and arrays of tables)."""
-    lines: list[str] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"[{key}]")
-            lines += [f"{k} = {toml_value(v)}" for k, v in value.items()]
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            for item in value:
-                lines.append(f"[[{key}]]")
-                lines += [f"{k} = {toml_value(v) if not hasattr(v, 'isoformat') else v.isoformat()}"
-                          for k, v in item.items()]
-        lines.append("")
-    return "\n".join(lines)
 
 
 def test_the_service_runs_the_morning_and_stops_cleanly(mail_servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from imapclient import IMAPClient
 
 from tests.rig.dovecot import free_port
 
@@ -29,6 +30,10 @@ class Handler:
     messages: list[Stored] = field(default_factory=list)
     refuse: str | None = None  # an SMTP reply to give to every DATA, e.g. "451 try later"
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # As Exchange Online does: keep a copy of each submission in the sender's Sent folder,
+    # before answering 250 (set to an IMAP port and folder name to turn on).
+    sent_copy: tuple[int, str] | None = None
+    imap: dict[str, IMAPClient] = field(default_factory=dict)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
@@ -41,7 +46,24 @@ class Handler:
         if self.lmtp_port and local:
             with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
                 lmtp.sendmail(envelope.mail_from, local, data)
+        if self.sent_copy and login in self.local:
+            self._keep_sent_copy(login, data)
         return "250 Message accepted for delivery"
+
+    def _keep_sent_copy(self, login: str, data: bytes) -> None:
+        port, folder = self.sent_copy or (0, "")
+        imap = self.imap.get(login)
+        if imap is None:
+            imap = self.imap[login] = IMAPClient("127.0.0.1", port=port, ssl=False, timeout=10)
+            imap.login(login, self.local[login])
+            if not imap.folder_exists(folder):
+                imap.create_folder(folder)
+        imap.append(folder, data)
+
+    def close(self) -> None:
+        for imap in self.imap.values():
+            imap.logout()
+        self.imap.clear()
 
 
 class Authenticator:
@@ -83,3 +105,4 @@ class SMTPServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+        self.handler.close()

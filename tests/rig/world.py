@@ -53,6 +53,33 @@ def rig_config(dc: DovecotServer, smtp: SMTPServer, db_path: Path) -> dict[str, 
     return data
 
 
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def dump(data: dict[str, Any]) -> str:
+    """Just enough TOML for the config (tables and arrays of tables)."""
+    lines: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"[{key}]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in value.items()]
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                lines.append(f"[[{key}]]")
+                lines += [f"{k} = {toml_value(v) if not hasattr(v, 'isoformat') else v.isoformat()}"
+                          for k, v in item.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
 class World:
     def __init__(self, dc: DovecotServer, smtp: SMTPServer, settings: Settings, start: datetime) -> None:
         self.dc = dc
