@@ -74,6 +74,11 @@ class Runtime:
     idle: IdleWatcher | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: dict[str, int] = field(default_factory=dict)
+    retry_in: float = 0.0  # after a failed fetch: sooner than the next poll, backing off
+
+    def _retry_after(self) -> float:
+        self.retry_in = min(max(1.0, self.retry_in * 2), self.poll_seconds)
+        return self.retry_in
 
     def __post_init__(self) -> None:
         limit_malloc_arenas()
@@ -105,11 +110,19 @@ class Runtime:
         if self.mailbox is None:
             return False
         try:
-            waiting = await asyncio.to_thread(self.mailbox.fetch_new)
+            try:
+                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
+            except FetchError as exc:
+                # After a server restart the first error is usually the dead old connection:
+                # a new one at once catches up without waiting for the next poll.
+                log.warning("%s; trying a new connection", exc)
+                self.count("fetch-errors")
+                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
         except FetchError as exc:
-            log.warning("%s", exc)
+            log.warning("%s; trying again in %.0f s", exc, self._retry_after())
             self.count("fetch-errors")
             return False
+        self.retry_in = 0.0
         if not waiting:
             return False
         finished: list[tuple[Fetched, bool]] = []
@@ -177,7 +190,7 @@ class Runtime:
                 self.wake.clear()
                 await self.step()
                 waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
-                _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds,
+                _, pending = await asyncio.wait(waiters, timeout=self.retry_in or self.poll_seconds,
                                                 return_when=asyncio.FIRST_COMPLETED)
                 for task in pending:
                     task.cancel()

@@ -295,8 +295,8 @@ def cmd_send(args: argparse.Namespace) -> int:
             print(f"no digest for {day}: nothing overdue, or it was already sent")
     else:
         day = _meeting_day(services, args.date)
-        queued_call = (services.send_case_call(meeting.id, day) if args.what == "case-call"
-                       else services.send_attendance(meeting.id, day))
+        queued_call = (services.send_case_call(meeting.id, day, by_hand=True) if args.what == "case-call"
+                       else services.send_attendance(meeting.id, day, by_hand=True))
         if not queued_call:
             print(f"the {args.what} for {day} was already sent; nothing sent again")
     sent = _run(_drain(services))

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import hashlib
 import logging
@@ -115,12 +116,18 @@ class Services:
         with self.lock, self.store.transaction() as tx:
             yield tx
 
-    def _queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None) -> bool:
-        mid, raw = build(letter, from_address=self.settings.bot.address,
-                         from_name=self.settings.bot.display_name,
-                         now=now.astimezone(self.settings.bot.zone))
+    def _queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None,
+               expires: datetime | None = None) -> bool:
+        mid, raw = self._build(letter, now)
         return tx.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
-                          raw=raw, now=now, inbound_id=inbound_id)
+                          raw=raw, now=now, inbound_id=inbound_id, expires=expires)
+
+    def _build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
+        return build(letter, from_address=self.settings.bot.address,
+                     from_name=self.settings.bot.display_name, now=now.astimezone(self.settings.bot.zone))
+
+    def _meeting(self, meeting_id: str) -> MeetingSettings:
+        return next(m for m in self.settings.meetings if m.id == meeting_id)
 
     # -- inbound -------------------------------------------------------------
     def ingest(self, raw: bytes, *, folder: str = "", uidvalidity: int | None = None,
@@ -220,7 +227,8 @@ class Services:
             for code, refs_needed in result.now_required.items():
                 partner = self.settings.directory.get(code)
                 if not (answered and code == sender.partner):  # an acknowledgement says it
-                    self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id)
+                    self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id,
+                                expires=cal.at(day, meeting.starts))
                 tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
         for new_ref, earlier in result.repeats:
             self._queue(tx, letters.notice(
@@ -365,7 +373,7 @@ class Services:
             if view.told.get(code) != Told.REQUIRED:
                 refs = [c.reference for c in view.cases_for(code)]
                 self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs),
-                            now, inbound_id)
+                            now, inbound_id, expires=self.calendars[meeting.id].at(day, meeting.starts))
                 tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
 
     @staticmethod
@@ -500,16 +508,21 @@ class Services:
         return self.ingest(found[1], folder="retry")
 
     # -- the day's emails ------------------------------------------------------
-    def send_case_call(self, meeting_id: str, day: date, *, late: bool = False) -> bool:
+    def send_case_call(self, meeting_id: str, day: date, *, late: bool = False,
+                       by_hand: bool = False) -> bool:
         """Queue the case call for every partner; False if it was already queued."""
-        return self._fan_out(meeting_id, day, "case-call", late)
+        return self._fan_out(meeting_id, day, "case-call", late, by_hand)
 
-    def send_attendance(self, meeting_id: str, day: date) -> bool:
-        return self._fan_out(meeting_id, day, "attendance", False)
+    def send_attendance(self, meeting_id: str, day: date, *, by_hand: bool = False) -> bool:
+        return self._fan_out(meeting_id, day, "attendance", False, by_hand)
 
-    def _fan_out(self, meeting_id: str, day: date, kind: str, late: bool) -> bool:
+    def _fan_out(self, meeting_id: str, day: date, kind: str, late: bool, by_hand: bool) -> bool:
         now = self.clock.now()
         s = self.stationery[meeting_id]
+        meeting, cal = self._meeting(meeting_id), self.calendars[meeting_id]
+        # A case call is of no use after the cut-off, an attendance list after the start;
+        # unless a coordinator sends one by hand, who knows why.
+        expires = None if by_hand else cal.at(day, meeting.cutoff if kind == "case-call" else meeting.starts)
         with self.unit() as tx:
             if not tx.claim_run(meeting_id, kind, day, "late" if late else "done", now):
                 return False
@@ -519,7 +532,7 @@ class Services:
                     letter = letters.case_call(s, view, partner, late=late)
                 else:
                     letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
-                self._queue(tx, letter, now)
+                self._queue(tx, letter, now, expires=expires)
                 tx.set_told(meeting_id, day, partner.code,
                             Told.REQUIRED if view.is_required(partner.code) else Told.STAND_DOWN, now)
             tx.audit(now, "mailbot", None, f"{kind} queued", None, None, meeting_id, day=str(day),
@@ -592,10 +605,41 @@ class Services:
 
     def _claim(self, now: datetime) -> list[OutboxRow]:
         with self.unit() as tx:
-            rows = tx.due_outbox(now)
+            expired = tx.expire_outbox(now)
+            if expired:
+                self._tell_expired(tx, expired, now)
+            rows = [self._refresh_late(tx, row, now) for row in tx.due_outbox(now)]
             for row in rows:
                 tx.mark_outbox(row.id, status="sending", attempts=row.attempts + 1)
             return rows
+
+    def _tell_expired(self, tx: Tx, expired: list[tuple[str, str, str | None]], now: datetime) -> None:
+        lines = ["These emails could not be sent before they stopped being of use, and were not sent:"]
+        for key, recipients, error in expired:
+            kind, _, rest = key.partition(":")
+            day = rest.split(":")[1] if rest.count(":") >= 2 else ""
+            lines.append(f"- {kind.replace('-', ' ')} {day} to {recipients.replace(',', ', ')}"
+                         f" (last error: {error or 'none'})")
+        lines.append("Please make sure these partners know what they need to by phone or email.")
+        log.error("%d emails expired unsent: %s", len(expired), ", ".join(k for k, _, _ in expired))
+        s = self.stationery[self.settings.meeting.id]
+        self._queue(tx, letters.notice(s, key=f"notice:expired:{expired[0][0]}"[:290],
+                                       title=f"{len(expired)} emails not sent in time", lines=lines), now)
+
+    def _refresh_late(self, tx: Tx, row: OutboxRow, now: datetime) -> OutboxRow:
+        """A case call that failed to go on time is rewritten as a late one, with today's cases."""
+        if not row.key.startswith("case-call:") or row.attempts == 0 or row.subject.startswith("LATE "):
+            return row
+        _, meeting_id, day_text, code = row.key.split(":", 3)
+        meeting, day = self._meeting(meeting_id), date.fromisoformat(day_text)
+        if now < self.calendars[meeting_id].at(day, meeting.case_call) + LATE_AFTER:
+            return row
+        letter = letters.case_call(self.stationery[meeting_id], tx.day_view(meeting_id, day),
+                                   self.settings.directory.get(code), late=True)
+        mid, raw = self._build(letter, now)
+        assert mid == row.message_id  # the same key: the same Message-ID
+        tx.mark_outbox(row.id, subject=letter.subject, raw=raw)
+        return dataclasses.replace(row, subject=letter.subject, raw=raw)
 
     def _record(self, rows: Sequence[OutboxRow], results: Sequence[SendError | None],
                 now: datetime) -> None:

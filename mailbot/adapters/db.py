@@ -358,12 +358,23 @@ class Tx:
 
     # -- outbox ------------------------------------------------------------
     def enqueue(self, *, key: str, message_id: str, recipients: Sequence[str], subject: str,
-                raw: bytes, now: datetime, inbound_id: int | None = None) -> bool:
+                raw: bytes, now: datetime, inbound_id: int | None = None,
+                expires: datetime | None = None) -> bool:
         """Queue an email under its key; False (and nothing queued) if the key was used."""
         return _insert_ignore(self.conn, t.outbox, {
             "key": key, "message_id": message_id, "recipients": ",".join(recipients),
             "subject": subject, "raw": raw, "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id}, ("key",))
+            "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
+            "expires_at": expires}, ("key",))
+
+    def expire_outbox(self, now: datetime) -> list[tuple[str, str, str | None]]:
+        """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
+        o = t.outbox.c
+        stale = (o.status == "pending") & o.expires_at.is_not(None) & (o.expires_at <= now)
+        rows = self.conn.execute(select(o.key, o.recipients, o.last_error).where(stale).order_by(o.id)).all()
+        if rows:
+            self.conn.execute(update(t.outbox).where(stale).values(status="expired"))
+        return [(r.key, r.recipients, r.last_error) for r in rows]
 
     def key_used(self, key: str) -> bool:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None

@@ -25,7 +25,7 @@ def build(settings: Settings, check: Callable[[], Awaitable[None]]) -> AsyncIOSc
     for meeting in settings.meetings:
         days = ",".join(meeting.days)
         for name, moment in (("case-call", meeting.case_call), ("cutoff", meeting.cutoff),
-                             ("starts", meeting.starts)):
+                             ("starts", meeting.starts), ("digest", meeting.digest_time)):
             scheduler.add_job(check, CronTrigger(day_of_week=days, hour=moment.hour,
                                                  minute=moment.minute, timezone=zone),
                               id=f"{meeting.id}:{name}", replace_existing=True)

@@ -146,9 +146,10 @@ outbox = Table(
     Column("recipients", Text, nullable=False),  # comma-separated envelope recipients
     Column("subject", Text, nullable=False),
     Column("raw", LargeBinary, nullable=False),
-    Column("status", String(16), nullable=False),  # pending, sending, sent, failed
+    Column("status", String(16), nullable=False),  # pending, sending, sent, failed, expired
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),  # stale after this: not sent, coordinators told
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,11 +45,21 @@ class Handler:
             self.messages.append(Stored(envelope.mail_from, list(envelope.rcpt_tos), data, login))
         local = [r for r in envelope.rcpt_tos if r in self.local]
         if self.lmtp_port and local:
-            with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
-                lmtp.sendmail(envelope.mail_from, local, data)
+            self._deliver(envelope.mail_from, local, data)
         if self.sent_copy and login in self.local:
             self._keep_sent_copy(login, data)
         return "250 Message accepted for delivery"
+
+    def _deliver(self, sender: str, local: list[str], data: bytes) -> None:
+        """Into Dovecot by LMTP; while Dovecot restarts, wait as a real MTA's queue would."""
+        for _ in range(100):
+            try:
+                with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+                    lmtp.sendmail(sender, local, data)
+                return
+            except (OSError, smtplib.SMTPException):
+                time.sleep(0.1)
+        raise RuntimeError("Dovecot's LMTP did not come back within 10 s")
 
     def _keep_sent_copy(self, login: str, data: bytes) -> None:
         port, folder = self.sent_copy or (0, "")
