@@ -28,11 +28,11 @@ from mailbot.core.changes import NewCase, PartnersAdded, Plan
 from mailbot.errors import StoreError
 
 
-def connect(url: str) -> Engine:
+def connect(url: str, busy_timeout: float = 30.0) -> Engine:
     """An engine for ``url``, with SQLite made safe for one writer process."""
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": busy_timeout})
             _sqlite_transactions(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True)

@@ -7,6 +7,9 @@ port closed, Dovecot kicked and restarted).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -17,8 +20,12 @@ from pathlib import Path
 import pytest
 
 from mailbot import config
-from mailbot.adapters.imap import IdleWatcher
+from mailbot.adapters.db import Store, connect, upgrade
+from mailbot.adapters.imap import IdleWatcher, ImapMailbox
+from mailbot.adapters.smtp import SmtpPostman
+from mailbot.adapters.templates import renderer
 from mailbot.app import Runtime
+from mailbot.services import Services
 from tests.e2e.test_day import ASC, BOT, POLICE, at, step
 from tests.rig.world import World, rig_config, text_of
 
@@ -134,3 +141,97 @@ def test_imap_restarted_under_idle_and_under_a_fetch_misses_nothing(world: World
     assert len(concerns) == 42 and set(concerns.values()) == {1}
     assert world.inbox(BOT) == []
     assert max(message_ids(world).values()) == 1
+
+
+def bot_on(world: World, url: str) -> Runtime:
+    """The bot with its database at ``url``, waiting at most a second for a lock."""
+    assert world.settings.imap and world.settings.smtp
+    engine = connect(url, busy_timeout=1)
+    upgrade(engine)
+    services = Services(world.settings, Store(engine), world.clock, renderer())
+    return Runtime(services, ImapMailbox(world.settings.imap),
+                   SmtpPostman(world.settings.smtp, world.settings.bot.address), poll_seconds=0.2)
+
+
+def one_round(world: World, rt: Runtime, hhmm: str) -> None:
+    world.clock.set(at(hhmm))
+    asyncio.run(rt.step())
+
+
+def test_a_locked_database_keeps_the_reply_on_the_server_until_it_is_free(world: World,
+                                                                         tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mailbot.db'}"
+    rt = bot_on(world, url)
+    try:
+        one_round(world, rt, "10:00")
+        world.reply(POLICE, "Case: L.K. - sent while the database was locked")
+        holder = sqlite3.connect(tmp_path / "mailbot.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another program (a backup, a careless sqlite3 shell)
+        one_round(world, rt, "10:05")
+        assert rt.stats.get("store-errors", 0) >= 1  # logged, not raised: the loop goes on
+        assert len(world.inbox(BOT)) == 1  # still on the server, not lost, not half-read
+        holder.execute("ROLLBACK")
+        holder.close()
+        one_round(world, rt, "10:06")
+    finally:
+        rt.close()
+    assert world.inbox(BOT) == []
+    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]) == "RE: Case call")
+    assert "Added HR-2026-0001 (L.K.)" in text_of(ack)
+
+
+@contextmanager
+def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}M", "tmpfs", str(folder)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here: {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_keeps_the_reply_on_the_server_until_there_is_room(world: World,
+                                                                       tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 3) as disk:
+        rt = bot_on(world, f"sqlite:///{disk / 'mailbot.db'}")
+        try:
+            one_round(world, rt, "10:00")
+            filler = disk / "filler"
+            with open(filler, "wb") as f:  # take every byte that is left
+                with contextlib.suppress(OSError):
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+            # A long reply: its text is kept, so it needs room the database no longer has.
+            world.reply(POLICE, "Case: F.D. - sent while the disk was full\n\n" + "background " * 60_000)
+            one_round(world, rt, "10:05")
+            assert rt.stats.get("store-errors", 0) >= 1
+            assert len(world.inbox(BOT)) == 1
+            filler.unlink()
+            one_round(world, rt, "10:06")
+        finally:
+            rt.close()
+            rt.services.store.engine.dispose()
+    assert world.inbox(BOT) == []
+    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]) == "RE: Case call")
+    assert "Added HR-2026-0001 (F.D.)" in text_of(ack)
+
+
+def test_down_at_ten_back_at_ten_forty_sends_the_case_call_at_once_marked_late(world: World) -> None:
+    world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: ASBIT", subject="New case")
+    step(world, "10:40")  # the first round of a process started at 10:40
+    call = world.wait_for(ASBIT, lambda m: "Case call" in str(m["Subject"]))
+    assert str(call["Subject"]).startswith("LATE Case call Mon 23 Nov 2026")
+    assert "T.W." in text_of(call)
+
+
+def test_back_after_the_cutoff_sends_no_stale_case_call_and_tells_coordinators(world: World) -> None:
+    step(world, "11:40")
+    notice = world.wait_for(ASC, lambda m: "case-call for 2026-11-23 not sent" in str(m["Subject"]))
+    assert "was not running between 10:00 and the 11:30 cut-off" in text_of(notice)
+    assert not any("Case call" in str(m["Subject"]) for m in world.inbox(POLICE))
+    # The attendance list is still of use before 12:00, so it goes.
+    assert any("Attendance list" in str(m["Subject"]) for m in world.inbox(POLICE))
