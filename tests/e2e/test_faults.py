@@ -200,11 +200,10 @@ def test_a_full_disk_keeps_the_reply_on_the_server_until_there_is_room(world: Wo
         try:
             one_round(world, rt, "10:00")
             filler = disk / "filler"
-            with open(filler, "wb") as f:  # take every byte that is left
-                with contextlib.suppress(OSError):
-                    while True:
-                        f.write(b"\0" * 65536)
-                        f.flush()
+            with open(filler, "wb") as f, contextlib.suppress(OSError):  # take every byte left
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
             # A long reply: its text is kept, so it needs room the database no longer has.
             world.reply(POLICE, "Case: F.D. - sent while the disk was full\n\n" + "background " * 60_000)
             one_round(world, rt, "10:05")
