@@ -100,6 +100,9 @@ class Runtime:
             # The database is unusable: mail stays on the server until it is back.
             log.error("database unavailable, nothing read or sent this round: %s", exc)
             self.count("store-errors")
+        except Exception:  # a bug: this round stops, the loop (and the next round) goes on
+            log.exception("unexpected error; trying again next round")
+            self.count("errors")
 
     async def pump(self) -> None:
         """Read everything waiting, a bounded round at a time."""

@@ -43,6 +43,7 @@ from mailbot.core.model import (
     Command,
     DecideCase,
     Reading,
+    Reason,
     RequirePartners,
     ReviewCase,
     Sender,
@@ -137,11 +138,22 @@ class Services:
         # Arrival time counts (a reply sent at 11:20 and read at 11:40 was in time),
         # but never later than the bot's own clock.
         received = min(arrived, now) if arrived else now
-        mail = parse(raw)
-        key = message_key(mail, raw)
-        # Attachments are never read, and the original stays in the mailbox's processed
-        # folder: the database keeps the headers and the text the bot read.
-        raw = slim(raw)
+        try:
+            mail = parse(raw)
+            key = message_key(mail, raw)
+            # Attachments are never read, and the original stays in the mailbox's processed
+            # folder: the database keeps the headers and the text the bot read.
+            raw = slim(raw)
+        except Exception as exc:  # a bug in reading: keep the email whole and tell a person
+            mail = Inbound(from_addresses=(), from_display="", subject="(unreadable)", message_id=None,
+                           in_reply_to=None, references=(), date=None, headers=(), content_type="",
+                           report_type="", body="", body_was_html=False, attachments=(),
+                           defects=(), damaged=True)
+            key = "sha256:" + hashlib.sha256(raw).hexdigest()
+            with self.unit() as tx:
+                if tx.inbound_status(key) is not None:
+                    return Outcome.DUPLICATE
+            return self._park(mail, raw, key, received, now, folder, uidvalidity, uid, exc)
         try:
             with self.unit() as tx:
                 if tx.inbound_status(key) is not None:
@@ -171,6 +183,8 @@ class Services:
             reason=reading.reason.value if reading.reason else None, status=status,
             meeting_day=day if reading.verdict is Verdict.ACCEPTED else None, error=None, raw=raw)
         if reading.verdict is Verdict.IGNORED:
+            if reading.reason is Reason.BOUNCE:
+                self._bounced(tx, mail, now, inbound_id)
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             self._answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
@@ -462,6 +476,26 @@ class Services:
                                    answered=False)
         result.problems[:0] = problems
         return result
+
+    def _bounced(self, tx: Tx, mail: Inbound, now: datetime, inbound_id: int) -> None:
+        """A bounce is never answered (no loop can form); each address it names is marked
+        bad in the audit log and reported to the coordinators, once."""
+        s = self.stationery[self.settings.meeting.id]
+        for address in mail.failed_recipients:
+            if tx.key_used(f"notice:bounced:{address}"[:290]):
+                continue
+            partner = self.settings.directory.sender(address).partner
+            who = self.settings.directory.get(partner).name if partner else "no partner in the directory"
+            tx.audit(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
+                     subject=mail.subject[:200])
+            self._queue(tx, letters.notice(
+                s, key=f"notice:bounced:{address}"[:290], title=f"email to {address} bounced",
+                lines=[f"Email from the bot to {address} ({who}) could not be delivered "
+                       f"(the bounce's subject: {mail.subject[:120]!r}).",
+                       "Until the address is put right in the config, that partner may be missing "
+                       "its case calls: please check it and tell them by phone.",
+                       "This is reported once; later bounces for the address are recorded only."]),
+                now, inbound_id)
 
     def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:

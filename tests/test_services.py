@@ -190,3 +190,60 @@ def test_a_status_request_answers_with_today_or_the_next_meeting(tmp_path: Path,
     # Before the meeting starts, today's status; after it, the next meeting day's.
     expected = "Monday 23 November 2026" if when == "11:45" else "Tuesday 24 November 2026"
     assert f"Your status for {expected}: you may stand down" in raw_ack.decode()
+
+
+def test_an_email_the_reader_chokes_on_is_parked_whole_and_coordinators_told(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mailbot.services as services_module
+
+    def broken(raw: bytes) -> object:
+        raise RecursionError("a reader bug")
+
+    s = make(tmp_path, at(23, "10:30"))
+    raw = reply("mash@met.police.example", "Case: T.W. - threats")
+    monkeypatch.setattr(services_module, "parse", broken)
+    assert s.ingest(raw) is Outcome.FAILED
+    assert s.ingest(raw) is Outcome.DUPLICATE  # parked once, by the hash of its bytes
+    with s.store.transaction() as tx:
+        [failed] = tx.failed_inbound()
+        assert "a reader bug" in failed["error"]
+        assert tx.inbound_raw(failed["id"]) == ("failed", raw)  # kept whole, for a retry
+    assert [k for k, _ in outbox(s) if k.startswith("notice:failed:")] != []
+
+
+def dsn(mid: str, failed: str) -> bytes:
+    return (f"From: Mail Delivery System <MAILER-DAEMON@mx.met.police.example>\r\n"
+            f"To: highrisk-bot@hillingdon.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            f"Message-ID: {mid}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"
+            f"--r\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message "
+            f"could not be delivered. Case: Q.Q. - not a case\r\n"
+            f"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.met.police.example\r\n\r\n"
+            f"Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+            f"--r--\r\n").encode()
+
+
+def test_a_bouncing_partner_address_is_reported_once_and_never_answered(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "10:05"))
+    for n in range(3):  # the case call, then the next two emails, all bounce
+        assert s.ingest(dsn(f"<bounce{n}@mx>", "mash@met.police.example")) is Outcome.IGNORED
+    notices = [(k, subj) for k, subj in outbox(s)]
+    assert notices == [("notice:bounced:mash@met.police.example",
+                        "mailbot: email to mash@met.police.example bounced")]
+    with s.store.transaction() as tx:
+        marks = [r for r in tx.audit_log() if r["action"] == "address bounced"]
+        cases = tx.cases_on("daily", at(23, "10:05").date())
+    assert len(marks) == 1 and '"mash@met.police.example"' in marks[0]["detail"]
+    assert cases == []  # nothing in a bounce is ever read as a command
+
+
+def test_an_auto_responder_answering_everything_makes_no_loop(tmp_path: Path) -> None:
+    s = make(tmp_path, at(23, "10:05"))
+    assert s.ingest(reply("robot@elsewhere.example", "Case: A.R. - hello")) is Outcome.REJECTED
+    sent_before = len(outbox(s))  # one short answer to the stranger, one notice
+    for n in range(20):  # it answers our answer, and every answer after
+        raw = (f"From: robot@elsewhere.example\r\nTo: highrisk-bot@hillingdon.example\r\n"
+               f"Subject: Automatic reply: RE: Case call\r\nAuto-Submitted: auto-replied\r\n"
+               f"Message-ID: <auto{n}@elsewhere>\r\n\r\nI am away. Case: Z.Z. - from an auto-reply\r\n").encode()
+        assert s.ingest(raw) is Outcome.IGNORED
+    assert len(outbox(s)) == sent_before == 2

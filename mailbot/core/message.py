@@ -22,6 +22,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from mailbot.core.htmltext import html_to_text
 
 _MAX_TEXT = 1_000_000  # characters of a body read at most; the rest is never a reply
+_MAX_FROM = 2_000  # characters of a From header parsed: no real one is longer
+_LOOSE_ADDRESS = re.compile(r"[^\s<>,;:\"()\[\]@]+@[^\s<>,;:\"()\[\]@]+")
 _ID = re.compile(r"<[^<>\s]+>")
 
 
@@ -44,6 +46,7 @@ class Inbound:
     attachments: tuple[str, ...]  # file names (or types) of the parts that were not read
     defects: tuple[str, ...]
     damaged: bool  # the MIME structure was broken and the body was read as raw text
+    failed_recipients: tuple[str, ...] = ()  # of a bounce: the addresses it reports undelivered
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -123,16 +126,43 @@ def _slim_part(raw: bytes, start: int, end: int, out: list[bytes], depth: int) -
     return True
 
 
+_FINAL_RECIPIENT = re.compile(
+    rb"^(?:Final|Original)-Recipient:[ \t]*rfc822[ \t]*;[ \t]*<?([^\s<>;@]{1,200}@[^\s<>;@]{1,200})>?",
+    re.I | re.M)
+
+
+def _failed_recipients(raw: bytes) -> tuple[str, ...]:
+    """The recipients a delivery status notification (RFC 3464) names; the report
+    is small and near the top, so the first 200 KB are enough."""
+    found = (m.decode("ascii", "replace").lower() for m in _FINAL_RECIPIENT.findall(raw[:200_000]))
+    return tuple(dict.fromkeys(found))[:20]
+
+
+def _addresses(value: str, defects: list[str]) -> list[tuple[str, str]]:
+    """The From header's (name, address) pairs. The stdlib's parser recurses once per
+    group separator, so a hostile header can exhaust the stack; then, and for an
+    over-long header, the addresses are picked out plainly (and the sender checks
+    still decide whether they belong to a partner)."""
+    if len(value) <= _MAX_FROM:
+        try:
+            return getaddresses([value])
+        except RecursionError:
+            pass
+    defects.append("From header too long or too deeply nested to parse; addresses picked out plainly")
+    return [("", a) for a in _LOOSE_ADDRESS.findall(value[:_MAX_FROM])]
+
+
 def parse(raw: bytes) -> Inbound:
     """Decode one email. Never raises on malformed input."""
     defects: list[str] = []
+    failed = _failed_recipients(raw)
     raw = slim(raw)
     # compat32 keeps headers as the sender wrote them (for From matching and
     # ids) and is several times faster than the modern policy's header registry.
     legacy = email.message_from_bytes(raw, policy=email.policy.compat32)
     headers = tuple((k.lower(), _unfold(v)) for k, v in legacy.items())
     from_value = _decoded(legacy, "From", defects)
-    pairs = getaddresses([from_value]) if from_value else []
+    pairs = _addresses(from_value, defects) if from_value else []
     addresses = tuple(addr.strip() for _, addr in pairs if "@" in addr)
     display = next((name for name, _ in pairs if name), "")
     message_id = _first_id(_raw_header(legacy, "Message-ID"))
@@ -171,6 +201,9 @@ def parse(raw: bytes) -> Inbound:
         attachments=attachments,
         defects=tuple(dict.fromkeys(defects)),
         damaged=damaged,
+        failed_recipients=failed + tuple(
+            a.strip().lower() for a in _raw_header(legacy, "X-Failed-Recipients").split(",")
+            if "@" in a and a.strip().lower() not in failed)[:20],
     )
 
 
@@ -221,7 +254,7 @@ def _parts(msg: Message, depth: int = 0) -> Iterator[Message]:
 
 
 def _is_attachment(part: Message) -> bool:
-    return (part.get("Content-Disposition") or "").strip().lower().startswith("attachment")
+    return str(part.get("Content-Disposition") or "").strip().lower().startswith("attachment")
 
 
 def _body(msg: Message, defects: list[str]) -> tuple[str, bool]:
@@ -250,7 +283,7 @@ def _content(part: Message, defects: list[str]) -> str:
     charset = part.get_content_charset() or "utf-8"
     try:
         text = payload.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, or not even a name (a NUL in it)
         defects.append(f"unknown charset {charset!r}")
         text = payload.decode("windows-1252", errors="replace")
     return text[:_MAX_TEXT]

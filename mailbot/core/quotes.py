@@ -299,11 +299,12 @@ class _Position(enum.Enum):
 _GREETING = re.compile(r"^\s*\S+(?:\s+\S+){0,3}\s*,\s*$")
 
 
-def _position(kept: Sequence[str]) -> _Position:
-    written = [line for line in kept if line.strip()]
+def _position(written: Sequence[str]) -> _Position:
+    """Where the reader stands, from the first two lines written so far."""
     if not written:
         return _Position.TOP
-    if len(written) == 1 and _GREETING.match(written[0]):
+    # A greeting is short; the length test keeps the regex off a 1 MB line.
+    if len(written) == 1 and len(written[0]) <= 200 and _GREETING.match(written[0]):
         return _Position.AFTER_GREETING
     return _Position.AFTER_TEXT
 
@@ -318,13 +319,14 @@ def trim(body: str, fingerprints: Sequence[str] = ()) -> Trimmed:
     prints = frozenset(_norm(f) for f in fingerprints if f.strip())
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
+    written: list[str] = []  # the first two non-blank lines kept: all _position needs
     i = 0
     while i < len(lines):
         line = lines[i]
         if _is_quoted(line):
             i += 1
             continue
-        start = _quote_start(lines, i, prints, _position(kept))
+        start = _quote_start(lines, i, prints, _position(written))
         if start is not None:
             resume, why = start
             if resume is None:
@@ -343,6 +345,8 @@ def trim(body: str, fingerprints: Sequence[str] = ()) -> Trimmed:
             i = banner_end
             continue
         kept.append(line)
+        if len(written) < 2 and line.strip():
+            written.append(line)
         i += 1
     return Trimmed(_tidy(kept), None, None)
 
