@@ -9,13 +9,15 @@ which means a lost wake-up costs at most ``poll_seconds``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from mailbot.adapters import db
 from mailbot.adapters.clock import SystemClock
-from mailbot.adapters.imap import Fetched, IdleWatcher, ImapMailbox
+from mailbot.adapters.imap import Fetched, IdleWatcher, ImapMailbox, connect
+from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings
@@ -90,6 +92,8 @@ class Runtime:
         """One round: what is due, then the mailbox, then the outbox."""
         try:
             for line in await asyncio.to_thread(self.services.due):
+                log.info("%s", line)
+            for line in await asyncio.to_thread(self.services.housekeeping):
                 log.info("%s", line)
             # What is queued (a case call, emails a restart left behind) goes out before
             # a backlog of replies is read.
@@ -206,12 +210,32 @@ class Runtime:
                 await asyncio.to_thread(self.mailbox.close)
 
 
+def token_source(settings: Settings) -> TokenSource | None:
+    return TokenSource(settings.m365) if settings.m365 is not None else None
+
+
+def postman(settings: Settings, tokens: TokenSource | None = None) -> SmtpPostman:
+    if settings.smtp is None:
+        raise ConfigError("sending needs [smtp] in the config")
+    return SmtpPostman(settings.smtp, settings.bot.address,
+                       tokens=tokens if tokens is not None else token_source(settings))
+
+
+def warn_plain(settings: Settings) -> None:
+    for name, server in (("imap", settings.imap.server if settings.imap else None), ("smtp", settings.smtp)):
+        if server is not None and server.plain:
+            log.warning("[%s] security = \"none\": mail to and from %s:%d is NOT encrypted; use this only "
+                        "for a server on this machine", name, server.host, server.port)
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """The real thing: IMAP and SMTP from the config."""
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
+    warn_plain(settings)
     services = build_services(settings, clock)
-    idle = IdleWatcher(settings.imap, wake=lambda: None) if settings.imap.idle else None
-    return Runtime(services, ImapMailbox(settings.imap),
-                   SmtpPostman(settings.smtp, settings.bot.address),
+    tokens = token_source(settings)  # one app and one token cache for IMAP, IDLE and SMTP
+    factory = functools.partial(connect, tokens=tokens)
+    idle = IdleWatcher(settings.imap, wake=lambda: None, factory=factory) if settings.imap.idle else None
+    return Runtime(services, ImapMailbox(settings.imap, factory=factory), postman(settings, tokens),
                    poll_seconds=settings.imap.poll_seconds, idle=idle)

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,9 +176,19 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _load(args)
     print(f"{_config_path(args)}: OK: {len(settings.partners)} partners, "
           f"{len(settings.meetings)} meeting(s), bot {settings.bot.address}")
-    for server in (settings.imap.server if settings.imap else None, settings.smtp):
-        if server is not None and not os.environ.get(server.password_env):
+    for server in settings.servers():
+        if server.auth == "password" and server.password_env and not server.password_file \
+                and not os.environ.get(server.password_env):
             print(f"warning: {server.password_env} is not set; {server.host} cannot be used yet")
+        if server.plain:
+            print(f"warning: {server.host}:{server.port} has security = \"none\": mail is not encrypted")
+    m365 = settings.m365
+    if m365 is not None and m365.client_secret_env and not m365.client_secret_file \
+            and not m365.certificate_file and not os.environ.get(m365.client_secret_env):
+        print(f"warning: {m365.client_secret_env} is not set; Microsoft 365 sign-in cannot work yet")
+    p = settings.privacy
+    print(f"content: full case details to {', '.join(p.secure_domains) or 'no domain'}; "
+          f"{p.default_level} to every other domain; records kept {p.retention_months} months")
     return 0
 
 
@@ -229,12 +239,10 @@ def _meeting_day(services: Services, given: date | None) -> date:
 
 
 async def _drain(services: Services) -> int:  # run with _run(...)
-    from mailbot.adapters.smtp import SmtpPostman
+    from mailbot.app import postman, warn_plain
 
-    smtp = services.settings.smtp
-    if smtp is None:
-        raise ConfigError("sending needs [smtp] in the config")
-    return await services.drain(SmtpPostman(smtp, services.settings.bot.address))
+    warn_plain(services.settings)
+    return await services.drain(postman(services.settings))
 
 
 def _run(coroutine: Coroutine[Any, Any, int]) -> int:
@@ -361,6 +369,39 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     return 0 if outcome.value != "failed" else 1
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    services = _services(args)
+    zone = services.settings.bot.zone
+    since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
+    ref = args.case.upper() if args.case else None
+    with services.store.transaction() as tx:
+        entries = tx.audit_log(ref, since)
+    for e in entries:
+        who = e["actor"] + (f" ({e['partner']})" if e["partner"] else "")
+        print(f"{e['at'].astimezone(zone):%Y-%m-%d %H:%M:%S}  {who}  {e['action']}"
+              f"{'  ' + e['reference'] if e['reference'] else ''}")
+        if e["detail"]:
+            print(f"    {e['detail']}")
+        if e["message_key"]:
+            received = e["received_at"].astimezone(zone) if e["received_at"] else None
+            print(f"    from email {e['message_key']} sent by {e['sender']}"
+                  + (f", received {received:%Y-%m-%d %H:%M}" if received else ""))
+    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+          + (f" for {ref}" if ref else "") + (f" since {args.since}" if args.since else ""))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    services = _services(args)
+    before = services.retention_start(services.clock.now())
+    counts = services.purge(actor=_actor())
+    print(f"deleted raw emails and personal details from before {before:%Y-%m-%d} "
+          f"({services.settings.privacy.retention_months} months); the audit trail is kept:")
+    for what, n in counts.items():
+        print(f"  {n:>6}  {what}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailbot", description="Runs a daily multi-agency high-risk case discussion by email."
@@ -408,6 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", help="list: only this case's; add: the case reference")
     p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
     p.add_argument("--text", help="add: what is to be done")
+    p = add("audit", cmd_audit, "show the audit trail: who changed what, when, from which email")
+    p.add_argument("--case", help="only this case, e.g. HR-2026-0041")
+    p.add_argument("--since", type=_date_arg, help="only from this date (YYYY-MM-DD)")
+    add("purge", cmd_purge, "delete raw emails and personal details older than the retention period "
+                            "(also run daily by 'mailbot run')")
     p = add("inbox", cmd_inbox, "list emails that failed to be read, or retry one")
     p.add_argument("action", choices=["failed", "retry"])
     p.add_argument("id", nargs="?", type=int)

@@ -1,8 +1,10 @@
 """The config file: TOML -> frozen settings, every problem reported at once by key path.
 
 Secrets never live in the file: it names the environment variable that holds
-each one (``password_env``), read only when a connection is made. Defaults live
-here; ``config.example.toml`` shows every key.
+each one (``password_env``), or a file only the service user can read
+(``password_file``); either is read only when a connection is made, but a
+secret file that others can read stops the load. Defaults live here;
+``config.example.toml`` shows every key.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ HOLIDAY_REGIONS = {
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECURITY = ("tls", "starttls", "none")
+AUTH = ("password", "oauth2-m365")
+LEVELS = ("full", "reference")
+DEFAULT_CONFIDENTIALITY = (
+    "OFFICIAL-SENSITIVE. This email and any attachment are confidential and may contain personal "
+    "data shared under the partnership's information sharing agreement. If you are not the intended "
+    "recipient, tell the sender, delete it and do not copy, use or disclose it."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,45 @@ class ServerSettings:
     password_env: str
     timeout_seconds: float = 30.0
     ca_file: str | None = None
+    auth: str = "password"  # or "oauth2-m365": a token from [m365] instead of a password
+    password_file: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        return self.security == "none"
+
+
+@dataclass(frozen=True, slots=True)
+class M365Settings:
+    """An Entra app registration for app-only (client credentials) sign-in to Exchange Online."""
+
+    tenant_id: str
+    client_id: str
+    client_secret_env: str = ""
+    client_secret_file: str | None = None
+    certificate_file: str | None = None
+    certificate_thumbprint: str = ""
+    authority_host: str = "https://login.microsoftonline.com"
+    scope: str = "https://outlook.office365.com/.default"
+    ca_file: str | None = None
+
+    @property
+    def authority(self) -> str:
+        return f"{self.authority_host.rstrip('/')}/{self.tenant_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    """How much of a case each recipient domain may be sent, and what every email says."""
+
+    secure_domains: tuple[str, ...] = ()
+    default_level: str = "reference"
+    subject_tags: tuple[tuple[str, str], ...] = ()  # (domain, tag), e.g. ("nhs.net", "[secure]")
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
+    retention_months: int = 13
+    purge_time: time = time(2, 30)
+    require_dmarc_pass: bool = False
+    trusted_authserv_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +144,11 @@ class Settings:
     smtp: ServerSettings | None = None
     database_url: str = "sqlite:///mailbot.db"
     source: Path | None = None
+    m365: M365Settings | None = None
+    privacy: PrivacySettings = PrivacySettings()
+
+    def servers(self) -> tuple[ServerSettings, ...]:
+        return tuple(s for s in (self.imap.server if self.imap else None, self.smtp) if s is not None)
 
     @property
     def directory(self) -> Directory:
@@ -191,11 +244,16 @@ def load(path: Path | str) -> Settings:
 
 def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
     r = _Reader()
-    r.unknown(data, {"bot", "imap", "smtp", "database", "meeting", "partner"}, "")
+    r.unknown(data, {"bot", "imap", "smtp", "database", "meeting", "partner", "m365", "privacy"}, "")
     bot = _bot(r, data)
     imap = _imap(r, data)
     smtp_table = r.table(data, "smtp", "smtp", required=False)
     smtp = _server(r, smtp_table, "smtp", 587, "starttls", set()) if smtp_table else None
+    m365 = _m365(r, data)
+    for name, server in (("imap", imap.server if imap else None), ("smtp", smtp)):
+        if server is not None and server.auth == "oauth2-m365" and m365 is None:
+            r.problem(f"{name}.auth", "oauth2-m365 needs an [m365] table (tenant_id, client_id, a secret)")
+    privacy = _privacy(r, data)
     database = r.table(data, "database", "database", required=False) or {}
     r.unknown(database, {"url"}, "database")
     url = r.get(database, "url", "database", str, "sqlite:///mailbot.db") or ""
@@ -204,7 +262,7 @@ def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
     if r.problems:
         raise ConfigError(r.problems)
     assert bot is not None
-    return Settings(bot, meetings, partners, imap, smtp, url, source)
+    return Settings(bot, meetings, partners, imap, smtp, url, source, m365, privacy or PrivacySettings())
 
 
 def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
@@ -229,19 +287,29 @@ def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
 
 def _server(r: _Reader, table: dict[str, Any], path: str, port: int, security: str,
             extra: set[str]) -> ServerSettings | None:
-    keys = {"host", "port", "security", "username", "password_env", "timeout_seconds", "ca_file"}
+    keys = {"host", "port", "security", "username", "password_env", "password_file", "timeout_seconds",
+            "ca_file", "auth"}
     r.unknown(table, keys | extra, path)
     host = r.get(table, "host", path, str)
     sec = r.get(table, "security", path, str, security) or security
     if sec not in SECURITY:
         r.problem(f"{path}.security", f"must be one of {', '.join(SECURITY)}, not {sec!r}")
     username = r.get(table, "username", path, str)
-    secret = r.get(table, "password_env", path, str)
-    if secret is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", secret):
-        r.problem(f"{path}.password_env", "must name an environment variable, not hold a password")
+    auth = r.get(table, "auth", path, str, "password") or "password"
+    if auth not in AUTH:
+        r.problem(f"{path}.auth", f"must be one of {', '.join(AUTH)}, not {auth!r}")
     if "password" in table:
-        r.problem(f"{path}.password", "passwords never go in the file: name a variable in password_env")
-    if host is None or username is None or secret is None or sec not in SECURITY:
+        r.problem(f"{path}.password", "passwords never go in the file: name a variable in password_env "
+                                      "or a file in password_file")
+    secret = r.get(table, "password_env", path, str, "") or ""
+    secret_file = r.get(table, "password_file", path, str, "") or None
+    if secret and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", secret):
+        r.problem(f"{path}.password_env", "must name an environment variable, not hold a password")
+    if auth == "password" and not secret and not secret_file:
+        r.problem(f"{path}.password_env", "missing (or give password_file, or auth = \"oauth2-m365\")")
+    if secret_file:
+        _check_secret_file(r, f"{path}.password_file", secret_file)
+    if host is None or username is None or sec not in SECURITY or auth not in AUTH:
         return None
     return ServerSettings(
         host=host,
@@ -251,7 +319,107 @@ def _server(r: _Reader, table: dict[str, Any], path: str, port: int, security: s
         password_env=secret,
         timeout_seconds=r.get(table, "timeout_seconds", path, float, 30.0) or 30.0,
         ca_file=r.get(table, "ca_file", path, str, "") or None,
+        auth=auth,
+        password_file=secret_file,
     )
+
+
+def _check_secret_file(r: _Reader, path: str, name: str) -> None:
+    """A secret in a file others can read is a secret shared with them: refuse to start."""
+    try:
+        mode = Path(name).stat().st_mode
+    except OSError as exc:
+        r.problem(path, f"cannot read {name}: {exc.strerror}")
+        return
+    if mode & 0o077:
+        r.problem(path, f"{name} can be read by users other than the service user "
+                        f"(mode {mode & 0o777:o}); run: chmod 600 {name}")
+
+
+def _m365(r: _Reader, data: dict[str, Any]) -> M365Settings | None:
+    table = r.table(data, "m365", "m365", required=False)
+    if table is None:
+        return None
+    r.unknown(table, {"tenant_id", "client_id", "client_secret_env", "client_secret_file",
+                      "certificate_file", "certificate_thumbprint", "authority_host", "scope",
+                      "ca_file"}, "m365")
+    if "client_secret" in table:
+        r.problem("m365.client_secret", "secrets never go in the file: name a variable in "
+                                        "client_secret_env or a file in client_secret_file")
+    tenant = r.get(table, "tenant_id", "m365", str)
+    client = r.get(table, "client_id", "m365", str)
+    secret_env = r.get(table, "client_secret_env", "m365", str, "") or ""
+    secret_file = r.get(table, "client_secret_file", "m365", str, "") or None
+    cert = r.get(table, "certificate_file", "m365", str, "") or None
+    thumbprint = r.get(table, "certificate_thumbprint", "m365", str, "") or ""
+    if not (secret_env or secret_file or cert):
+        r.problem("m365", "give client_secret_env, client_secret_file or certificate_file")
+    if cert and not thumbprint:
+        r.problem("m365.certificate_thumbprint", "needed with certificate_file")
+    for key, name in (("client_secret_file", secret_file), ("certificate_file", cert)):
+        if name:
+            _check_secret_file(r, f"m365.{key}", name)
+    host = r.get(table, "authority_host", "m365", str, "https://login.microsoftonline.com") or ""
+    if not host.startswith("https://"):
+        r.problem("m365.authority_host", "must be an https:// address")
+    if tenant is None or client is None:
+        return None
+    return M365Settings(
+        tenant_id=tenant, client_id=client, client_secret_env=secret_env,
+        client_secret_file=secret_file, certificate_file=cert, certificate_thumbprint=thumbprint,
+        authority_host=host,
+        scope=r.get(table, "scope", "m365", str, "https://outlook.office365.com/.default") or "",
+        ca_file=r.get(table, "ca_file", "m365", str, "") or None,
+    )
+
+
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}")
+
+
+def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
+    table = r.table(data, "privacy", "privacy", required=False)
+    if table is None:
+        return None
+    r.unknown(table, {"secure_domains", "default_level", "subject_tags", "confidentiality",
+                      "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids"},
+              "privacy")
+    domains = []
+    for i, value in enumerate(r.strings(table, "secure_domains", "privacy")):
+        domain = value.strip().lower()
+        if not _DOMAIN.fullmatch(domain):
+            r.problem(f"privacy.secure_domains[{i}]", f"not a domain: {value!r}")
+        domains.append(domain)
+    level = r.get(table, "default_level", "privacy", str, "reference") or ""
+    if level not in LEVELS:
+        r.problem("privacy.default_level", f"must be one of {', '.join(LEVELS)}, not {level!r}")
+    tags: list[tuple[str, str]] = []
+    raw_tags = table.get("subject_tags", {})
+    if not isinstance(raw_tags, dict) or not all(isinstance(v, str) for v in raw_tags.values()):
+        r.problem("privacy.subject_tags", 'must be a table of domain = "tag", e.g. "nhs.net" = "[secure]"')
+    else:
+        for domain, tag in raw_tags.items():
+            if not _DOMAIN.fullmatch(domain.lower()):
+                r.problem(f"privacy.subject_tags.{domain}", f"not a domain: {domain!r}")
+            if not tag.strip() or _CONTROL.search(tag) or len(tag) > 40:
+                r.problem(f"privacy.subject_tags.{domain}", "must be one short line, like \"[secure]\"")
+            tags.append((domain.lower(), tag.strip()))
+    statement = r.get(table, "confidentiality", "privacy", str, DEFAULT_CONFIDENTIALITY) or ""
+    if not statement.strip():
+        r.problem("privacy.confidentiality", "must not be empty: every email carries it")
+    months = r.get(table, "retention_months", "privacy", int, 13) or 0
+    if months < 1:
+        r.problem("privacy.retention_months", "must be at least 1")
+    return PrivacySettings(
+        secure_domains=tuple(domains), default_level=level, subject_tags=tuple(tags),
+        confidentiality=statement.strip(), retention_months=months,
+        purge_time=r.clock_time(table, "purge_time", "privacy", time(2, 30)),
+        require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, False)),
+        trusted_authserv_ids=tuple(a.lower() for a in r.strings(table, "trusted_authserv_ids",
+                                                                  "privacy")),
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:

@@ -8,7 +8,8 @@ config, a failing transport or store, and bugs::
      ├── ConfigError          the config file is missing, unreadable or invalid
      ├── TransportError       a mail server could not be used
      │    ├── FetchError      reading from IMAP failed
-     │    └── SendError       sending over SMTP failed
+     │    ├── SendError       sending over SMTP failed
+     │    └── SignInError     no token, or a server refused the bot's sign-in
      └── StoreError           the database could not be read or written
 """
 
@@ -42,6 +43,11 @@ class SendError(TransportError):
         self.permanent = permanent
         self.partial = partial  # accepted for some recipients: never to be sent again
         super().__init__(message)
+
+
+class SignInError(TransportError):
+    """Raised when a token cannot be had or a server refuses the bot's credentials;
+    the message says what an administrator has to fix."""
 
 
 class StoreError(MailbotError):

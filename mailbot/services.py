@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import dataclasses
 import enum
 import hashlib
@@ -49,6 +50,7 @@ from mailbot.core.model import (
     Sender,
     Verdict,
 )
+from mailbot.core.privacy import ContentPolicy, Level
 from mailbot.errors import FetchError, SendError, StoreError
 
 log = logging.getLogger("mailbot")
@@ -105,10 +107,12 @@ class Services:
         for cal in self.calendars.values():
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
         d = self.settings.directory
+        p = self.settings.privacy
+        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags)
         self.stationery = {
             m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
                                      self.settings.bot.address, m.id, m.name, m.starts, m.cutoff,
-                                     m.dial_in)
+                                     m.dial_in, policy, p.confidentiality)
             for m in self.settings.meetings
         }
 
@@ -204,7 +208,10 @@ class Services:
             self._queue(tx, letters.acknowledgement(
                 s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
                 subject=mail.subject, message_id=mail.message_id, references=mail.references,
-                done=result.done, problems=problems, status=status), now, inbound_id)
+                done=result.done, problems=problems, status=status,
+                secrets=[t for c in reading.commands if isinstance(c, AddCase)
+                         for t in (c.subject, c.concern)]),
+                now, inbound_id)
 
     def _plan(self, tx: Tx, commands: tuple[Command, ...], sender: Sender, meeting: MeetingSettings,
               day: date, received: datetime, now: datetime, inbound_id: int | None,
@@ -605,6 +612,44 @@ class Services:
                                              f"{meeting.cutoff:%H:%M} cut-off and the meeting."))
             done.extend(self.follow_up(meeting, now))
         return done
+
+    # -- retention -------------------------------------------------------------
+    def retention_start(self, now: datetime) -> datetime:
+        """The moment before which personal details are deleted: ``retention_months`` ago."""
+        local = now.astimezone(self.settings.bot.zone)
+        months = local.year * 12 + local.month - 1 - self.settings.privacy.retention_months
+        year, month = divmod(months, 12)
+        day = min(local.day, calendar.monthrange(year, month + 1)[1])
+        return local.replace(year=year, month=month + 1, day=day)
+
+    def purge(self, *, actor: str = "mailbot") -> dict[str, int]:
+        """Delete raw emails and personal details past retention; the audit trail keeps
+        who did what and when, and records the purge itself with counts only."""
+        now = self.clock.now()
+        with self.unit() as tx:
+            return self._purge(tx, now, actor)
+
+    def _purge(self, tx: Tx, now: datetime, actor: str) -> dict[str, int]:
+        before = self.retention_start(now)
+        counts = tx.purge(before, before.date())
+        tx.audit(now, actor, None, "records purged", None, None, before=before.isoformat(),
+                 months=self.settings.privacy.retention_months, counts=counts)
+        log.info("purged records from before %s: %s", before.date(),
+                 ", ".join(f"{n} {what}" for what, n in counts.items()))
+        return counts
+
+    def housekeeping(self) -> list[str]:
+        """Daily upkeep that is not about a meeting: the retention purge, once a day from
+        ``purge_time`` (a process down at that time purges when it is back)."""
+        now = self.clock.now()
+        local = now.astimezone(self.settings.bot.zone)
+        if local.time() < self.settings.privacy.purge_time:
+            return []
+        with self.unit() as tx:  # claimed and done in one transaction: a crash redoes both
+            if not tx.claim_run("mailbot", "purge", local.date(), "done", now):
+                return []
+            self._purge(tx, now, "mailbot")
+        return [f"purge {local.date()}"]
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -405,17 +405,74 @@ class Tx:
     # -- audit (append only) ------------------------------------------------
     def audit(self, at: datetime, actor: str, partner: str | None, action: str, reference: str | None,
               inbound_id: int | None, meeting: str | None = None, **detail: Any) -> None:
-        self.conn.execute(insert(t.audit).values(
+        """Append an entry. What it says about a person goes to audit_personal, which the
+        retention purge may delete; the entry itself is never changed (the database refuses)."""
+        personal = {k: detail.pop(k) for k in t.PERSONAL_KEYS if k in detail}
+        audit_id = self.conn.execute(insert(t.audit).values(
             at=at, meeting=meeting, actor=actor, partner=partner, action=action, reference=reference,
-            detail=json.dumps(detail, ensure_ascii=False, default=str), inbound_id=inbound_id))
+            detail=json.dumps(detail, ensure_ascii=False, default=str), inbound_id=inbound_id)
+        ).inserted_primary_key[0]  # type: ignore[index]
+        if personal:
+            self.conn.execute(insert(t.audit_personal).values(
+                audit_id=audit_id, at=at, detail=json.dumps(personal, ensure_ascii=False, default=str)))
 
-    def audit_log(self, reference: str | None = None) -> list[dict[str, Any]]:
-        a = t.audit.c
-        query = select(a.at, a.actor, a.partner, a.action, a.reference, a.detail, a.inbound_id,
-                       t.inbound.c.message_key).outerjoin(t.inbound, t.inbound.c.id == a.inbound_id)
+    def audit_log(self, reference: str | None = None, since: datetime | None = None
+                  ) -> list[dict[str, Any]]:
+        a, i, p = t.audit.c, t.inbound.c, t.audit_personal.c
+        query = (select(a.id, a.at, a.actor, a.partner, a.action, a.reference, a.detail, a.inbound_id,
+                        i.message_key, i.received_at, i.sender, p.detail.label("personal"))
+                 .outerjoin(t.inbound, i.id == a.inbound_id)
+                 .outerjoin(t.audit_personal, p.audit_id == a.id))
         if reference:
             query = query.where(a.reference == reference)
-        return [dict(r._mapping) for r in self.conn.execute(query.order_by(a.id))]
+        if since is not None:
+            query = query.where(a.at >= since)
+        out = []
+        for r in self.conn.execute(query.order_by(a.id)):
+            row = dict(r._mapping)
+            detail = json.loads(row["detail"] or "{}")
+            detail.update(json.loads(row.pop("personal") or "{}"))
+            row["detail"] = json.dumps(detail, ensure_ascii=False) if detail else ""
+            row["fields"] = detail
+            out.append(row)
+        return out
+
+    # -- retention -------------------------------------------------------------
+    def purge(self, before: datetime, cutoff_day: date) -> dict[str, int]:
+        """Delete raw emails and personal details older than ``before``; keep every row that
+        makes the bot idempotent (Message-IDs, outbox keys) and every audit entry."""
+        counts: dict[str, int] = {}
+        i, o, c = t.inbound.c, t.outbox.c, t.cases.c
+        counts["emails received"] = self.conn.execute(
+            update(t.inbound).where((i.received_at < before) & (func.length(i.raw) > 0))
+            .values(raw=b"", subject="", error=None)).rowcount
+        counts["emails sent"] = self.conn.execute(
+            update(t.outbox).where((o.created_at < before) & (func.length(o.raw) > 0)
+                                   & o.status.in_(("sent", "failed", "expired")))
+            .values(raw=b"", subject="")).rowcount
+        # A case is purged once nothing about it is recent: made, on an agenda, or an action
+        # touched since the cut-off, and no action still open.
+        act = t.actions.c
+        recent_agenda = select(t.agenda.c.case_id).where(t.agenda.c.day >= cutoff_day)
+        live_actions = select(act.case_id).where((act.status == "open") | (act.updated_at >= before))
+        stale = [r[0] for r in self.conn.execute(
+            select(c.id).where((c.created_at < before) & (c.concern != "")
+                               & c.id.not_in(recent_agenda) & c.id.not_in(live_actions)))]
+        counts["cases"] = len(stale)
+        counts["actions"] = 0
+        for chunk in (stale[n:n + 500] for n in range(0, len(stale), 500)):
+            self.conn.execute(update(t.cases).where(c.id.in_(chunk)).values(subject="", concern=""))
+            self.conn.execute(update(t.agenda).where(t.agenda.c.case_id.in_(chunk)).values(note=""))
+            self.conn.execute(update(t.decisions).where(t.decisions.c.case_id.in_(chunk))
+                              .values(rationale=""))
+            ids = select(act.id).where(act.case_id.in_(chunk))
+            counts["actions"] += self.conn.execute(
+                update(t.actions).where(act.id.in_(ids)).values(text="", last_note="")).rowcount
+            self.conn.execute(update(t.action_updates).where(t.action_updates.c.action_id.in_(ids))
+                              .values(note=""))
+        counts["audit details"] = self.conn.execute(
+            delete(t.audit_personal).where(t.audit_personal.c.at < before)).rowcount
+        return counts
 
     # -- mailbox position ----------------------------------------------------
     def cursor(self, folder: str) -> tuple[int, int] | None:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from mailbot.adapters.smtp import password, tls_context
+from mailbot.adapters.signin import TokenSource, explain_refusal, password
+from mailbot.adapters.smtp import tls_context
 from mailbot.config import ImapSettings
-from mailbot.errors import FetchError
+from mailbot.errors import FetchError, SignInError
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,19 @@ class Fetched:
     arrived: datetime | None
 
 
-def connect(settings: ImapSettings) -> IMAPClient:
-    """The one place an IMAP connection is made."""
+def connect(settings: ImapSettings, tokens: TokenSource | None = None) -> IMAPClient:
+    """The one place an IMAP connection is made: TLS unless the config says "none", then
+    a password or an XOAUTH2 token (a fresh one whenever the cached one is near expiry)."""
     server = settings.server
-    secret = password(server)
+    try:
+        if server.auth == "oauth2-m365":
+            if tokens is None:
+                raise FetchError("IMAP is set to oauth2-m365 but no [m365] app is configured")
+            secret = tokens.token()
+        else:
+            secret = password(server)
+    except SignInError as exc:
+        raise FetchError(str(exc)) from exc
     try:
         client = IMAPClient(server.host, port=server.port, ssl=server.security == "tls",
                             ssl_context=tls_context(server) if server.security != "none" else None,
@@ -56,11 +66,22 @@ def connect(settings: ImapSettings) -> IMAPClient:
     try:
         if server.security == "starttls":
             client.starttls(tls_context(server))
-        client.login(server.username, secret)
+        if server.auth == "oauth2-m365":
+            client.oauth2_login(server.username, secret)
+        else:
+            client.login(server.username, secret)
+    except LoginError as exc:
+        _quietly_close(client)
+        raise FetchError(explain_refusal(server, "imap", _said(exc))) from exc
     except _TRANSIENT as exc:
         _quietly_close(client)
         raise FetchError(f"cannot log in to IMAP {server.host}:{server.port}: {exc}") from exc
     return client
+
+
+def _said(exc: Exception) -> str:
+    text = str(exc.args[0] if exc.args else exc)
+    return text[2:-1] if text.startswith(("b'", 'b"')) else text
 
 
 class ImapMailbox:
@@ -81,7 +102,10 @@ class ImapMailbox:
                 info = client.select_folder(self.settings.folder)
             except _TRANSIENT as exc:
                 _quietly_close(client)
-                raise FetchError(f"cannot open folder {self.settings.folder!r}: {exc}") from exc
+                said = _said(exc)
+                if "authenticated but not connected" in said.lower():
+                    said = explain_refusal(self.settings.server, "imap", said)
+                raise FetchError(f"cannot open folder {self.settings.folder!r}: {said}") from exc
             self.uidvalidity = int(info.get(b"UIDVALIDITY", 0))
             self.client = client
             self._ensure_folders(client)

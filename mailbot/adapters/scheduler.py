@@ -29,6 +29,9 @@ def build(settings: Settings, check: Callable[[], Awaitable[None]]) -> AsyncIOSc
             scheduler.add_job(check, CronTrigger(day_of_week=days, hour=moment.hour,
                                                  minute=moment.minute, timezone=zone),
                               id=f"{meeting.id}:{name}", replace_existing=True)
+    purge = settings.privacy.purge_time
+    scheduler.add_job(check, CronTrigger(hour=purge.hour, minute=purge.minute, timezone=zone),
+                      id="purge", replace_existing=True)
     # Belt and braces: a missed wake-up is caught within a minute.
     scheduler.add_job(check, IntervalTrigger(seconds=60, timezone=zone), id="due-check")
     return scheduler

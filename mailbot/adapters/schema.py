@@ -169,6 +169,17 @@ audit = Table(
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
 )
 
+# What an audit entry said about a person (initials, concern, action text, notes). Kept apart so
+# that retention can delete it while the audit entry itself is never changed or deleted.
+audit_personal = Table(
+    "audit_personal", metadata,
+    Column("audit_id", Integer, ForeignKey("audit.id"), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+PERSONAL_KEYS = frozenset({"subject", "concern", "text", "note", "rationale"})
+
 cursor = Table(
     "mailbox_cursor", metadata,
     Column("folder", String(200), primary_key=True),

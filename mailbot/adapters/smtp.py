@@ -9,15 +9,15 @@ not (RFC 5321 §4.2.1).
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
 
 import aiosmtplib
 
 from mailbot.adapters.db import OutboxRow
+from mailbot.adapters.signin import TokenSource, explain_refusal, password
 from mailbot.config import ServerSettings
-from mailbot.errors import ConfigError, SendError
+from mailbot.errors import SendError, SignInError
 
 
 def tls_context(server: ServerSettings) -> ssl.SSLContext:
@@ -25,21 +25,15 @@ def tls_context(server: ServerSettings) -> ssl.SSLContext:
         ssl.create_default_context()
 
 
-def password(server: ServerSettings) -> str:
-    value = os.environ.get(server.password_env)
-    if not value:
-        raise ConfigError(f"the environment variable {server.password_env} is not set "
-                          f"(password for {server.username} at {server.host})")
-    return value
-
-
-def _classify(exc: Exception) -> SendError:
+def _classify(exc: Exception, server: ServerSettings | None = None) -> SendError:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         permanent = bool(codes) and all(500 <= c < 600 for c in codes)
         return SendError(f"all recipients refused: {exc}", permanent=permanent)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        return SendError(f"SMTP login refused: {exc.message}", permanent=False)
+        said = f"{exc.code} {exc.message}"
+        return SendError(explain_refusal(server, "smtp", said) if server else f"SMTP login refused: {said}",
+                         permanent=False)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return SendError(f"SMTP {exc.code}: {exc.message}", permanent=500 <= exc.code < 600)
     return SendError(f"SMTP unavailable: {exc}", permanent=False)
@@ -48,10 +42,29 @@ def _classify(exc: Exception) -> SendError:
 class SmtpPostman:
     """Sends outbox rows over one SMTP connection per batch."""
 
-    def __init__(self, server: ServerSettings, sender: str, timeout: float | None = None) -> None:
+    def __init__(self, server: ServerSettings, sender: str, timeout: float | None = None,
+                 tokens: TokenSource | None = None) -> None:
         self.server = server
         self.sender = sender
         self.timeout = timeout or server.timeout_seconds
+        self.tokens = tokens
+
+    async def _sign_in(self, client: aiosmtplib.SMTP) -> None:
+        if self.server.auth != "oauth2-m365":
+            await client.login(self.server.username, password(self.server))
+            return
+        if self.tokens is None:
+            raise SendError("SMTP is set to oauth2-m365 but no [m365] app is configured")
+        if not client.server_auth_methods:
+            await client.ehlo()  # after STARTTLS the extensions are only known after a new EHLO
+        if "xoauth2" not in client.server_auth_methods:
+            raise SendError(f"{self.server.host} does not offer XOAUTH2 sign-in "
+                            f"(it offers: {', '.join(client.server_auth_methods) or 'nothing'})")
+        try:
+            token = await asyncio.to_thread(self.tokens.token)  # msal blocks on the network
+        except SignInError as exc:
+            raise SendError(str(exc)) from exc
+        await client.auth_xoauth2(self.server.username, token)
 
     def _client(self) -> aiosmtplib.SMTP:
         sec = self.server.security
@@ -74,16 +87,17 @@ class SmtpPostman:
             if after is not None:
                 await after(row, error)
 
-        secret = password(self.server)
+        if self.server.auth == "password":
+            password(self.server)  # a missing secret is a config error, before any connection
         client = self._client()
         try:
             await client.connect()
             # Logging in after connecting (not during) keeps a refused login on an open
             # session, which then ends with a proper QUIT instead of a dropped TLS socket.
-            await client.login(self.server.username, secret)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._sign_in(client)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError, SendError) as exc:
             await hang_up(client)
-            error = _classify(exc)
+            error = exc if isinstance(exc, SendError) else _classify(exc, self.server)
             for row in rows:
                 await outcome(row, SendError(str(error), permanent=False))
             return results

@@ -10,8 +10,9 @@ command, and every letter that invites a reply starts with the marker line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from html import escape
 
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
@@ -19,6 +20,7 @@ from mailbot.core.compose import Attachment, Letter, Render, reply_subject
 from mailbot.core.directory import Directory, short_name
 from mailbot.core.inbound import REPLY_MARKER
 from mailbot.core.model import Partner
+from mailbot.core.privacy import ContentPolicy, Level, scrub_text, withhold
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Stationery:
     starts: time
     cutoff: time
     dial_in: str
+    policy: ContentPolicy = field(default_factory=ContentPolicy)
+    confidentiality: str = ""
 
     @property
     def bot_line(self) -> str:
@@ -59,11 +63,32 @@ class Stationery:
         return [self.directory.get(c).name for c in codes]
 
     def letter(self, template: str, key: str, to: Sequence[str], subject: str,
-               context: dict[str, object], **extra: object) -> Letter:
+               context: dict[str, object], secrets: Sequence[str] = (), **extra: object) -> Letter:
+        """Every letter passes here: its recipients decide how much of a case it carries
+        and whether its subject is tagged; every letter ends with the confidentiality
+        statement. ``secrets`` are details a partner wrote that are withheld too."""
+        level = self.policy.level(to)
+        if level is Level.REFERENCE:
+            context = withhold(context, secrets)
+            subject = scrub_text(subject, secrets)
+        context = {**context, "level": level.value, "confidentiality": self.confidentiality}
+        tag = self.policy.tag(to)
+        if tag and tag.casefold() not in subject.casefold():
+            subject = f"{tag} {subject}"
         text = self.render(f"{template}.txt", context)
         html = self.render(f"{template}.html", context)
+        footer = [*([REFERENCE_NOTE] if level is Level.REFERENCE else []),
+                  *([self.confidentiality] if self.confidentiality else [])]
+        if footer:
+            text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
+            block = "".join(f'<p style="color:#555; font-size:11px;">{escape(f)}</p>' for f in footer)
+            html = html.replace("</body>", f"<hr>{block}</body>", 1) if "</body>" in html else html + block
         return Letter(key=key, to=tuple(to), subject=subject, text=text, html=html,
                       **extra)  # type: ignore[arg-type]
+
+
+REFERENCE_NOTE = ("Case details are not sent to your email address under the information sharing "
+                  "agreement: only case references are given here, and details are read out on the call.")
 
 
 def long_day(day: date) -> str:
@@ -162,9 +187,9 @@ def now_required(s: Stationery, view: DayView, partner: Partner, references: Seq
 
 def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
                     references: Sequence[str], done: Sequence[str], problems: Sequence[str],
-                    status: dict[str, object] | None) -> Letter:
+                    status: dict[str, object] | None, secrets: Sequence[str] = ()) -> Letter:
     ctx = {**s.base(), "done": list(done), "problems": list(problems), "status": status}
-    return s.letter("ack", key, (to,), reply_subject(subject), ctx,
+    return s.letter("ack", key, (to,), reply_subject(subject), ctx, secrets,
                     in_reply_to=message_id, references=tuple(references),
                     auto_submitted="auto-replied")
 

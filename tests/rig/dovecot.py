@@ -32,13 +32,22 @@ ssl = yes
 ssl_cert = <{root}/tls/cert.pem
 ssl_key = <{root}/tls/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
+auth_verbose = yes
 mail_fsync = never
 mail_location = maildir:{root}/mail/%d/%n:LAYOUT=fs:INBOX={root}/mail/%d/%n/INBOX
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
+  mechanisms = plain login
+}}
+# Dovecot 2.3 checks an XOAUTH2 bearer token as the password of a passdb: here, the
+# tokens the test's identity platform has issued and not yet revoked.
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/tokens
+  mechanisms = xoauth2 oauthbearer
 }}
 userdb {{
   driver = passwd-file
@@ -105,6 +114,8 @@ class DovecotServer:
             os.chown(self.root / "mail", 65534, 65534)
         self.ca = make_tls(self.root / "tls")
         (self.root / "users").write_text("")
+        (self.root / "tokens").write_text("")
+        self.tokens: dict[str, str] = {}
         if os.geteuid() == 0:
             users, chroot = "mail_uid = 65534\nmail_gid = 65534", ""
         else:
@@ -128,6 +139,21 @@ class DovecotServer:
         self.users[address] = password
         with open(self.root / "users", "a") as f:
             f.write(f"{address}:{{PLAIN}}{password}::::::\n")
+
+    def set_token(self, address: str, token: str | None) -> None:
+        """The one bearer token ``address`` may sign in with (None: none); the previous is revoked."""
+        if token is None:
+            self.tokens.pop(address, None)
+        else:
+            self.tokens[address] = token
+        path = self.root / "tokens"
+        path.write_text("".join(f"{a}:{{PLAIN}}{t}::::::\n" for a, t in self.tokens.items()))
+        # passwd-file is checked for changes at most once a second, by mtime (whole seconds)
+        # and size: give each version its own mtime, and let the second turn before anyone
+        # signs in, so the next lookup reads this version.
+        self._stamp = max(getattr(self, "_stamp", 0) + 1, int(time.time()))
+        os.utime(path, (self._stamp, self._stamp))
+        time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
     def start(self, timeout: float = 10.0) -> DovecotServer:
         with open(self.root / "startup.err", "wb") as err:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import smtplib
 import ssl
 import threading
@@ -35,6 +37,25 @@ class Handler:
     # before answering 250 (set to an IMAP port and folder name to turn on).
     sent_copy: tuple[int, str] | None = None
     imap: dict[str, IMAPClient] = field(default_factory=dict)
+    # Bearer tokens the test's identity platform issued: address -> the one valid token.
+    tokens: dict[str, str] = field(default_factory=dict)
+    xoauth2_logins: list[str] = field(default_factory=list)
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 as Exchange Online answers it: 235 or 535 5.7.3, no JSON challenge."""
+        refused = AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+        if len(args) < 2:
+            return refused
+        try:
+            fields = base64.b64decode(args[1], validate=True).decode().split("\x01")
+        except (binascii.Error, UnicodeDecodeError):
+            return refused
+        user = next((f[5:] for f in fields if f.startswith("user=")), "")
+        token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+        if not user or not token or self.tokens.get(user) != token:
+            return refused
+        self.xoauth2_logins.append(user)
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:

@@ -1,0 +1,77 @@
+"""How much of a case an email may carry, decided by where it goes.
+
+The partnership's information sharing agreement allows case details (initials,
+concern, actions) only over secure email. Everything else gets the reference
+level: case references, referring partner, required partners and times, with the
+details read out on the call. A letter is only as open as its least secure
+recipient, and withholding happens on the data before any template sees it, so
+no template can leak what it was never given.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+
+class Level(enum.StrEnum):
+    FULL = "full"  # initials, concern, action text
+    REFERENCE = "reference"  # case reference and referring partner only
+
+
+WITHHELD = "[details withheld: read on the call]"
+_BLANKED = frozenset({"subject", "note", "rationale"})  # initials and free text: simply left out
+_REPLACED = frozenset({"concern", "text"})  # the line stays, saying why it is empty
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower().rstrip(">")
+
+
+def _listed(domain: str, listed: Iterable[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in listed)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPolicy:
+    secure_domains: tuple[str, ...] = ()
+    default_level: Level = Level.REFERENCE
+    subject_tags: tuple[tuple[str, str], ...] = ()
+
+    def level(self, recipients: Sequence[str]) -> Level:
+        if self.default_level is Level.FULL:
+            return Level.FULL
+        if recipients and all(_listed(_domain(r), self.secure_domains) for r in recipients):
+            return Level.FULL
+        return Level.REFERENCE
+
+    def tag(self, recipients: Sequence[str]) -> str:
+        domains = [_domain(r) for r in recipients]
+        tags = [tag for listed, tag in self.subject_tags if any(_listed(d, (listed,)) for d in domains)]
+        return " ".join(dict.fromkeys(tags))
+
+
+def withhold(context: Mapping[str, object], secrets: Sequence[str] = ()) -> dict[str, object]:
+    """The context with case details removed, and every string in ``secrets`` (what a
+    partner wrote about a person) replaced wherever it is quoted."""
+    def scrub(value: object, key: str = "") -> object:
+        if isinstance(value, str):
+            if key in _BLANKED:
+                return ""
+            if key in _REPLACED:
+                return WITHHELD
+            return scrub_text(value, secrets)
+        if isinstance(value, Mapping):
+            return {k: scrub(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [scrub(v) for v in value]
+        return value
+
+    return {k: scrub(v, k) for k, v in context.items()}
+
+
+def scrub_text(text: str, secrets: Sequence[str]) -> str:
+    for word in sorted({s.strip() for s in secrets if len(s.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(word, "[withheld]")
+    return text

@@ -1,0 +1,118 @@
+"""Content levels: what each recipient domain may be sent, on every letter the bot writes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from mailbot.adapters.templates import renderer
+from mailbot.config import DEFAULT_CONFIDENTIALITY, Settings
+from mailbot.core import letters
+from mailbot.core.actions import ActionView
+from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.compose import Letter, build
+from mailbot.core.privacy import ContentPolicy, Level
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+INITIALS = "Q.Z."
+DETAILS = ["Q.Z.", "stabbing threat at 14 Acacia Road", "visit Q.Z. at the refuge",
+           "moved to the Elm Street refuge", "risk reduced after arrest"]
+EVERY_DOMAIN = ("hillingdon.example", "met.police.example", "cnwl.example", "thh.example",
+                "hillingdonccg.example", "hidva.example", "elsewhere.example")
+
+
+def stationery(settings: Settings, policy: ContentPolicy) -> letters.Stationery:
+    m = settings.meeting
+    return letters.Stationery(renderer(), settings.directory, settings.bot.display_name,
+                              settings.bot.address, m.id, m.name, m.starts, m.cutoff, m.dial_in,
+                              policy, DEFAULT_CONFIDENTIALITY)
+
+
+def every_letter(s: letters.Stationery) -> list[Letter]:
+    d = s.directory
+    case = CaseView("HR-2026-0001", DETAILS[0], DETAILS[1], "police", ("police", "hidva"), "returned",
+                    "A-1 could not be completed: " + DETAILS[3])
+    view = DayView("daily", date(2026, 11, 23), (case,))
+    action = ActionView(1, "HR-2026-0001", "referrals@hidva.example", "hidva", date(2026, 11, 28),
+                        DETAILS[2], "open", DETAILS[3])
+    rows = letters.action_rows(s, [action], letters.short_day)
+    hidva = d.get("hidva")
+    return [
+        letters.case_call(s, view, hidva, late=False),
+        letters.attendance(s, view, hidva, now=NOW),
+        letters.now_required(s, view, hidva, ["HR-2026-0001"]),
+        letters.acknowledgement(s, key="ack:1", to="referrals@hidva.example",
+                                subject=f"RE: Case call - new case {INITIALS}", message_id=None,
+                                references=[], done=[f"Added HR-2026-0001 ({INITIALS}) to today's call"],
+                                problems=[], status=letters.status_context(s, view, hidva),
+                                secrets=[DETAILS[0], DETAILS[1]]),
+        letters.summary(s, day=date(2026, 11, 23), version="v1", partner=hidva,
+                        cases=[{"reference": "HR-2026-0001", "subject": INITIALS, "decision": "closed",
+                                "rationale": DETAILS[4]}], actions=rows),
+        letters.owner_actions(s, day=date(2026, 11, 23), version="v1", owner=action.owner, actions=rows),
+        letters.reminder(s, action=rows[0], owner=action.owner, when="today"),
+        letters.escalation(s, partner=hidva, action=rows[0], days=6),
+    ]
+
+
+def wire(s: letters.Stationery, letter: Letter) -> str:
+    _, raw = build(letter, from_address=s.bot_address, from_name=s.bot_name, now=NOW)
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    parts = [str(msg["Subject"])] + [str(p.get_content()) for p in msg.walk()
+                                      if p.get_content_maintype() == "text"]
+    return "\n".join(parts)
+
+
+def test_a_domain_not_listed_as_secure_never_receives_case_details(settings: Settings) -> None:
+    s = stationery(settings, ContentPolicy(secure_domains=("hillingdon.example",)))
+    for letter in every_letter(s):
+        seen = wire(s, letter)
+        for detail in DETAILS:
+            assert detail not in seen, (letter.key, detail)
+        assert "HR-2026-0001" in seen, letter.key  # the reference is still there to discuss
+        assert "details are read out on the call" in seen, letter.key
+
+
+def test_a_secure_domain_gets_the_details(settings: Settings) -> None:
+    s = stationery(settings, ContentPolicy(secure_domains=EVERY_DOMAIN))
+    call = wire(s, every_letter(s)[0])
+    assert INITIALS in call and DETAILS[1] in call
+    assert "details are read out on the call" not in call
+    ack = wire(s, every_letter(s)[3])
+    assert f"({INITIALS})" in ack
+
+
+def test_every_email_carries_the_confidentiality_statement(settings: Settings) -> None:
+    for policy in (ContentPolicy(), ContentPolicy(secure_domains=EVERY_DOMAIN)):
+        s = stationery(settings, policy)
+        for letter in [*every_letter(s), letters.notice(s, key="n", title="t", lines=["l"]),
+                       letters.digest(s, day=date(2026, 11, 23), overdue=[])]:
+            assert DEFAULT_CONFIDENTIALITY in letter.text, letter.key
+            assert "OFFICIAL-SENSITIVE" in letter.html, letter.key
+
+
+def test_the_least_secure_recipient_sets_the_level() -> None:
+    policy = ContentPolicy(secure_domains=("nhs.net", "met.police.uk"))
+    assert policy.level(["a@nhs.net", "b@met.police.uk"]) is Level.FULL
+    assert policy.level(["a@nhs.net", "b@gmail.com"]) is Level.REFERENCE
+    assert policy.level(["a@trust.nhs.net"]) is Level.FULL  # a subdomain of a secure domain
+    assert policy.level(["a@evilnhs.net"]) is Level.REFERENCE  # not a subdomain, a lookalike
+    assert policy.level(["a@nhs.net.evil.example"]) is Level.REFERENCE
+    assert policy.level([]) is Level.REFERENCE
+    assert ContentPolicy(default_level=Level.FULL).level(["a@gmail.com"]) is Level.FULL
+
+
+def test_a_subject_tag_goes_on_every_email_to_its_domain_once(settings: Settings) -> None:
+    s = stationery(settings, ContentPolicy(secure_domains=EVERY_DOMAIN,
+                                           subject_tags=(("hidva.example", "[secure]"),)))
+    for letter in every_letter(s):
+        assert letter.subject.startswith("[secure] "), letter.key
+        assert letter.subject.count("[secure]") == 1
+    police = letters.case_call(s, DayView("daily", date(2026, 11, 23), ()), s.directory.get("police"),
+                               late=False)
+    assert "[secure]" not in police.subject
+    again = letters.acknowledgement(s, key="a", to="referrals@hidva.example", subject="RE: [secure] call",
+                                    message_id=None, references=[], done=["x"], problems=[], status=None)
+    assert again.subject.count("[secure]") == 1
