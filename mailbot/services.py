@@ -174,8 +174,9 @@ class Services:
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         local = cal.local(received)
+        privacy = self.settings.privacy
         ctx = Context(self.settings.bot.address, self.settings.directory, meeting.reference_prefix,
-                      local.date(), s.fingerprints)
+                      local.date(), s.fingerprints, privacy.require_dmarc_pass, privacy.trusted_authserv_ids)
         reading = read_parsed(mail, ctx)
         day = cal.meeting_for(received)
         status = {Verdict.ACCEPTED: "applied", Verdict.IGNORED: "ignored",
@@ -191,7 +192,12 @@ class Services:
                 self._bounced(tx, mail, now, inbound_id)
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
-            self._answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
+            if reading.reason is Reason.SPOOFED:
+                self._spoofed(tx, mail, reading, now, inbound_id)
+            elif reading.reason is Reason.ENCRYPTED:
+                self._encrypted(tx, mail, reading, now, inbound_id)
+            else:
+                self._answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
             return Outcome.REJECTED
         self._apply(tx, mail, reading, meeting, day, received, now, inbound_id)
         return Outcome.APPLIED
@@ -502,6 +508,44 @@ class Services:
                        "Until the address is put right in the config, that partner may be missing "
                        "its case calls: please check it and tell them by phone.",
                        "This is reported once; later bounces for the address are recorded only."]),
+                now, inbound_id)
+
+    def _spoofed(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+        """Not applied and not answered (an answer would go to whoever was impersonated)."""
+        s = self.stationery[self.settings.meeting.id]
+        why = reading.problems[0] if reading.problems else "sender checks failed"
+        tx.audit(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
+                 sender=reading.sender.address, why=why)
+        self._queue(tx, letters.notice(
+            s, key=f"notice:spoofed:{inbound_id}", title="an email was rejected as possibly spoofed",
+            lines=[f"An email claiming to be from {reading.sender.address} (subject {mail.subject[:120]!r}) "
+                   f"was not applied and not answered: {why}.",
+                   "If it was genuine, ask the sender to resend it, or their IT team to fix their "
+                   "domain's SPF/DKIM/DMARC records; if not, report it to your IT security team.",
+                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+
+    def _encrypted(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+        """Cannot be read automatically: a person must open it; the sender is told why."""
+        s = self.stationery[self.settings.meeting.id]
+        what = reading.problems[0] if reading.problems else "an encrypted email"
+        who = self.settings.directory.get(reading.sender.partner).name if reading.sender.partner \
+            else "no partner in the directory"
+        self._queue(tx, letters.notice(
+            s, key=f"notice:encrypted:{inbound_id}", title="an encrypted email cannot be read automatically",
+            lines=[f"The email from {reading.sender.address} ({who}), subject {mail.subject[:120]!r}, "
+                   f"is {what}.",
+                   "Nothing in it was applied. Please open it in the bot's mailbox (processed folder) "
+                   "and add any case by hand with 'mailbot cases add', or ask the sender to resend it.",
+                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+        if reading.sender.partner is not None:
+            self._queue(tx, letters.acknowledgement(
+                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+                subject=mail.subject, message_id=mail.message_id, references=mail.references,
+                done=[], status=None,
+                problems=[f"Your email arrived as {what}: the bot cannot open it, so nothing in it "
+                          "was applied. The coordinators have been told and will open it by hand. "
+                          "To be read automatically, reply without encryption (the bot's mailbox is on "
+                          "the partnership's secure list) or put the case to the coordinator on the call."]),
                 now, inbound_id)
 
     def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,

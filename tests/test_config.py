@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,94 @@ def test_unreadable_files_are_one_clear_error(tmp_path: Path) -> None:
         config.load(bad)
     with pytest.raises(ConfigError, match="cannot read config file"):
         config.load(tmp_path / "missing.toml")
+
+
+def test_a_secret_file_others_can_read_stops_the_load(tmp_path: Path) -> None:
+    secret = tmp_path / "smtp-password"
+    secret.write_text("hunter2\n")
+    secret.chmod(0o644)
+    data = example()
+    del data["smtp"]["password_env"]
+    data["smtp"]["password_file"] = str(secret)
+    problems = problems_of(data)
+    assert problems == [f"smtp.password_file: {secret} can be read by users other than the service user "
+                        f"(mode 644); run: chmod 600 {secret}"]
+    secret.chmod(0o600)
+    settings = config.parse(data)
+    assert settings.smtp is not None and settings.smtp.password_file == str(secret)
+    from mailbot.adapters.signin import password
+
+    assert password(settings.smtp) == "hunter2"
+
+
+def test_oauth2_needs_an_app_registration_and_never_a_literal_secret() -> None:
+    data = example()
+    data["imap"]["auth"] = "oauth2-m365"
+    data["smtp"]["auth"] = "kerberos"
+    problems = problems_of(data)
+    assert "imap.auth: oauth2-m365 needs an [m365] table (tenant_id, client_id, a secret)" in problems
+    assert "smtp.auth: must be one of password, oauth2-m365, not 'kerberos'" in problems
+    data["smtp"]["auth"] = "oauth2-m365"
+    data["m365"] = {"tenant_id": "t", "client_id": "c", "client_secret": "s3cret"}
+    problems = problems_of(data)
+    assert any(p.startswith("m365.client_secret: secrets never go in the file") for p in problems)
+    assert "m365: give client_secret_env, client_secret_file or certificate_file" in problems
+    data["m365"] = {"tenant_id": "t", "client_id": "c", "client_secret_env": "MAILBOT_M365_SECRET"}
+    for table in ("imap", "smtp"):
+        del data[table]["password_env"]  # not needed with a token
+    settings = config.parse(data)
+    assert settings.m365 is not None and settings.m365.authority == "https://login.microsoftonline.com/t"
+
+
+def test_privacy_settings_are_checked() -> None:
+    data = example()
+    data["privacy"].update({"secure_domains": ["nhs.net", "not a domain"], "default_level": "everything",
+                            "subject_tags": {"nhs.net": "[secure]\r\nBcc: x@evil.example"},
+                            "confidentiality": " ", "retention_months": 0})
+    problems = problems_of(data)
+    assert "privacy.secure_domains[1]: not a domain: 'not a domain'" in problems
+    assert "privacy.default_level: must be one of full, reference, not 'everything'" in problems
+    assert 'privacy.subject_tags.nhs.net: must be one short line, like "[secure]"' in problems
+    assert "privacy.confidentiality: must not be empty: every email carries it" in problems
+    assert "privacy.retention_months: must be at least 1" in problems
+
+
+def test_without_a_privacy_table_nothing_is_sent_in_full() -> None:
+    data = example()
+    del data["privacy"]
+    settings = config.parse(data)
+    assert settings.privacy.secure_domains == () and settings.privacy.default_level == "reference"
+    assert settings.privacy.retention_months == 13
+    assert "OFFICIAL-SENSITIVE" in settings.privacy.confidentiality
+
+
+def test_a_plain_connection_is_allowed_only_when_written_and_is_warned_of(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from mailbot.app import warn_plain
+
+    data = example()
+    assert config.parse(data).smtp.security == "starttls"  # type: ignore[union-attr]
+    assert config.parse(data).imap.server.security == "tls"  # type: ignore[union-attr]
+    data["smtp"]["security"] = "none"
+    with caplog.at_level("WARNING"):
+        warn_plain(config.parse(data))
+    assert "[smtp] security = \"none\": mail to and from smtp.hillingdon.example:587 is NOT encrypted" \
+        in caplog.text
+
+
+def test_a_refusal_says_what_the_administrator_must_do() -> None:
+    from mailbot.adapters.signin import explain_refusal
+
+    settings = config.parse(example())
+    imap = dataclasses.replace(settings.imap.server, auth="oauth2-m365")  # type: ignore[union-attr]
+    said = explain_refusal(imap, "imap", "BAD User is authenticated but not connected.")
+    assert "Add-MailboxPermission -Identity highrisk-bot@hillingdon.example" in said
+    assert "New-ServicePrincipal" in said
+    smtp = settings.smtp
+    assert smtp is not None
+    said = explain_refusal(smtp, "smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication "
+                                         "is disabled for the Tenant.")
+    assert "Set-CASMailbox -Identity highrisk-bot@hillingdon.example -SmtpClientAuthenticationDisabled $false" \
+        in said
+    said = explain_refusal(smtp, "smtp", "550 5.7.30 Basic authentication is not supported for Client Submission.")
+    assert 'auth = "oauth2-m365"' in said

@@ -124,3 +124,29 @@ def test_mailbot_audit_shows_who_when_and_the_source_email(tmp_path: Path, capsy
     assert "the audit trail is kept" in capsys.readouterr().out
     assert main(["--config", str(config), "audit"]) == 0
     assert "cli:coordinator1  records purged" in capsys.readouterr().out
+
+
+def test_upgrading_moves_personal_details_out_of_existing_audit_entries(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from mailbot.adapters.db import Store, connect, upgrade
+
+    engine = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "mailbot" / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.exec_driver_sql(
+            "insert into audit (at, meeting, actor, partner, action, reference, detail) values "
+            "('2026-01-05 10:00:00', 'daily', 'mash@met.police.example', 'police', 'case added', "
+            "'HR-2026-0001', '{\"subject\": \"T.W.\", \"concern\": \"threats\", \"day\": \"2026-01-05\"}')")
+    upgrade(engine)
+    with Store(engine).transaction() as tx:
+        stored = tx.conn.exec_driver_sql("select detail from audit").scalar()
+        [entry] = tx.audit_log("HR-2026-0001")
+    assert json.loads(stored) == {"day": "2026-01-05"}
+    assert entry["fields"] == {"day": "2026-01-05", "subject": "T.W.", "concern": "threats"}
+    with pytest.raises(DatabaseError, match="append-only"), Store(engine).transaction() as tx:
+        tx.conn.exec_driver_sql("update audit set detail = '{}'")

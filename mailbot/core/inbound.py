@@ -19,6 +19,7 @@ from mailbot.core.directory import Directory, address_key
 from mailbot.core.message import Inbound, parse
 from mailbot.core.model import Reading, Reason, Sender, Verdict
 from mailbot.core.quotes import trim
+from mailbot.core.trust import encrypted_wrapper, portal_notice, sender_trust
 
 REPLY_MARKER = "## Please reply above this line ##"
 
@@ -32,6 +33,8 @@ class Context:
     reference_prefix: str
     today: date  # the email's date in the meeting's time zone, for "tomorrow" and weekdays
     fingerprints: tuple[str, ...] = (REPLY_MARKER,)
+    require_dmarc: bool = False
+    trusted_authserv_ids: tuple[str, ...] = ()
 
 
 _BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.I)
@@ -106,7 +109,20 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
         if check(mail, ctx):
             return Reading(Verdict.IGNORED, reason, sender, "", (), (), mail.message_id,
                            mail.subject)
+    if ctx.require_dmarc:
+        trust = sender_trust(mail, ctx.trusted_authserv_ids, ctx.bot_address.rpartition("@")[2])
+        if not trust.trusted:
+            return Reading(Verdict.REJECTED, Reason.SPOOFED, sender, "", (), (trust.why,),
+                           mail.message_id, mail.subject)
+    wrapper = encrypted_wrapper(mail)
+    if wrapper is not None:
+        return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (wrapper,),
+                       mail.message_id, mail.subject)
     if sender.partner is None:
+        notice = portal_notice(mail.body)  # portal services often send from their own address
+        if notice is not None:
+            return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
+                           mail.message_id, mail.subject)
         return Reading(Verdict.REJECTED, Reason.UNKNOWN_SENDER, sender, "", (), (),
                        mail.message_id, mail.subject)
     trimmed = trim(mail.body, ctx.fingerprints)
@@ -118,6 +134,10 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
         today=ctx.today,
         subject=mail.subject,
     )
+    notice = portal_notice(mail.body) if not commands else None
+    if notice is not None:
+        return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
+                       mail.message_id, mail.subject)
     problems.extend(_unread_commands(mail.body, trimmed.cut_at))
     problems.extend(_unreadable(mail, bool(commands) or bool(trimmed.text.strip())))
     return Reading(Verdict.ACCEPTED, None, sender, trimmed.text, tuple(commands),

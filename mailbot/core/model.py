@@ -20,6 +20,8 @@ class Reason(enum.StrEnum):
     BOUNCE = "bounce"
     AUTO_REPLY = "auto-reply"
     UNKNOWN_SENDER = "unknown-sender"
+    SPOOFED = "spoofed"  # failed the sender checks the deployment requires
+    ENCRYPTED = "encrypted"  # a secure-portal or S/MIME wrapper the bot cannot open
 
 
 class ActionStatus(enum.StrEnum):

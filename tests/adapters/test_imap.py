@@ -96,5 +96,5 @@ def test_idle_wakes_the_loop_when_mail_arrives(world: World) -> None:
 
 def test_a_wrong_password_is_a_clear_fetch_error(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAILBOT_IMAP_PASSWORD", "wrong")
-    with pytest.raises(FetchError, match="cannot log in"):
+    with pytest.raises(FetchError, match=r"refused the login for highrisk-bot@hillingdon\.example: check the password"):
         ImapMailbox(imap_of(world.settings)).fetch_new()

@@ -92,7 +92,13 @@ def test_a_whole_day(world: World) -> None:
             headline = body.split("\n\n")[2]
             assert ("YOU ARE REQUIRED AT 12:00" in headline) is required, (address, headline)
             assert ("YOU MAY STAND DOWN" in headline) is (not required)
-            assert "HR-2026-0001  T.W.  threats to neighbour with a knife" in body
+            if partner.code == "hidva":  # not on the secure list: references only
+                assert "HR-2026-0001    [details withheld: read on the call]" in body
+                assert "T.W.  " not in body and "knife" not in body  # (the help example says "T.W. - ")
+                assert "details are read out on the call" in body
+            else:
+                assert "HR-2026-0001  T.W.  threats to neighbour with a knife" in body
+            assert "OFFICIAL-SENSITIVE" in body
             assert calls[0].get_body(preferencelist=("html",)) is not None
 
     # CNWL's reply, quoting the whole case call, added one case and re-read nothing.
@@ -130,8 +136,10 @@ def test_a_whole_day(world: World) -> None:
 
     # HIDVA's case came after the cut-off: it goes to Tuesday's call, and HIDVA is told.
     late = world.wait_for(HIDVA, lambda m: str(m["Subject"]) == "RE: Case call")
-    assert "Added HR-2026-0003 (S.P.) to the Tuesday 24 November 2026 12:00 call " \
+    # (HIDVA's domain is not on the secure list: its own initials are not echoed back.)
+    assert "Added HR-2026-0003 ([withheld]) to the Tuesday 24 November 2026 12:00 call " \
            "(it came after the cut-off)" in text_of(late)
+    assert "S.P." not in text_of(late)
     assert "HR-2026-0003" not in text_of(att)
 
 
