@@ -8,6 +8,7 @@
 - ``due``: what the clock says should have happened by now (also what runs on
   start, so a late start sends a late case call, or none after the cut-off).
 - ``drain``: hands queued emails to SMTP and records the outcome of each.
+- ``housekeeping`` / ``purge``: the daily retention purge, claimed like a send.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()  # one unit of work at a time in this process
+        self._purged_on: date | None = None
         self.calendars = {m.id: calendar_of(m, self.settings) for m in self.settings.meetings}
         today = self.clock.now().date()
         for cal in self.calendars.values():
@@ -687,13 +689,14 @@ class Services:
         ``purge_time`` (a process down at that time purges when it is back)."""
         now = self.clock.now()
         local = now.astimezone(self.settings.bot.zone)
-        if local.time() < self.settings.privacy.purge_time:
+        if local.time() < self.settings.privacy.purge_time or self._purged_on == local.date():
             return []
         with self.unit() as tx:  # claimed and done in one transaction: a crash redoes both
-            if not tx.claim_run("mailbot", "purge", local.date(), "done", now):
-                return []
-            self._purge(tx, now, "mailbot")
-        return [f"purge {local.date()}"]
+            claimed = tx.claim_run("mailbot", "purge", local.date(), "done", now)
+            if claimed:
+                self._purge(tx, now, "mailbot")
+        self._purged_on = local.date()  # no database write each round for the rest of the day
+        return [f"purge {local.date()}"] if claimed else []
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:
