@@ -60,7 +60,6 @@ class TokenSource:
         self._token = ""
         self._expires = 0.0
         self._lock = threading.Lock()
-        self.fetched = 0  # tokens obtained from the identity platform (not the cache)
 
     def _client(self) -> Any:
         if self._app is None:
@@ -100,7 +99,6 @@ class TokenSource:
             self._token = str(result["access_token"])
             self._expires = self.clock() + float(result.get("expires_in", 3600))
             if result.get("token_source") != "cache":
-                self.fetched += 1
                 log.info("signed in to Microsoft 365 as app %s (token for %d min)",
                          self.settings.client_id, int(float(result.get("expires_in", 3600)) // 60))
             return self._token

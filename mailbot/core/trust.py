@@ -52,7 +52,7 @@ def parse_results(value: str) -> tuple[str, tuple[AuthResult, ...]]:
     results = []
     for part in parts:
         m = _RESULT.match(part)
-        if not m or m.group(1).lower() in ("i", "header.i"):
+        if not m:
             continue
         props = tuple((k.lower(), v.lower()) for k, v in _PROP.findall(m.group(3)))
         results.append(AuthResult(m.group(1).lower(), m.group(2).lower(), props))
