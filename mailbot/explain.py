@@ -20,6 +20,8 @@ _FIELDS = {
     "decide_case": ("case", "decision", "rationale"),
     "review_case": ("case", "review_on"),
     "status_request": (),
+    "apologies": ("case", "reason"),
+    "withdraw_case": ("case", "reason"),
 }
 
 
@@ -52,6 +54,9 @@ def as_dict(reading: Reading) -> dict[str, Any]:
         "new_text": reading.new_text,
         "commands": commands,
         "problems": list(reading.problems),
+        "disposition": reading.disposition.value,
+        "read_as": [{"line": r.line, "text": r.text, "as": r.canonical} for r in reading.read_as],
+        "for_coordinators": list(reading.for_coordinators),
     }
 
 
@@ -67,6 +72,7 @@ def as_text(reading: Reading, directory: Directory, source: str) -> str:
     out = [
         f"== {source}",
         f"Verdict:  {d['verdict']}" + (f" ({d['reason']})" if d["reason"] else ""),
+        f"Disposition: {d['disposition']}",
         f"From:     {reading.sender.address} - {who}{role}",
         f"Subject:  {reading.subject}",
     ]
@@ -81,6 +87,10 @@ def as_text(reading: Reading, directory: Directory, source: str) -> str:
             out.append(f"  - {where}{c['kind']} {detail}".rstrip())
         out.append("Problems:" if reading.problems else "Problems: none")
         out.extend(f"  - {p}" for p in reading.problems)
+        out.extend(f"  - line {r.line}: read {r.text!r} as {r.canonical!r}" for r in reading.read_as)
+        if reading.for_coordinators:
+            out.append("For the coordinators:")
+            out.extend(f"  | {line}" for line in reading.for_coordinators)
     return "\n".join(out)
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from mailbot.core.commands import is_command_line, parse_commands
 from mailbot.core.directory import Directory, address_key
 from mailbot.core.message import Inbound, parse
-from mailbot.core.model import Reading, Reason, Sender, Verdict
+from mailbot.core.model import Disposition, Reading, Reason, Sender, Verdict
 from mailbot.core.quotes import trim
 from mailbot.core.trust import encrypted_wrapper, portal_notice, sender_trust
 
@@ -108,23 +108,23 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
     for reason, check in CHECKS:
         if check(mail, ctx):
             return Reading(Verdict.IGNORED, reason, sender, "", (), (), mail.message_id,
-                           mail.subject)
+                           mail.subject, Disposition.IGNORED)
     if ctx.require_dmarc:
         trust = sender_trust(mail, ctx.trusted_authserv_ids, ctx.bot_address.rpartition("@")[2])
         if not trust.trusted:
             return Reading(Verdict.REJECTED, Reason.SPOOFED, sender, "", (), (trust.why,),
-                           mail.message_id, mail.subject)
+                           mail.message_id, mail.subject, Disposition.REJECTED)
     wrapper = encrypted_wrapper(mail)
     if wrapper is not None:
         return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (wrapper,),
-                       mail.message_id, mail.subject)
+                       mail.message_id, mail.subject, Disposition.REJECTED)
     if sender.partner is None:
         notice = portal_notice(mail.body)  # portal services often send from their own address
         if notice is not None:
             return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
-                           mail.message_id, mail.subject)
+                           mail.message_id, mail.subject, Disposition.REJECTED)
         return Reading(Verdict.REJECTED, Reason.UNKNOWN_SENDER, sender, "", (), (),
-                       mail.message_id, mail.subject)
+                       mail.message_id, mail.subject, Disposition.REJECTED)
     trimmed = trim(mail.body, ctx.fingerprints)
     commands, problems = parse_commands(
         trimmed.text,
@@ -137,11 +137,23 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
     notice = portal_notice(mail.body) if not commands else None
     if notice is not None:
         return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
-                       mail.message_id, mail.subject)
+                       mail.message_id, mail.subject, Disposition.REJECTED)
     problems.extend(_unread_commands(mail.body, trimmed.cut_at))
     problems.extend(_unreadable(mail, bool(commands) or bool(trimmed.text.strip())))
     return Reading(Verdict.ACCEPTED, None, sender, trimmed.text, tuple(commands),
-                   tuple(problems), mail.message_id, mail.subject)
+                   tuple(problems), mail.message_id, mail.subject,
+                   disposition_of(bool(commands), bool(problems), ()))
+
+
+def disposition_of(applied: bool, problems: bool, for_coordinators: Sequence[str]) -> Disposition:
+    """An accepted email's disposition: what it asked for decides, in this order."""
+    if applied:
+        return Disposition.APPLIED
+    if problems:
+        return Disposition.CLARIFY
+    if for_coordinators:
+        return Disposition.TO_COORDINATOR
+    return Disposition.COURTESY
 
 
 def _unreadable(mail: Inbound, read_something: bool) -> list[str]:

@@ -24,6 +24,27 @@ class Reason(enum.StrEnum):
     ENCRYPTED = "encrypted"  # a secure-portal or S/MIME wrapper the bot cannot open
 
 
+class Disposition(enum.StrEnum):
+    """Where one inbound email ended: every email gets exactly one.
+
+    ``applied``: its instructions were applied and the answer says what was done.
+    ``clarify``: a line looked like an instruction but could not be read safely;
+    nothing it asked for changed and the sender is asked, with the nearest form.
+    ``to-coordinator``: human text that is neither an instruction nor courtesy
+    (a prose referral, a question): forwarded to the coordinators, sender told.
+    ``courtesy``: only thanks, greetings, "nothing to add", signatures: no answer.
+    ``ignored`` / ``rejected``: as the verdict says (own mail, bounce, auto-reply;
+    unknown sender, spoofed, encrypted).
+    """
+
+    APPLIED = "applied"
+    CLARIFY = "clarify"
+    TO_COORDINATOR = "to-coordinator"
+    COURTESY = "courtesy"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+
+
 class ActionStatus(enum.StrEnum):
     DONE = "done"
     UPDATE = "update"
@@ -120,7 +141,38 @@ class StatusRequest:
     kind: str = field(default="status_request", init=False)
 
 
-Command = AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
+@dataclass(frozen=True, slots=True)
+class Apologies:
+    """The sender's partner cannot attend (the whole meeting, or only ``case``)."""
+
+    case: str | None
+    reason: str
+    line: int
+    kind: str = field(default="apologies", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawCase:
+    """The referrer (or a coordinator) takes a case off the agenda before the cut-off."""
+
+    case: str
+    reason: str
+    line: int
+    kind: str = field(default="withdraw_case", init=False)
+
+
+Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
+           | Apologies | WithdrawCase)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAs:
+    """A line read leniently, told back so the sender can correct a wrong reading:
+    ``A-1 done`` was read as ``Done: A-1``."""
+
+    line: int
+    text: str  # what the sender wrote
+    canonical: str  # the form it was read as
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +187,8 @@ class Reading:
     problems: tuple[str, ...] = ()
     message_id: str | None = None
     subject: str = ""
+    disposition: Disposition = Disposition.COURTESY
+    read_as: tuple[ReadAs, ...] = ()
+    # The sender's own human text that is neither an instruction nor courtesy (a prose
+    # referral, a question): forwarded to the coordinators. May sit beside commands.
+    for_coordinators: tuple[str, ...] = ()
