@@ -42,14 +42,18 @@ from mailbot.core.model import (
     ActionUpdate,
     AddAction,
     AddCase,
+    Apologies,
     Command,
     DecideCase,
+    Disposition,
     Reading,
     Reason,
     RequirePartners,
     ReviewCase,
     Sender,
+    StatusRequest,
     Verdict,
+    WithdrawCase,
 )
 from mailbot.core.privacy import ContentPolicy, Level
 from mailbot.errors import FetchError, SendError, StoreError
@@ -85,6 +89,34 @@ def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar
     return MeetingCalendar(settings.bot.zone, meeting.days, meeting.holidays,
                            frozenset(meeting.skip_dates), meeting.case_call, meeting.cutoff,
                            meeting.starts)
+
+
+def content_key(reading: Reading) -> str | None:
+    """The sender and the instructions they newly wrote, hashed: the same email sent again
+    (the chair's plan resent, a reply sent twice) changes nothing the second time. A status
+    request alone is always answered."""
+    if reading.verdict is not Verdict.ACCEPTED or reading.disposition is not Disposition.APPLIED:
+        return None
+    if all(isinstance(c, StatusRequest) for c in reading.commands):
+        return None
+    text = " ".join(reading.new_text.split()).casefold()
+    return "sha256:" + hashlib.sha256(f"{reading.sender.address.casefold()}\0{text}".encode()).hexdigest()
+
+
+def sender_words(reading: Reading) -> list[str]:
+    """What the sender wrote, line by line and field by field: withheld wherever it would be
+    echoed to an address that may not see case details."""
+    words = [line.strip() for line in reading.new_text.splitlines() if len(line.strip()) >= 2]
+    for command in reading.commands:
+        if isinstance(command, AddCase):
+            words += [command.subject, command.concern]
+        elif isinstance(command, AddAction):
+            words.append(command.text)
+        elif isinstance(command, ActionUpdate | Apologies | WithdrawCase | DecideCase):
+            words.append(command.note if isinstance(command, ActionUpdate)
+                         else command.rationale if isinstance(command, DecideCase) else command.reason)
+    words += list(reading.for_coordinators)
+    return [w for w in words if len(w.strip()) >= 2]
 
 
 def message_key(mail: Inbound, raw: bytes) -> str:
@@ -181,6 +213,11 @@ class Services:
                       local.date(), s.fingerprints, privacy.require_dmarc_pass, privacy.trusted_authserv_ids)
         reading = read_parsed(mail, ctx)
         day = cal.meeting_for(received)
+        content = content_key(reading)
+        earlier = tx.same_content_applied(content, day) if content else None
+        if earlier is not None:  # the same instructions again: changes nothing, sends nothing
+            reading = dataclasses.replace(reading, verdict=Verdict.IGNORED, reason=Reason.SAME_CONTENT,
+                                          disposition=Disposition.IGNORED)
         status = {Verdict.ACCEPTED: "applied", Verdict.IGNORED: "ignored",
                   Verdict.REJECTED: "rejected"}[reading.verdict]
         inbound_id = tx.record_inbound(
@@ -188,10 +225,14 @@ class Services:
             processed_at=now, sender=reading.sender.address[:320], partner=reading.sender.partner,
             subject=mail.subject, verdict=reading.verdict.value,
             reason=reading.reason.value if reading.reason else None, status=status,
-            meeting_day=day if reading.verdict is Verdict.ACCEPTED else None, error=None, raw=raw)
+            meeting_day=day if reading.verdict is Verdict.ACCEPTED or earlier else None, error=None,
+            raw=raw, disposition=reading.disposition.value, content_key=content)
         if reading.verdict is Verdict.IGNORED:
             if reading.reason is Reason.BOUNCE:
                 self._bounced(tx, mail, now, inbound_id)
+            if earlier is not None:
+                tx.audit(now, "mailbot", reading.sender.partner, "same content again: not applied", None,
+                         inbound_id, meeting.id, first=earlier)
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             if reading.reason is Reason.SPOOFED:
@@ -206,20 +247,55 @@ class Services:
 
     def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
                day: date, received: datetime, now: datetime, inbound_id: int) -> None:
+        """Plan and store what the email asks, then answer it as its disposition says."""
         s = self.stationery[meeting.id]
-        if not reading.commands and not reading.problems:
-            return  # "Nothing to add from us today": nothing to change, nobody to answer
-        result, status = self._plan(tx, reading.commands, reading.sender, meeting, day, received, now,
-                                    inbound_id)
+        result, status = Plan(), None
+        if reading.commands:
+            result, status = self._plan(tx, reading.commands, reading.sender, meeting, day, received,
+                                        now, inbound_id)
         problems = [*reading.problems, *result.problems]
-        if result.done or problems or status:
-            self._queue(tx, letters.acknowledgement(
-                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
-                subject=mail.subject, message_id=mail.message_id, references=mail.references,
-                done=result.done, problems=problems, status=status,
-                secrets=[t for c in reading.commands if isinstance(c, AddCase)
-                         for t in (c.subject, c.concern)]),
-                now, inbound_id)
+        disposition = reading.disposition
+        if disposition is Disposition.APPLIED and not result.done and not status:
+            disposition = Disposition.CLARIFY  # every instruction was refused: the sender must act
+        forwarded = self._forward(tx, mail, reading, result, meeting, now, inbound_id)
+        if disposition is Disposition.COURTESY and forwarded:
+            disposition = Disposition.TO_COORDINATOR
+        tx.set_disposition(inbound_id, disposition.value,
+                           forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
+        if disposition is Disposition.COURTESY:
+            return  # "Nothing to add from us today": nothing to change, nobody to answer
+        secrets = sender_words(reading)
+        headline = None
+        if result.sender_status is not None and reading.sender.partner:
+            view = tx.day_view(meeting.id, day)
+            headline = letters.status_headline(s, view, self.settings.directory.get(reading.sender.partner),
+                                               was=result.sender_status[0])
+        self._queue(tx, letters.acknowledgement(
+            s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+            subject=mail.subject, message_id=mail.message_id, references=mail.references,
+            done=result.done, problems=problems, status=status, secrets=secrets,
+            read_as=[f"read {r.text.strip()!r} as {r.canonical!r}" for r in reading.read_as],
+            headline=headline, forwarded=forwarded, only_forwarded=disposition is Disposition.TO_COORDINATOR),
+            now, inbound_id)
+
+    def _forward(self, tx: Tx, mail: Inbound, reading: Reading, result: Plan, meeting: MeetingSettings,
+                 now: datetime, inbound_id: int) -> bool:
+        """What needs a person goes to the coordinators in one email: the bot's own lines
+        (a required partner's apologies, a withdrawal it may not make) and the sender's
+        own human text, quoted. Never a quoted line of anyone else's."""
+        if not reading.for_coordinators and not result.for_coordinators:
+            return False
+        sender = reading.sender
+        who = self.settings.directory.get(sender.partner).name if sender.partner else "no partner"
+        titles = [title for title, _ in result.for_coordinators]
+        if reading.for_coordinators:
+            titles.append(f"an email from {who} for a person to read")
+        self._queue(tx, letters.forward(
+            self.stationery[meeting.id], key=f"forward:{inbound_id}", title="; ".join(titles),
+            sender=f"{sender.address} ({who})", subject=mail.subject,
+            lines=[line for _, line in result.for_coordinators], words=list(reading.for_coordinators),
+            secrets=sender_words(reading)), now, inbound_id)
+        return True
 
     def _plan(self, tx: Tx, commands: tuple[Command, ...], sender: Sender, meeting: MeetingSettings,
               day: date, received: datetime, now: datetime, inbound_id: int | None,
@@ -228,10 +304,13 @@ class Services:
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         local = cal.local(received)
-        refs = [c.case for c in commands if isinstance(c, RequirePartners)]
+        refs = [c.case for c in commands if isinstance(c, RequirePartners | WithdrawCase)]
         adds = any(isinstance(c, AddCase) for c in commands)
+        apologies = any(isinstance(c, Apologies) for c in commands)
+        upcoming_day = cal.upcoming_meeting(received)
+        upcoming = tx.day_view(meeting.id, upcoming_day) if apologies else None
         snap = Snapshot(
-            day=tx.day_view(meeting.id, day) if adds or refs else DayView(meeting.id, day, ()),
+            day=tx.day_view(meeting.id, day) if adds or refs or apologies else DayView(meeting.id, day, ()),
             # Only a new case needs the repeat check and a number.
             earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day)
             if adds else (),
@@ -240,9 +319,10 @@ class Services:
             reference_prefix=meeting.reference_prefix,
             after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
             case_call_sent=tx.run_status(meeting.id, "case-call", day) in ("done", "late"),
+            upcoming=upcoming,
+            upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
         )
-        label = (f"today's {meeting.starts:%H:%M} call" if day == local.date()
-                 else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+        label = self._call_label(meeting, day, local.date())
         result = plan(commands, sender, snap, self.settings.directory, label)
         tx.apply(meeting.id, result, actor=sender.address, partner=sender.partner,
                  inbound_id=inbound_id, now=now)
@@ -259,6 +339,12 @@ class Services:
                     self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id,
                                 expires=cal.at(day, meeting.starts))
                 tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
+            for code, withdrawn in result.stand_down.items():
+                partner = self.settings.directory.get(code)
+                if not (answered and code == sender.partner):
+                    self._queue(tx, letters.stand_down(s, view, partner, withdrawn), now, inbound_id,
+                                expires=cal.at(day, meeting.starts))
+                tx.set_told(meeting.id, day, code, Told.STAND_DOWN, now)
         for new_ref, earlier in result.repeats:
             self._queue(tx, letters.notice(
                 s, key=f"notice:repeat:{new_ref}", title=f"possible repeat case {new_ref}",
@@ -276,6 +362,11 @@ class Services:
                                             self.settings.directory.get(sender.partner))
         return result, status
 
+    @staticmethod
+    def _call_label(meeting: MeetingSettings, day: date, today: date) -> str:
+        return (f"today's {meeting.starts:%H:%M} call" if day == today
+                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+
     # -- after the meeting -------------------------------------------------------
     def _chair(self, tx: Tx, commands: Sequence[Command], sender: Sender, meeting: MeetingSettings,
                received: datetime, now: datetime, inbound_id: int | None, result: Plan,
@@ -286,7 +377,8 @@ class Services:
         refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
         cases = tx.cases_by_reference(meeting.id, refs)
         chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held), cases,
-                           self.settings.directory, replace=replace)
+                           self.settings.directory, replace=replace,
+                           decided=tx.decisions_of_day(meeting.id, held))
         actor = sender.address
         for new in chair.new:
             number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)

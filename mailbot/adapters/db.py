@@ -23,8 +23,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from mailbot.adapters import schema as t
 from mailbot.core.actions import ActionView, NewAction
-from mailbot.core.agenda import CaseView, DayView
-from mailbot.core.changes import NewCase, PartnersAdded, Plan
+from mailbot.core.agenda import ApologyView, CaseView, DayView
+from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
 from mailbot.errors import StoreError
 
 
@@ -99,6 +99,18 @@ class Tx:
         self.conn = conn
 
     # -- inbound ---------------------------------------------------------
+    def same_content_applied(self, content_key: str, meeting_day: date) -> int | None:
+        """An earlier email from the same sender with the same new text, applied for the same
+        meeting day: its id (the second copy changes nothing and is not answered)."""
+        row = self.conn.execute(select(t.inbound.c.id).where(
+            (t.inbound.c.content_key == content_key) & (t.inbound.c.meeting_day == meeting_day)
+            & (t.inbound.c.disposition == "applied")).order_by(t.inbound.c.id)).first()
+        return int(row[0]) if row else None
+
+    def set_disposition(self, inbound_id: int, disposition: str, *, forwarded: bool = False) -> None:
+        self.conn.execute(update(t.inbound).where(t.inbound.c.id == inbound_id)
+                          .values(disposition=disposition, forwarded=int(forwarded)))
+
     def inbound_status(self, message_key: str) -> str | None:
         row = self.conn.execute(
             select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
@@ -153,11 +165,16 @@ class Tx:
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
-        cases = self._case_views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day))
+        cases = self._case_views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day)
+                                 & t.agenda.c.withdrawn.is_(None))
         told = {r.partner: r.status for r in self.conn.execute(
             select(t.told.c.partner, t.told.c.status)
             .where((t.told.c.meeting == meeting) & (t.told.c.day == day)))}
-        return DayView(meeting, day, tuple(cases), told)
+        ap = t.apologies.c
+        apologies = tuple(ApologyView(r.partner, r.reference, r.reason) for r in self.conn.execute(
+            select(ap.partner, ap.reference, ap.reason)
+            .where((ap.meeting == meeting) & (ap.day == day)).order_by(ap.id)))
+        return DayView(meeting, day, tuple(cases), told, apologies)
 
     def earlier_cases(self, meeting: str, since: date, before: date) -> tuple[CaseView, ...]:
         """Cases still open, or on an agenda from ``since`` up to (not including) ``before``."""
@@ -194,6 +211,28 @@ class Tx:
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
                 self.audit(now, actor, partner, "partners required", change.reference, inbound_id,
                            meeting, partners=list(change.partners), day=str(change.day))
+            elif isinstance(change, CaseWithdrawn):
+                self._withdraw(meeting, change, now)
+                self.audit(now, actor, partner, "case withdrawn", change.reference, inbound_id, meeting,
+                           day=str(change.day), note=change.reason)
+            else:
+                _insert_ignore(self.conn, t.apologies, {
+                    "meeting": meeting, "day": change.day, "partner": change.partner,
+                    "reference": change.reference, "reason": change.reason, "at": now, "actor": actor,
+                    "inbound_id": inbound_id}, ("meeting", "day", "partner", "reference"))
+                self.audit(now, actor, change.partner, "apologies", change.reference or None, inbound_id,
+                           meeting, day=str(change.day), note=change.reason)
+
+    def _withdraw(self, meeting: str, change: CaseWithdrawn, now: datetime) -> None:
+        case_id = self._case_id(change.reference)
+        self.conn.execute(update(t.agenda).where(
+            (t.agenda.c.meeting == meeting) & (t.agenda.c.day == change.day) & (t.agenda.c.case_id == case_id)
+        ).values(withdrawn=change.reason or "withdrawn"))
+        # A case with no other day on any agenda was only ever this referral: it is withdrawn.
+        others = self.conn.execute(select(func.count()).where(
+            (t.agenda.c.case_id == case_id) & t.agenda.c.withdrawn.is_(None))).scalar_one()
+        if not others:
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="withdrawn"))
 
     def add_case(self, meeting: str, change: NewCase, *, actor: str, now: datetime) -> None:
         """A coordinator's case typed at the terminal."""

@@ -71,7 +71,15 @@ inbound = Table(
     Column("meeting_day", Date),
     Column("error", Text),
     Column("raw", LargeBinary, nullable=False),
+    # Where the email ended (core.model.Disposition); "forwarded" when part of an applied
+    # email also went to the coordinators.
+    Column("disposition", String(16)),
+    Column("forwarded", Integer, nullable=False, default=0),
+    # The sender and what they newly wrote, hashed: the same content sent again is not re-applied.
+    Column("content_key", String(80)),
 )
+
+Index("ix_inbound_content_key", inbound.c.content_key)
 
 cases = Table(
     "cases", metadata,
@@ -112,7 +120,23 @@ agenda = Table(
     Column("reason", String(16), nullable=False),  # new, review, returned
     Column("note", Text, nullable=False, default=""),
     Column("added_at", UTCDateTime, nullable=False),
+    Column("withdrawn", Text),  # the reason, once the referrer took the case off this day's agenda
     UniqueConstraint("meeting", "day", "case_id"),
+)
+
+# A partner's apologies for a meeting day, for the whole meeting (reference "") or one case.
+apologies = Table(
+    "apologies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("partner", String(32), nullable=False),
+    Column("reference", String(32), nullable=False, default=""),
+    Column("reason", Text, nullable=False, default=""),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+    UniqueConstraint("meeting", "day", "partner", "reference"),
 )
 
 told = Table(

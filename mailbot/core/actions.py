@@ -11,7 +11,7 @@ is summarised once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -75,12 +75,16 @@ def _key(case: str, owner: str, text: str) -> tuple[str, str, str]:
 
 
 def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[ActionView],
-               cases: dict[str, CaseView], directory: Directory, *, replace: bool = True) -> ChairPlan:
+               cases: dict[str, CaseView], directory: Directory, *, replace: bool = True,
+               decided: Mapping[str, tuple[str, str]] | None = None) -> ChairPlan:
     """What a coordinator's Action/Decision/Review lines change for the meeting of ``day``.
 
     With ``replace`` (an emailed plan), the Action lines are the meeting's whole
     set; without it (a coordinator adding one at the terminal) they are added.
+    ``decided`` is the meeting's latest decision per case: the same decision again
+    is not recorded twice (the chair's email sent twice changes nothing).
     """
+    decided = decided or {}
     out = ChairPlan()
     wanted: dict[tuple[str, str, str], AddAction] = {}
     for command in commands:
@@ -89,6 +93,10 @@ def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[Action
         elif isinstance(command, AddAction):
             wanted[_key(command.case, command.owner, command.text)] = command
         elif isinstance(command, DecideCase):
+            if decided.get(command.case) == (command.decision.value, command.rationale):
+                out.done.append(f"{command.case}: decision {command.decision.value} was already recorded; "
+                                "nothing changed")
+                continue
             out.decisions.append(command)
             why = f" - {command.rationale}" if command.rationale else ""
             out.done.append(f"{command.case}: decision recorded: {command.decision.value}{why}")

@@ -36,6 +36,15 @@ class CaseView:
     last_day: date | None = None  # the last meeting day it was on
 
 
+@dataclass(frozen=True, slots=True)
+class ApologyView:
+    """A partner that cannot attend a meeting day (all of it, or only ``reference``)."""
+
+    partner: str
+    reference: str  # "" for the whole meeting
+    reason: str
+
+
 @dataclass(frozen=True)
 class DayView:
     """A meeting day as it stands: its cases and what each partner has been told."""
@@ -44,6 +53,10 @@ class DayView:
     day: date
     cases: tuple[CaseView, ...]
     told: Mapping[str, str] = field(default_factory=dict)
+    apologies: tuple[ApologyView, ...] = ()
+
+    def has_case(self, reference: str) -> bool:
+        return any(case.reference == reference for case in self.cases)
 
     def required(self, directory: Directory) -> list[str]:
         """Partner codes required at the meeting, in directory order."""

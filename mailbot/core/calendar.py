@@ -88,6 +88,15 @@ class MeetingCalendar:
             return day
         return self.next_meeting_day(day)
 
+    def upcoming_meeting(self, received: datetime) -> date:
+        """The next meeting that has not started: today's until its start (apologies sent
+        between the cut-off and the start are still for today), else the next meeting day."""
+        local = self.local(received)
+        day = local.date()
+        if self.is_meeting_day(day) and local.time() < self.starts:
+            return day
+        return self.next_meeting_day(day)
+
     def previous_meeting_day(self, before: date) -> date:
         day = before - timedelta(days=1)
         for _ in range(400):

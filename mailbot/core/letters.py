@@ -9,13 +9,14 @@ command, and every letter that invites a reply starts with the marker line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from html import escape
 
 from mailbot.core.actions import ActionView
-from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.compose import Attachment, Letter, Render, reply_subject
 from mailbot.core.directory import Directory, short_name
 from mailbot.core.inbound import REPLY_MARKER
@@ -124,7 +125,14 @@ def _day_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, ob
         "my_cases": [c.reference for c in view.cases_for(partner.code)],
         "required_names": s.names(required),
         "standing_down_names": s.names(view.standing_down(s.directory)),
+        "apologies": [_apology(s, a) for a in view.apologies],
     }
+
+
+def _apology(s: Stationery, apology: ApologyView) -> str:
+    what = f" for {apology.reference}" if apology.reference else ""
+    why = f" ({apology.reason})" if apology.reason else ""
+    return f"{s.directory.get(apology.partner).name}{what}{why}"
 
 
 def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> Letter:
@@ -187,11 +195,81 @@ def now_required(s: Stationery, view: DayView, partner: Partner, references: Seq
 
 def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
                     references: Sequence[str], done: Sequence[str], problems: Sequence[str],
-                    status: dict[str, object] | None, secrets: Sequence[str] = ()) -> Letter:
-    ctx = {**s.base(), "done": list(done), "problems": list(problems), "status": status}
+                    status: dict[str, object] | None, secrets: Sequence[str] = (),
+                    read_as: Sequence[str] = (), headline: Headline | None = None, forwarded: bool = False,
+                    only_forwarded: bool = False) -> Letter:
+    """The answer to a partner's email: the sender's status first when the email changed it,
+    what was done, how lenient lines were read, what was not done and why, and whether a
+    person will pick the rest up."""
+    ctx = {**s.base(), "done": list(done), "problems": list(problems), "status": status,
+           "read_as": list(read_as), "headline": headline.sentence if headline else "",
+           "forwarded": forwarded, "only_forwarded": only_forwarded}
+    subject = fresh_subject(subject, s.directory)
+    if headline:
+        subject = f"{subject} - {headline.tag}"
     return s.letter("ack", key, (to,), reply_subject(subject), ctx, secrets,
                     in_reply_to=message_id, references=tuple(references),
                     auto_submitted="auto-replied")
+
+
+_REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
+# " - Police: REQUIRED at 12:00", " - HIDVA: may stand down" at the end of our subjects,
+# "REQUIRED 12:00 - Police - " or "Stand down - ASC - " at their start.
+_STATUS_TAIL = re.compile(r"\s+-\s+[^-:]{1,60}:\s*(?:now\s+)?"
+                          r"(?:REQUIRED at \d\d:\d\d|may (?:now )?stand down)[^-]{0,80}$", re.IGNORECASE)
+_STATUS_HEAD = re.compile(r"(?:now\s+)?(?:REQUIRED \d\d:\d\d|Stand down)\s+-\s+[^-]{1,60}\s+-\s+",
+                          re.IGNORECASE)
+
+
+def fresh_subject(subject: str, directory: Directory) -> str:
+    """A reply's subject without the status our own email put in it: the answer must not
+    keep saying "may stand down" to a partner it has just made required."""
+    subject = subject[:400]
+    prefix = _REPLY_PREFIX.match(subject)
+    cut = prefix.end() if prefix else 0
+    head = _STATUS_HEAD.match(subject, cut)
+    if head:
+        subject = subject[:cut] + subject[head.end():]
+    return _STATUS_TAIL.sub("", subject).rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The sender's own status, said first when their email changed it."""
+
+    sentence: str  # "HIDVA: you are now REQUIRED at 12:00 on Monday 23 November 2026 (HR-2026-0002)."
+    tag: str  # for the subject, in the case call's style: "HIDVA: now REQUIRED at 12:00"
+
+
+def status_headline(s: Stationery, view: DayView, partner: Partner, *, was: bool) -> Headline:
+    mine = [c.reference for c in view.cases_for(partner.code)]
+    name = short_name(partner)
+    if mine:
+        now = "" if was else "now "
+        return Headline(f"{name}: you are {now}REQUIRED at {s.starts:%H:%M} on {long_day(view.day)} "
+                        f"({', '.join(mine)}).", f"{name}: {now}REQUIRED at {s.starts:%H:%M}")
+    now = "now " if was else ""
+    return Headline(f"{name}: you may {now}stand down on {long_day(view.day)}: no case on the agenda "
+                    "needs you.", f"{name}: may {now}stand down")
+
+
+def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequence[str]) -> Letter:
+    """To a partner told it was required whom a withdrawal leaves with no case."""
+    ctx = {**_day_context(s, view, partner), "withdrawn": list(withdrawn)}
+    subject = (f"You may now stand down {short_day(view.day)}: {', '.join(withdrawn)} withdrawn - "
+               f"{short_name(partner)}")
+    return s.letter("stand_down", f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
+                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx)
+
+
+def forward(s: Stationery, *, key: str, title: str, sender: str, subject: str, lines: Sequence[str],
+            words: Sequence[str], secrets: Sequence[str]) -> Letter:
+    """To the coordinators: what the bot may not do itself, and the sender's own words that a
+    person must read (only what the sender newly wrote; never a quoted line)."""
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    ctx = {**s.base(), "title": title, "sender": sender, "subject": subject[:200], "lines": list(lines),
+           "words": list(words)}
+    return s.letter("forward", key, to, f"mailbot: {title}"[:200], ctx, secrets)
 
 
 def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, object]:
@@ -207,11 +285,12 @@ def unknown_sender(s: Stationery, *, key: str, to: str, subject: str, message_id
                     in_reply_to=message_id, auto_submitted="auto-replied")
 
 
-def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str]) -> Letter:
+def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets: Sequence[str] = ()
+           ) -> Letter:
     """A message for the coordinators; it carries only what they need to act."""
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
     ctx = {**s.base(), "title": title, "lines": list(lines)}
-    return s.letter("notice", key, to, f"mailbot: {title}", ctx)
+    return s.letter("notice", key, to, f"mailbot: {title}", ctx, secrets)
 
 
 # -- after the meeting ---------------------------------------------------------

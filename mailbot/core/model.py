@@ -22,6 +22,7 @@ class Reason(enum.StrEnum):
     UNKNOWN_SENDER = "unknown-sender"
     SPOOFED = "spoofed"  # failed the sender checks the deployment requires
     ENCRYPTED = "encrypted"  # a secure-portal or S/MIME wrapper the bot cannot open
+    SAME_CONTENT = "same-content"  # the same sender's same instructions, already applied
 
 
 class Disposition(enum.StrEnum):

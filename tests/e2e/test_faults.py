@@ -115,11 +115,11 @@ def test_imap_restarted_under_idle_and_under_a_fetch_misses_nothing(world: World
     rt.idle = IdleWatcher(world.settings.imap, wake=lambda: None)
 
     def answered(n: int) -> bool:
-        return sum(1 for m in world.inbox(POLICE) if str(m["Subject"]) == "RE: Case call") >= n
+        return sum(1 for m in world.inbox(POLICE) if str(m["Subject"]).startswith("RE: Case call")) >= n
 
     with running(rt):
         world.reply(POLICE, "Case: A.A. - first")
-        world.wait_for(POLICE, lambda m: str(m["Subject"]) == "RE: Case call", timeout=15)
+        world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("RE: Case call"), timeout=15)
         # Under IDLE: Dovecot kicks every client and restarts; a reply lands while the bot is away.
         world.dc.restart()
         world.reply(POLICE, "Case: B.B. - sent while the bot was reconnecting")
@@ -176,7 +176,7 @@ def test_a_locked_database_keeps_the_reply_on_the_server_until_it_is_free(world:
     finally:
         rt.close()
     assert world.inbox(BOT) == []
-    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]) == "RE: Case call")
+    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("RE: Case call"))
     assert "Added HR-2026-0001 (L.K.)" in text_of(ack)
 
 
@@ -215,7 +215,7 @@ def test_a_full_disk_keeps_the_reply_on_the_server_until_there_is_room(world: Wo
             rt.close()
             rt.services.store.engine.dispose()
     assert world.inbox(BOT) == []
-    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]) == "RE: Case call")
+    ack = world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("RE: Case call"))
     assert "Added HR-2026-0001 (F.D.)" in text_of(ack)
 
 
