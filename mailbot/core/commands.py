@@ -20,6 +20,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from mailbot.core.absence import read_absence
 from mailbot.core.dates import DateError, parse_date
 from mailbot.core.directory import Directory
 from mailbot.core.model import (
@@ -27,13 +28,16 @@ from mailbot.core.model import (
     ActionUpdate,
     AddAction,
     AddCase,
+    Apologies,
     Command,
     DecideCase,
     Decision,
+    ReadAs,
     RequirePartners,
     ReviewCase,
     Sender,
     StatusRequest,
+    WithdrawCase,
 )
 
 _MAX_LINE = 2000  # a longer line is never a command; keeps every pattern cheap
@@ -71,6 +75,7 @@ class Parse:
     today: date
     commands: list[Command] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    read_as: list[ReadAs] = field(default_factory=list)
     last_case_line: int | None = None
     last_case_added: bool = False
 
@@ -249,8 +254,38 @@ def _status(p: Parse, line: int) -> None:
     p.commands.append(StatusRequest(line))
 
 
+def _reason(text: str | None) -> str:
+    return (text or "").strip().strip(" -–—:：").strip()
+
+
+def _apologies(p: Parse, reason: str | None, line: int) -> None:
+    p.commands.append(Apologies(None, _reason(reason), line))
+
+
+def _apologies_for(p: Parse, ref: str, reason: str | None, line: int) -> None:
+    case = p.reference(ref, line)
+    if case:
+        p.commands.append(Apologies(case, _reason(reason), line))
+
+
+def _withdraw(p: Parse, ref: str, reason: str | None, line: int) -> None:
+    case = p.reference(ref, line)
+    if case is None:
+        return
+    why = _reason(reason)
+    if not why:
+        p.problem(line, f"a withdrawal needs its reason for the record, like 'Withdraw {case}: "
+                        "<reason>'; the case was not withdrawn")
+        return
+    p.commands.append(WithdrawCase(case, why, line))
+
+
 _REF = r"([^:：]{1,40}?)"
 _KW = r"\s*:\s*(.*)$"
+# A case reference as typed ("HR-2026-0041", "hr-2026-41", "HR - 2026 - 41"), then a colon,
+# a dash or the end of the line; anything after is the reason.
+_CASE_REF = r"(?:case\s+)?([a-z]{1,6}\s?-\s?\d{4}\s?-\s?\d{1,4})"
+_THEN_REASON = r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s*[-–—]+\s*(?=\S)|\s*[.!]?\s*$)(.*)$"
 
 # (pattern, reader): the first row whose pattern matches a line reads it.
 _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., None]], ...] = (
@@ -265,7 +300,14 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., None]], ...] = (
     (re.compile(_LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), _decision),
     (re.compile(_LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), _review),
     (re.compile(r"^\s*status\s*[.!]?\s*$", re.I), _status),
+    (re.compile(_LEAD + r"apolog(?:y|ies)\s+for\s+" + _CASE_REF + _THEN_REASON, re.I), _apologies_for),
+    (re.compile(_LEAD + r"apolog(?:y|ies)\s*(?:[.!]?\s*$|[:：]\s*(.*)$)", re.I), _apologies),
+    (re.compile(_LEAD + r"withdraw(?:\s+case)?\s*[:：]?\s*" + _CASE_REF + _THEN_REASON, re.I), _withdraw),
 )
+# Withdrawals and case apologies that the rows above could not read: told, with the form.
+_CASE_MISS = re.compile(_LEAD + r"(withdraw|apolog(?:y|ies)\s+for\s+(?:case\s+)?[a-z]{1,6}\s?-\s?\d)\b",
+                        re.IGNORECASE)
+_ANY_REF = re.compile(r"\b[a-z]{1,6}-\d{4}-\d{1,4}\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:stop|end)\s*[.!]?\s*$", re.IGNORECASE)
 # Lines that look meant as commands but lack the colon: told, not guessed at.
 _NEAR_MISS = re.compile(
@@ -290,6 +332,92 @@ def is_command_line(line: str) -> bool:
     return bool(_ANY_COMMAND.match(head))
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the reply grammar read in a text: commands, problems to tell the sender, the
+    lines read leniently, and which lines were instructions (the rest is courtesy or prose)."""
+
+    commands: tuple[Command, ...]
+    problems: tuple[str, ...]
+    read_as: tuple[ReadAs, ...]
+    instructions: frozenset[int]
+
+
+def read_commands(
+    text: str,
+    *,
+    sender: Sender,
+    directory: Directory,
+    reference_prefix: str,
+    today: date,
+    subject: str = "",
+) -> Parsed:
+    """Read the newly written text of a reply: its commands, problems and lenient readings."""
+    p = Parse(sender, directory, reference_prefix, today)
+    if STATUS_SUBJECT.match(subject):
+        p.commands.append(StatusRequest(0))
+    instructions: set[int] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _STOP.match(line):
+            instructions.add(number)
+            break
+        if len(line) <= _MAX_LINE and _read_line(p, line, number):
+            instructions.add(number)
+    statuses = [c for c in p.commands if isinstance(c, StatusRequest)]
+    if len(statuses) > 1:  # one answer is enough, however it was asked
+        p.commands = [c for c in p.commands if not isinstance(c, StatusRequest)] + statuses[:1]
+    return Parsed(tuple(p.commands), tuple(p.problems), tuple(p.read_as), frozenset(instructions))
+
+
+def _read_line(p: Parse, line: str, number: int) -> bool:
+    """Read one line; True when it was an instruction (applied or told back as a problem)."""
+    for pattern, reader in _GRAMMAR:
+        m = pattern.match(line)
+        if m:
+            reader(p, *m.groups(), number)
+            return True
+    if _absence(p, line, number):
+        return True
+    miss = _CASE_MISS.match(line)
+    if miss:
+        ref = _ANY_REF.search(line)
+        case = ref[0].upper() if ref else f"{p.prefix}-2026-0041"
+        form = f"Withdraw {case}: <reason>" if miss[1].lower().startswith("withdraw") \
+            else f"Apologies for {case}: <reason>"
+        p.problem(number, f"{line.strip()!r} was not read: did you mean {form!r}?")
+        return True
+    if _NEAR_MISS.match(line):
+        p.problem(number, "this looks like a command but has no colon after the "
+                          "keyword, so it was not read (write 'Case: T.W. - ...')")
+        return True
+    return False
+
+
+def _absence(p: Parse, line: str, number: int) -> bool:
+    """An absence written in the sender's own words, read as ``Apologies`` and told back."""
+    absence = read_absence(line)
+    if absence is None:
+        return False
+    said = line.strip()
+    ref = _ANY_REF.search(said)
+    if ref:
+        p.problem(number, f"{said!r} was not read: did you mean "
+                          f"'Apologies for {ref[0].upper()}: {absence.reason or '<reason>'}'?")
+        return True
+    if absence.speaker:
+        partner = p.directory.find(absence.speaker)
+        if partner is None and not absence.named_by_sender:
+            return False  # "Mum can't make the meeting": about someone else
+        if partner is not None and partner.code != p.sender.partner:
+            p.problem(number, f"{said!r} was not read: apologies are recorded for the sender's "
+                              f"own agency; {partner.name} should send their own")
+            return True
+    canonical = f"Apologies: {absence.reason}" if absence.reason else "Apologies"
+    p.commands.append(Apologies(None, absence.reason, number))
+    p.read_as.append(ReadAs(number, said, canonical))
+    return True
+
+
 def parse_commands(
     text: str,
     *,
@@ -300,24 +428,6 @@ def parse_commands(
     subject: str = "",
 ) -> tuple[list[Command], list[str]]:
     """Read the newly written text of a reply; return its commands and problems."""
-    p = Parse(sender, directory, reference_prefix, today)
-    if STATUS_SUBJECT.match(subject):
-        p.commands.append(StatusRequest(0))
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _STOP.match(line):
-            break
-        if len(line) > _MAX_LINE:
-            continue
-        for pattern, reader in _GRAMMAR:
-            m = pattern.match(line)
-            if m:
-                reader(p, *m.groups(), number)
-                break
-        else:
-            if _NEAR_MISS.match(line):
-                p.problem(number, "this looks like a command but has no colon after the "
-                                  "keyword, so it was not read (write 'Case: T.W. - ...')")
-    statuses = [c for c in p.commands if isinstance(c, StatusRequest)]
-    if len(statuses) > 1:  # one answer is enough, however it was asked
-        p.commands = [c for c in p.commands if not isinstance(c, StatusRequest)] + statuses[:1]
-    return p.commands, p.problems
+    parsed = read_commands(text, sender=sender, directory=directory,
+                           reference_prefix=reference_prefix, today=today, subject=subject)
+    return list(parsed.commands), list(parsed.problems)

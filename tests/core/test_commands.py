@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from mailbot.core.commands import parse_commands
+from mailbot.core.commands import parse_commands, read_commands
 from mailbot.core.directory import Directory
 from mailbot.core.model import (
     ActionStatus,
     ActionUpdate,
     AddAction,
     AddCase,
+    Apologies,
     Command,
+    ReadAs,
     RequirePartners,
     Sender,
     StatusRequest,
+    WithdrawCase,
 )
 
 MONDAY = date(2026, 11, 23)
 POLICE = Sender("jane@met.police.example", "police", False)
+CNWL = Sender("cnwl.highrisk@cnwl.example", "cnwl", False)
 CHAIR = Sender("adultmash@hillingdon.example", "asc", True)
 
 
@@ -93,3 +97,69 @@ def test_prose_is_not_a_problem(directory: Directory) -> None:
 def test_a_command_without_its_colon_is_pointed_out(directory: Directory) -> None:
     cmds, problems = parse("Case T.W. - threats", directory)
     assert cmds == [] and "no colon" in problems[0]
+
+
+def test_apologies_in_the_grammar(directory: Directory) -> None:
+    cmds, problems = parse("Apologies\nApologies: in court all day\nApologies for HR-2026-41\n"
+                           "Apologies for hr-2026-0042: officer on leave\n"
+                           "Apologies for case HR-2026-0043 - no update yet", directory)
+    assert cmds == [
+        Apologies(None, "", 1),
+        Apologies(None, "in court all day", 2),
+        Apologies("HR-2026-0041", "", 3),
+        Apologies("HR-2026-0042", "officer on leave", 4),
+        Apologies("HR-2026-0043", "no update yet", 5),
+    ]
+    assert problems == []
+
+
+def test_absence_in_the_senders_own_words_is_apologies_told_back(directory: Directory) -> None:
+    text = ("Apologies, CNWL cannot attend today\nSorry, we can't make today's call\n"
+            "Unable to attend today\nPlease accept apologies from CNWL")
+    parsed = read_commands(text, sender=CNWL, directory=directory, reference_prefix="HR", today=MONDAY)
+    assert parsed.commands == (
+        Apologies(None, "CNWL cannot attend today", 1),
+        Apologies(None, "we can't make today's call", 2),
+        Apologies(None, "Unable to attend today", 3),
+        Apologies(None, "", 4),
+    )
+    assert parsed.read_as == (
+        ReadAs(1, "Apologies, CNWL cannot attend today", "Apologies: CNWL cannot attend today"),
+        ReadAs(2, "Sorry, we can't make today's call", "Apologies: we can't make today's call"),
+        ReadAs(3, "Unable to attend today", "Apologies: Unable to attend today"),
+        ReadAs(4, "Please accept apologies from CNWL", "Apologies"),
+    )
+    assert parsed.problems == () and parsed.instructions == {1, 2, 3, 4}
+
+
+def test_courtesy_and_case_prose_are_not_apologies(directory: Directory) -> None:
+    text = ("Apologies for the late reply\nApologies for the delay.\n"
+            "Police cannot attend the address until Friday\nMum can't make the meeting\n"
+            "Can anyone not attend today?\nI might not be able to make today")
+    parsed = read_commands(text, sender=POLICE, directory=directory, reference_prefix="HR", today=MONDAY)
+    assert parsed.commands == () and parsed.problems == () and parsed.instructions == set()
+
+
+def test_apologies_for_another_agency_are_not_recorded(directory: Directory) -> None:
+    cmds, problems = parse("Please accept apologies from CNWL", directory, sender=POLICE)
+    assert cmds == []
+    assert problems == ["line 1: 'Please accept apologies from CNWL' was not read: apologies are "
+                        "recorded for the sender's own agency; "
+                        "Central and North West London NHS Mental Health Trust should send their own"]
+
+
+def test_a_withdrawal_needs_its_reason(directory: Directory) -> None:
+    cmds, problems = parse("Withdraw HR-2026-0041: family moved out of borough\n"
+                           "Withdraw: HR-2026-42 - risk now managed by CSC\n"
+                           "Withdraw case HR-2026-0043 – duplicate of HR-2026-0040\n"
+                           "Withdraw HR-2026-0044\nwithdraw that one please", directory)
+    assert cmds == [
+        WithdrawCase("HR-2026-0041", "family moved out of borough", 1),
+        WithdrawCase("HR-2026-0042", "risk now managed by CSC", 2),
+        WithdrawCase("HR-2026-0043", "duplicate of HR-2026-0040", 3),
+    ]
+    assert problems == [
+        "line 4: a withdrawal needs its reason for the record, like 'Withdraw HR-2026-0044: <reason>'; "
+        "the case was not withdrawn",
+        "line 5: 'withdraw that one please' was not read: did you mean 'Withdraw HR-2026-0041: <reason>'?",
+    ]
