@@ -1,0 +1,345 @@
+"""The readers of the reply grammar: one function per command, given the rest of its line.
+
+``Parse`` holds what reading found so far. A reader appends a command, or a
+problem for the sender; a reader that returns False says the line was not an
+instruction after all (it is left for the courtesy-or-prose reading).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailbot.core.absence import read_absence
+from mailbot.core.dates import DateError, parse_date
+from mailbot.core.directory import Directory
+from mailbot.core.lenient import nearest, unpolite
+from mailbot.core.model import (
+    ActionStatus,
+    ActionUpdate,
+    AddAction,
+    AddCase,
+    Apologies,
+    Command,
+    DecideCase,
+    Decision,
+    ReadAs,
+    RequirePartners,
+    ReviewCase,
+    Sender,
+    StatusRequest,
+    WithdrawCase,
+)
+
+# "E.F.-stalking": initials written straight against the dash.
+_GLUED = re.compile(r"^((?:[A-Za-z]\.){1,4})\s*[-–—]\s*(\S.*)$")
+# "G.L., 84, bruising": dotted capitals, then a comma where the dash should be.
+_COMMA = re.compile(r"^((?:[A-Z]\.\s?){1,3}[A-Z]\.)\s*,\s*(\S.*)$")
+_LONE_INITIALS = re.compile(r"^(?:[A-Za-z]\.?\s?){1,4}$")
+_DASH = re.compile(r"\s+[-–—]+\s+|\s*[–—]+\s*|\s+-|-\s+")
+_SPLIT_PARTNERS = re.compile(r"\s*[,;&/+]\s*|\s+plus\s+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
+# "A-1, A-2 and A-3": one more id of a list, read from where the last one ended.
+_NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
+_ANY_REF = re.compile(r"\b[a-z]{1,6}-\d{4}-\d{1,4}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where reading stood before a line, so a reading that is not kept can be undone."""
+
+    commands: tuple[Command, ...]
+    problems: tuple[str, ...]
+    read_as: tuple[ReadAs, ...]
+    last_case_line: int | None
+    last_case_added: bool
+
+
+@dataclass
+class Parse:
+    """What reading the text found so far."""
+
+    sender: Sender
+    directory: Directory
+    prefix: str
+    today: date
+    commands: list[Command] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    read_as: list[ReadAs] = field(default_factory=list)
+    last_case_line: int | None = None
+    last_case_added: bool = False
+    said: str = ""  # the line being read, as the sender wrote it
+
+    def mark(self) -> Mark:
+        return Mark(tuple(self.commands), tuple(self.problems), tuple(self.read_as),
+                    self.last_case_line, self.last_case_added)
+
+    def restore(self, mark: Mark) -> None:
+        self.commands[:] = mark.commands
+        self.problems[:] = mark.problems
+        self.read_as[:] = mark.read_as
+        self.last_case_line, self.last_case_added = mark.last_case_line, mark.last_case_added
+
+    def clean_since(self, mark: Mark) -> bool:
+        """Whether nothing read since ``mark`` was a problem."""
+        return len(self.problems) == len(mark.problems)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"line {line}: {message}")
+
+    def clarify(self, line: int, said: str, form: str) -> None:
+        """A line not read, quoted back with the nearest form that would be read."""
+        self.problem(line, f"{said.strip()!r} was not read: did you mean {form!r}?")
+
+    def reference(self, text: str, line: int) -> str | None:
+        ref = text.strip().upper().replace(" ", "")
+        if re.fullmatch(rf"{self.prefix}-\d{{4}}-\d{{1,4}}", ref):
+            year, number = ref.split("-")[1:]
+            return f"{self.prefix}-{year}-{int(number):04d}"
+        self.problem(line, f"{text.strip()!r} is not a case reference (like {self.prefix}-2026-0041)")
+        return None
+
+    def partners(self, text: str, line: int) -> tuple[str, ...]:
+        found: list[str] = []
+        unknown: list[str] = []
+        for chunk in _SPLIT_PARTNERS.split(unpolite(text)):
+            if chunk.strip():
+                _match_names(chunk, self.directory, found, unknown)
+        for name in unknown:
+            self.problem(line, f"unknown partner {name!r} (known: {self.directory.known_names()})")
+        return tuple(dict.fromkeys(found))
+
+    def coordinator_only(self, line: int, what: str) -> bool:
+        if self.sender.coordinator:
+            return True
+        self.problem(line, f"only a coordinator may {what}; this line was not applied")
+        return False
+
+
+def _match_names(chunk: str, directory: Directory, found: list[str], unknown: list[str]) -> None:
+    """Match one chunk, splitting on "and" only where the whole is not a name.
+
+    "Central and North West London NHS Mental Health Trust" is one partner;
+    "Police and CNWL" is two.
+    """
+    pieces = _AND.split(chunk.strip())
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i, -1):
+            partner = directory.find(" and ".join(pieces[i:j]))
+            if partner is not None:
+                found.append(partner.code)
+                i = j
+                break
+        else:
+            unknown.append(pieces[i].strip())
+            i += 1
+
+
+def case(p: Parse, rest: str, line: int) -> None:
+    """``Case: <initials> - <concern>``: a new case, referred by the sender's agency."""
+    p.last_case_line, p.last_case_added = line, False
+    glued = _GLUED.match(rest.strip())
+    comma = _COMMA.match(rest.strip())
+    if comma:  # "G.L., 84, bruising": dotted initials are unmistakable; say how it was read
+        parts = [comma[1], comma[2]]
+        p.read_as.append(ReadAs(line, p.said, f"Case: {comma[1].strip()} - {comma[2].strip()}"))
+    else:
+        parts = [glued[1], glued[2]] if glued else _DASH.split(rest.strip(), maxsplit=1)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        typed = rest.strip()
+        initials = typed if _LONE_INITIALS.match(typed) else "<initials>"
+        p.clarify(line, p.said, nearest(p.said, p.prefix) or f"Case: {initials} - <concern>")
+        return
+    subject, concern = parts[0].strip(), parts[1].strip()
+    if len(subject) > 40:
+        p.problem(line, "give only the initials or case reference before the dash; "
+                        "this case was not added")
+        return
+    referrer = (p.sender.partner,) if p.sender.partner else ()
+    p.commands.append(AddCase(subject, concern, referrer, line))
+    p.last_case_added = True
+
+
+def partners_for_new_case(p: Parse, rest: str, line: int) -> None:
+    """``Partners: ...`` under a case line: the partners that case needs."""
+    last = p.commands[-1] if p.commands else None
+    if p.last_case_line is not None and not p.last_case_added:
+        p.problem(line, f"not applied: the case on line {p.last_case_line} was not added")
+        return
+    if not isinstance(last, AddCase):
+        p.problem(line, "'Partners:' must follow a 'Case:' line; for an existing case write "
+                        f"'Partners for {p.prefix}-2026-0041: ...'")
+        return
+    named = p.partners(rest, line)
+    p.commands[-1] = AddCase(
+        last.subject, last.concern, tuple(dict.fromkeys((*last.partners, *named))), last.line
+    )
+
+
+def partners_for_case(p: Parse, ref: str, rest: str, line: int) -> None:
+    """``Partners for <ref>: ...``: partners an existing case needs."""
+    case = p.reference(ref, line)
+    if case is None:
+        return
+    named = p.partners(rest, line)
+    if named:
+        p.commands.append(RequirePartners(case, named, line))
+    elif not rest.strip():
+        p.problem(line, "no partners named")
+
+
+def action(p: Parse, rest: str, line: int) -> None:
+    """``Action: <ref> | <owner> | <due> | <what>``: strict, coordinators only (never guessed)."""
+    fields = [f.strip() for f in rest.split("|")]
+    if len(fields) != 4 or not all(fields):
+        p.problem(line, "an action needs four parts: 'Action: <case ref> | <owner email> | "
+                        "<due date> | <what>'; this action was not recorded")
+        return
+    if not p.coordinator_only(line, "record actions"):
+        return
+    case = p.reference(fields[0], line)
+    owner = _owner(p, fields[1], line)
+    due = _date(p, fields[2], line)
+    if case and owner and due:
+        p.commands.append(AddAction(case, owner, due, fields[3], line))
+
+
+def _owner(p: Parse, text: str, line: int) -> str | None:
+    address = text.strip().strip("<>").strip()
+    try:
+        return validate_email(address, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError:
+        p.problem(line, f"the owner must be an email address, not {text!r}")
+        return None
+
+
+def _date(p: Parse, text: str, line: int) -> date | None:
+    try:
+        found = parse_date(text, p.today)
+    except DateError as exc:
+        p.problem(line, str(exc))
+        return None
+    if found < p.today:
+        p.problem(line, f"{found:%d/%m/%Y} is in the past")
+        return None
+    return found
+
+
+def update(status: ActionStatus) -> Callable[[Parse, str, int], bool]:
+    """The reader of an action update: one id or a list ("A-1, A-2 and A-3"), then the note."""
+
+    def read(p: Parse, rest: str, line: int) -> bool:
+        text = rest.strip()
+        m = _ACTION_ID.match(text)
+        if m is None:
+            if status is ActionStatus.UPDATE:
+                return False  # "Update: mum has moved": news for the meeting, not an action's
+            p.problem(line, f"name the action by its id, like '{status.value.title()}: A-12'")
+            return True
+        ids, end = [int(m[1])], m.end()
+        while (more := _NEXT_ID.match(text, end)) is not None:
+            ids.append(int(more[1]))
+            end = more.end()
+        note = unpolite(text[end:]).strip(" -–—:,.")
+        if status is not ActionStatus.DONE and not note:
+            why = "a reason" if status is ActionStatus.CANNOT else "the news"
+            p.problem(line, f"give {why} after the action id; this update was not recorded")
+            return True
+        p.commands.extend(ActionUpdate(f"A-{n}", status, note, line) for n in dict.fromkeys(ids))
+        return True
+
+    return read
+
+
+def decision(p: Parse, ref: str, rest: str, line: int) -> None:
+    """``Decision for <ref>: accepted|declined|closed - <why>``: strict, coordinators only."""
+    if not p.coordinator_only(line, "record decisions"):
+        return
+    case = p.reference(ref, line)
+    word, _, rationale = rest.strip().partition(" ")
+    rationale = rationale.strip(" -–—:")
+    try:
+        decision = Decision(word.casefold().strip(" -–—:,."))
+    except ValueError:
+        p.problem(line, "a decision is 'accepted', 'declined' or 'closed', then ' - ' and why")
+        return
+    if decision is not Decision.ACCEPTED and not rationale:
+        p.problem(line, f"a case {decision.value} needs its rationale after a dash")
+        return
+    if case:
+        p.commands.append(DecideCase(case, decision, rationale, line))
+
+
+def review(p: Parse, ref: str, rest: str, line: int) -> None:
+    """``Review for <ref>: <date>``: coordinators only."""
+    if not p.coordinator_only(line, "set review dates"):
+        return
+    case = p.reference(ref, line)
+    on = _date(p, rest, line)
+    if case and on:
+        p.commands.append(ReviewCase(case, on, line))
+
+
+def status(p: Parse, line: int) -> None:
+    """``status``: the sender asks what is open."""
+    p.commands.append(StatusRequest(line))
+
+
+def _reason(text: str | None) -> str:
+    return (text or "").strip().strip(" -–—:：").strip()
+
+
+def apologies(p: Parse, reason: str | None, line: int) -> None:
+    """``Apologies`` or ``Apologies: <reason>``: the sender's agency cannot attend."""
+    p.commands.append(Apologies(None, _reason(reason), line))
+
+
+def apologies_for(p: Parse, ref: str, reason: str | None, line: int) -> None:
+    """``Apologies for <ref>``: the sender's agency cannot attend for that case."""
+    case = p.reference(ref, line)
+    if case:
+        p.commands.append(Apologies(case, _reason(reason), line))
+
+
+def withdraw(p: Parse, ref: str, reason: str | None, line: int) -> None:
+    """``Withdraw <ref>: <reason>``: the reason is required for the record."""
+    case = p.reference(ref, line)
+    if case is None:
+        return
+    why = _reason(reason)
+    if not why:
+        p.problem(line, f"a withdrawal needs its reason for the record, like 'Withdraw {case}: "
+                        "<reason>'; the case was not withdrawn")
+        return
+    p.commands.append(WithdrawCase(case, why, line))
+
+
+
+
+def absence(p: Parse, line: str, number: int) -> bool:
+    """An absence in the sender's own words, read as ``Apologies`` and told back."""
+    found = read_absence(line)
+    if found is None:
+        return False
+    said = line.strip()
+    ref = _ANY_REF.search(said)
+    if ref:
+        p.clarify(number, said, f"Apologies for {ref[0].upper()}: {found.reason or '<reason>'}")
+        return True
+    if found.speaker:
+        partner = p.directory.find(found.speaker)
+        if partner is None and not found.named_by_sender:
+            return False  # "Mum can't make the meeting": about someone else
+        if partner is not None and partner.code != p.sender.partner:
+            p.problem(number, f"{said!r} was not read: apologies are recorded for the sender's "
+                              f"own agency; {partner.name} should send their own")
+            return True
+    p.commands.append(Apologies(None, found.reason, number))
+    p.read_as.append(ReadAs(number, said, f"Apologies: {found.reason}" if found.reason else "Apologies"))
+    return True
