@@ -124,10 +124,12 @@ def plan(commands: tuple[Command, ...], sender: Sender, snap: Snapshot, director
                             f"required: {_names(directory, command.partners)}")
             if repeat is not None:
                 out.repeats.append((reference, repeat))
+                # Only the reference: the earlier case may be another partner's, and its
+                # initials and concern are not the sender's to be told.
                 out.problems.append(
-                    f"{reference} ({command.subject}) may repeat {repeat.reference} "
-                    f"({repeat.subject}: {repeat.concern}); only new concerns come to the meeting, "
-                    "so the coordinators have been told")
+                    f"{reference} ({command.subject}) has the same initials as {repeat.reference}; "
+                    "only new concerns come to the meeting, so the coordinators have been told and "
+                    "will check whether it is the same person")
         elif isinstance(command, RequirePartners):
             case = cases.get(command.case)
             if case is None:
