@@ -1,0 +1,200 @@
+"""Courtesy or prose: which of the sender's lines a person must read.
+
+Every line of the newly written text that is not an instruction is either
+courtesy (greetings, thanks, "nothing to add", "noted", "will attend",
+sign-offs and the signature block after them, disclaimers) or prose that a
+coordinator must read: a referral written in sentences, a question, "please
+remove HR-2026-0041 from today". The prose lines go to the coordinators as the
+sender wrote them.
+
+When in doubt a line is prose: a referral lost is the worst thing the bot can
+do, and a coordinator reading one extra "thanks" costs little. So courtesy is
+a short list of shapes, and a line is courtesy only when every clause of it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+_MAX_COURTESY = 200  # a longer line is never courtesy (except in a disclaimer paragraph)
+_CLAUSES = re.compile(r"[,;!.…]+\s*|\s+[-–—]+\s+")
+_NO_WORDS = re.compile(r"^[\W_]*$")
+_COURTESY = re.compile(
+    r"^(?:"
+    # greetings
+    r"(?:hi|hello|hey|dear|morning|afternoon|good\s+(?:morning|afternoon|day))"
+    r"(?:\s+(?:all|everyone|team|colleagues|both|there|again|[A-Z][a-z]{1,20}))?"
+    r"|all|dear\s+(?:all|colleagues|chair|coordinators?)"
+    # thanks
+    r"|(?:many\s+|huge\s+|big\s+)?thanks?(?:\s+you)?(?:\s+(?:all|everyone|again|so\s+much|very\s+much|"
+    r"in\s+advance|both))*(?:\s+for\s+[\w\s']{1,40})?"
+    r"|thx|ta|cheers|diolch(?:\s+yn\s+fawr)?|much\s+appreciated|appreciated|with\s+thanks"
+    # nothing from us
+    r"|(?:there\s+is\s+|we\s+have\s+|i\s+have\s+)?(?:nothing|none|no\s+(?:new\s+)?(?:cases?|referrals?|"
+    r"updates?|actions?|concerns?|changes?))(?:\s+(?:to\s+(?:add|report|share|update)|further|new|"
+    r"else|from\s+(?:us|me|our\s+side|[\w']{1,20}(?:\s+[\w']{1,20})?)|today|this\s+(?:week|time)|"
+    r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this|the\s+moment)|thanks?))*"
+    r"|nil(?:\s+return)?|n/?a|no\s+update\s+from\s+us"
+    # acknowledgements
+    r"|noted|(?:all\s+)?received|understood|ok(?:ay)?|will\s+do|acknowledged|confirmed|great|perfect|"
+    r"lovely|brilliant|sounds\s+good|no\s+problem|got\s+it|fine|agreed|yes|yep|sure"
+    r"|(?:i|we)(?:['’]ll|\s+will|\s+shall)\s+(?:be\s+(?:there|attending|on\s+the\s+call)|attend|dial\s+in|join)"
+    r"(?:\s+(?:today|the\s+(?:call|meeting)|at\s+\d{1,2}(?::\d\d)?\s*(?:noon|pm|am)?))?"
+    r"|(?:will\s+)?attend(?:ing)?(?:\s+today)?|see\s+you\s+(?:there|later|at\s+\S+|then|soon)"
+    # sign-offs
+    r"|(?:kind|best|warm|many|warmest)(?:est)?\s+(?:regards|wishes)|regards|best|all\s+the\s+best|"
+    r"(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|speak\s+soon|take\s+care|rgds|kr|bw"
+    r"|have\s+a\s+(?:good|nice|great)\s+(?:day|weekend|week|afternoon)"
+    r")$",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^(?:(?:kind|best|warm|many|warmest)\s+(?:regards|wishes|thanks)|regards|best|thanks|thank\s+you|"
+    r"many\s+thanks|cheers|diolch|rgds|kr|bw|(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|"
+    r"with\s+thanks|take\s+care|speak\s+soon|all\s+the\s+best)\b[\s,.!–—-]*"
+    r"(?:(?:all|everyone|both)\b[\s,.!–—-]*)?(?:(?-i:[A-Z][\w'’-]{0,30}(?:\s+[A-Z][\w'’-]{0,30}){0,2})"
+    r"[\s,.!]*)?$",
+    re.IGNORECASE,
+)
+_DEVICE = re.compile(r"^(?:sent\s+from\s+my\s+\w|sent\s+from\s+(?:outlook|mail|yahoo)|get\s+outlook\s+for)",
+                     re.IGNORECASE)
+_SIG_DASHES = re.compile(r"^--\s*$")
+# What a signature block is made of, recognised even without a sign-off above it.
+_SIG_STRONG = re.compile(
+    r"^(?:t|tel|telephone|m|mob|mobile|phone|ph|direct(?:\s+line)?|office|w|work|ext|fax)?\s*[.:]?\s*"
+    r"[+(]?\d[\d\s()+-]{6,30}\d\s*(?:\(?ext\.?\s*\d+\)?)?$"
+    r"|\S@\S+\.\w|https?://|\bwww\.|\b(?:she|he|they)\s*/\s*(?:her|him|them)\b"
+    r"|\bworking\s+(?:hours|days|pattern)\b|\bI\s+work\s+(?:part|mon|tue|wed|thu|fri)"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",  # a UK postcode
+    re.IGNORECASE,
+)
+# Job titles, teams and addresses: only in a line written like a title ("Detective
+# Sergeant, MASH"), never in a sentence ("Police will attend the address").
+_SIG_TITLE = re.compile(
+    r"\b(?:officer|manager|sergeant|constable|inspector|detective|social\s+worker|practitioner|"
+    r"coordinator|co-ordinator|advisor|adviser|nurse|lead|head|team|service|services|trust|"
+    r"council|department|directorate|unit|hub|mash|idva|marac|nhs|police|safeguarding|"
+    r"floor|centre|house|road|street|lane|avenue|uxbridge|hillingdon|london)\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset({"of", "and", "for", "the", "&", "-", "–", "in", "at", "to"})
+_NAME = re.compile(r"^(?:(?:Dr|DS|DC|PC|DI|Mr|Mrs|Ms|Miss|Cllr)\.?\s+)?"
+                   r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}$")
+# A person's initials or a case reference: never part of a signature.
+_CASE_WORDS = re.compile(r"\b[A-Z]\.\s?[A-Z]\.|\b[a-z]{1,6}-\d{4}-\d", re.IGNORECASE)
+# What is left of a damaged MIME structure read as text: not anybody's words.
+_MIME_DEBRIS = re.compile(r"^(?:--[\w'()+,./:=?-]{1,70}|(?:content-[\w-]{1,40}|mime-version)\s*:.*)$",
+                          re.IGNORECASE)
+_DISCLAIMER = re.compile(
+    r"\b(?:confidential|intended\s+(?:solely\s+)?(?:for|recipient)|privileged|received\s+this\s+"
+    r"(?:e-?mail|message)\s+in\s+error|disclaimer|monitored|viruses?|unauthori[sz]ed|unlawful|"
+    r"consider\s+the\s+environment|before\s+printing|freedom\s+of\s+information|views\s+expressed|"
+    r"originated\s+from\s+outside|do\s+not\s+click|legally|gcsx|cjsm|nhsmail)\b",
+    re.IGNORECASE,
+)
+
+
+def is_courtesy(line: str) -> bool:
+    """Whether every clause of a line is a greeting, thanks, "nothing to add" or a sign-off."""
+    text = line.strip()
+    if _NO_WORDS.match(text):
+        return True
+    if len(text) > _MAX_COURTESY or "?" in text:
+        return False
+    clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
+    return all(_COURTESY.match(c) for c in clauses)
+
+
+def _signature_line(line: str) -> bool:
+    text = line.strip()
+    if not text or _NO_WORDS.match(text):
+        return True
+    if "?" in text or len(text) > _MAX_COURTESY or len(text.split()) > 10 or _CASE_WORDS.search(text):
+        return False
+    if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text):
+        return True
+    return bool(_SIG_TITLE.search(text)) and _title_case(text)
+
+
+def _title_case(text: str) -> bool:
+    """Whether a line is written like a title: its words capitalised, small words aside."""
+    words = [w for w in re.split(r"[\s,/|]+", text) if w and w.casefold() not in _SMALL_WORDS]
+    return bool(words) and all(w[0].isupper() or not w[0].isalpha() for w in words)
+
+
+def _paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    out: list[list[tuple[int, str]]] = [[]]
+    for number, line in lines:
+        if line.strip():
+            out[-1].append((number, line))
+        elif out[-1]:
+            out.append([])
+    return [p for p in out if p]
+
+
+def _disclaimer(paragraph: list[tuple[int, str]]) -> bool:
+    """A legal footer: two markers in one paragraph, since one word ("confidential") may be prose."""
+    text = " ".join(line for _, line in paragraph)
+    return len({m.casefold() for m in _DISCLAIMER.findall(text)}) >= 2
+
+
+def _signed_at(lines: list[tuple[int, str]]) -> int | None:
+    """The line number of the sign-off ("Kind regards", "--", "Sent from my iPhone"), if any."""
+    for number, line in lines:
+        text = line.strip()
+        if len(text) <= 80 and (_SIGN_OFF.match(text) or _DEVICE.match(text) or _SIG_DASHES.match(text)):
+            return number
+    return None
+
+
+def _trailing_signature(lines: list[tuple[int, str]]) -> set[int]:
+    """A last paragraph made only of signature lines ("Jane Smith / MASH") with no sign-off."""
+    paragraphs = _paragraphs(lines)
+    if len(paragraphs) < 2 or not all(_signature_line(line) for _, line in paragraphs[-1]):
+        return set()
+    return {number for number, _ in paragraphs[-1]}
+
+
+def for_coordinators(text: str, instructions: Collection[int], until: int | None = None) -> tuple[str, ...]:
+    """The sender's lines a person must read, in order and as written: every line that is
+    not an instruction, courtesy, the signature block or a disclaimer. ``until`` is the
+    first line not read at all (a ``stop`` line)."""
+    lines = [(n, line.rstrip()) for n, line in enumerate(text.splitlines(), start=1)
+             if until is None or n < until]
+    footer: set[int] = set()
+    for paragraph in _paragraphs(lines):
+        if _disclaimer(paragraph):
+            footer.update(n for n, _ in paragraph)
+    signed = _signed_at([(n, line) for n, line in lines if n not in instructions])
+    footer |= _trailing_signature([(n, line) for n, line in lines if n not in footer])
+    following = _next_written(lines)
+    prose = []
+    for number, line in lines:
+        if number in instructions or number in footer or is_courtesy(line) or _MIME_DEBRIS.match(line):
+            continue
+        if signed is not None and number > signed and _signature_line(line):
+            continue
+        if _lead_in(line, following[number], instructions):
+            continue
+        prose.append(line)
+    return tuple(prose)
+
+
+def _lead_in(line: str, following: int | None, instructions: Collection[int]) -> bool:
+    """"Two from us today:" right above the instructions it introduces (``following`` is
+    the next line that is not blank)."""
+    text = line.strip()
+    return (text.endswith(":") and len(text.split()) <= 6 and "?" not in text
+            and following is not None and following in instructions)
+
+
+def _next_written(lines: list[tuple[int, str]]) -> dict[int, int | None]:
+    """For each line, the number of the next line that is not blank."""
+    out: dict[int, int | None] = {}
+    after: int | None = None
+    for number, line in reversed(lines):
+        out[number] = after
+        if line.strip():
+            after = number
+    return out
