@@ -89,6 +89,7 @@ class Parsed:
     problems: tuple[str, ...]
     read_as: tuple[ReadAs, ...]
     instructions: frozenset[int]
+    stopped_at: int | None = None  # the ``stop`` line: nothing from it on is read, by anyone
 
 
 def read_commands(
@@ -105,16 +106,18 @@ def read_commands(
     if STATUS_SUBJECT.match(subject):
         p.commands.append(StatusRequest(0))
     instructions: set[int] = set()
+    stopped_at = None
     for number, line in enumerate(text.splitlines(), start=1):
         if _STOP.match(line):
-            instructions.add(number)
+            stopped_at = number
             break
         if len(line) <= _MAX_LINE and _read_line(p, line, number):
             instructions.add(number)
     statuses = [c for c in p.commands if isinstance(c, StatusRequest)]
     if len(statuses) > 1:  # one answer is enough, however it was asked
         p.commands = [c for c in p.commands if not isinstance(c, StatusRequest)] + statuses[:1]
-    return Parsed(tuple(p.commands), tuple(p.problems), tuple(p.read_as), frozenset(instructions))
+    return Parsed(tuple(p.commands), tuple(p.problems), tuple(p.read_as), frozenset(instructions),
+                  stopped_at)
 
 
 def _strict(p: r.Parse, line: str, number: int) -> bool | None:

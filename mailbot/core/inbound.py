@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mailbot.core.commands import is_command_line, parse_commands
+from mailbot.core.commands import Parsed, read_commands
+from mailbot.core.courtesy import for_coordinators
 from mailbot.core.directory import Directory, address_key
 from mailbot.core.message import Inbound, parse
 from mailbot.core.model import Disposition, Reading, Reason, Sender, Verdict
@@ -126,7 +127,7 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
         return Reading(Verdict.REJECTED, Reason.UNKNOWN_SENDER, sender, "", (), (),
                        mail.message_id, mail.subject, Disposition.REJECTED)
     trimmed = trim(mail.body, ctx.fingerprints)
-    commands, problems = parse_commands(
+    parsed = read_commands(
         trimmed.text,
         sender=sender,
         directory=ctx.directory,
@@ -134,15 +135,29 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
         today=ctx.today,
         subject=mail.subject,
     )
-    notice = portal_notice(mail.body) if not commands else None
+    notice = portal_notice(mail.body) if not parsed.commands else None
     if notice is not None:
         return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
                        mail.message_id, mail.subject, Disposition.REJECTED)
-    problems.extend(_unread_commands(mail.body, trimmed.cut_at))
-    problems.extend(_unreadable(mail, bool(commands) or bool(trimmed.text.strip())))
-    return Reading(Verdict.ACCEPTED, None, sender, trimmed.text, tuple(commands),
-                   tuple(problems), mail.message_id, mail.subject,
-                   disposition_of(bool(commands), bool(problems), ()))
+    return _accepted(mail, sender, trimmed.text, parsed)
+
+
+def _accepted(mail: Inbound, sender: Sender, text: str, parsed: Parsed) -> Reading:
+    """The reading of a mail that passed every check: its commands, problems and the lines
+    a person must read; its disposition follows from those."""
+    problems = [*parsed.problems, *_damaged(mail)]
+    prose = for_coordinators(text, parsed.instructions, parsed.stopped_at)
+    if not parsed.commands and not problems and not text.strip() and mail.attachments:
+        # A referral form sent as an attachment: nothing to read, so a person must look.
+        names = ", ".join(mail.attachments[:5])
+        prose = (f"(no text; attachments: {names})",)
+        problems.append(f"the email has no text the bot can read, only attachments ({names}); "
+                        "attachments are never read: write the case in the email itself")
+        disposition = Disposition.TO_COORDINATOR
+    else:
+        disposition = disposition_of(bool(parsed.commands), bool(problems), prose)
+    return Reading(Verdict.ACCEPTED, None, sender, text, parsed.commands, tuple(problems),
+                   mail.message_id, mail.subject, disposition, parsed.read_as, prose)
 
 
 def disposition_of(applied: bool, problems: bool, for_coordinators: Sequence[str]) -> Disposition:
@@ -156,27 +171,9 @@ def disposition_of(applied: bool, problems: bool, for_coordinators: Sequence[str
     return Disposition.COURTESY
 
 
-def _unreadable(mail: Inbound, read_something: bool) -> list[str]:
-    """Say so when an email's content could not be read, rather than staying silent."""
-    problems = []
+def _damaged(mail: Inbound) -> list[str]:
+    """Say so when an email's structure could not be read, rather than staying silent."""
     if mail.damaged:
-        problems.append("the email's structure was damaged, so it was read as plain text; "
-                        "check that what is listed above is what you sent")
-    if not read_something and mail.attachments:
-        names = ", ".join(mail.attachments[:5])
-        problems.append(f"the email has no text the bot can read, only attachments ({names}); "
-                        "attachments are never read: write the case in the email itself")
-    return problems
-
-
-def _unread_commands(body: str, cut_at: int | None) -> list[str]:
-    """Command lines below the quoted copy: never read, but never dropped in silence."""
-    if cut_at is None:
-        return []
-    lines: Sequence[str] = body.replace("\r\n", "\n").split("\n")[cut_at:]
-    unread = [line.strip() for line in lines if is_command_line(line)]
-    return [
-        f"{line[:80]!r} is below the quoted email, so it was not read; "
-        "if you meant it, send it again above the quoted text"
-        for line in unread[:5]
-    ]
+        return ["the email's structure was damaged, so it was read as plain text; "
+                "check that what is listed above is what you sent"]
+    return []

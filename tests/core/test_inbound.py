@@ -8,7 +8,7 @@ import pytest
 
 from mailbot.config import Settings
 from mailbot.core.inbound import Context, read
-from mailbot.core.model import Reason, Verdict
+from mailbot.core.model import Disposition, ReadAs, Reason, Verdict
 
 
 def mail(frm: str, body: str = "Case: A.B. - concern\n", subject: str = "RE: Case call",
@@ -59,3 +59,50 @@ def test_an_auto_reply_from_a_partner_never_adds_a_case(ctx: Context) -> None:
 def test_garbage_is_read_without_raising(raw: bytes, ctx: Context) -> None:
     got = read(raw, ctx)
     assert got.verdict in (Verdict.REJECTED, Verdict.ACCEPTED)
+
+
+QUOTE = ("\r\n\r\nFrom: Hillingdon High Risk Case Discussion <highrisk-bot@hillingdon.example>\r\n"
+         "Sent: 23 November 2026 10:00\r\nTo: MASH <mash@met.police.example>\r\n"
+         "Subject: Case call Monday 23 November 2026\r\n\r\nCase: Q.Q. - a colleague's case, quoted\r\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "disposition", "for_coordinators"),
+    [
+        ("Done: A-1\r\nAlso, who is chairing today?\r\n", Disposition.APPLIED,
+         ("Also, who is chairing today?",)),
+        ("Done A1x\r\n\r\nThanks\r\n", Disposition.CLARIFY, ()),
+        ("Could we add G.L. today please, 84, bruising to both arms\r\n\r\nThanks\r\nJane\r\n",
+         Disposition.TO_COORDINATOR, ("Could we add G.L. today please, 84, bruising to both arms",)),
+        ("Hi all,\r\n\r\nNothing to add from us today.\r\n\r\nKind regards\r\nJane Smith\r\nMASH\r\n",
+         Disposition.COURTESY, ()),
+    ],
+    ids=["applied-with-prose", "clarify", "to-coordinator", "courtesy"],
+)
+def test_every_accepted_email_gets_its_disposition(body: str, disposition: Disposition,
+                                                   for_coordinators: tuple[str, ...], ctx: Context) -> None:
+    got = read(mail("mash@met.police.example", body + QUOTE), ctx)
+    assert (got.disposition, got.for_coordinators) == (disposition, for_coordinators)
+
+
+def test_a_quoted_instruction_is_never_read_nor_warned_about(ctx: Context) -> None:
+    got = read(mail("mash@met.police.example", "See the case below" + QUOTE), ctx)
+    assert got.commands == () and got.problems == ()
+    assert got.for_coordinators == ("See the case below",)
+
+
+def test_an_email_with_only_an_attachment_goes_to_a_person(ctx: Context) -> None:
+    raw = (b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: referral\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+           b"Content-Type: application/octet-stream\r\n"
+           b"Content-Disposition: attachment; filename=\"referral.docx\"\r\n\r\nxxxx\r\n--b--\r\n")
+    got = read(raw, ctx)
+    assert got.disposition is Disposition.TO_COORDINATOR
+    assert got.for_coordinators == ("(no text; attachments: referral.docx)",)
+    assert len(got.problems) == 1 and "attachments are never read" in got.problems[0]
+
+
+def test_lenient_readings_are_told_back(ctx: Context) -> None:
+    got = read(mail("mash@met.police.example", "A-1 done\r\n"), ctx)
+    assert got.read_as == (ReadAs(1, "A-1 done", "Done: A-1"),)
+    assert got.disposition is Disposition.APPLIED
