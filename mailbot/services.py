@@ -670,7 +670,9 @@ class Services:
                 message_key=key, folder=folder, uidvalidity=uidvalidity, uid=uid,
                 received_at=received, processed_at=now, sender=sender[:320], partner=None,
                 subject=mail.subject, verdict="failed", reason=None, status="failed",
-                meeting_day=None, error=error, raw=raw)
+                meeting_day=None, error=error, raw=raw,
+                # Nothing was applied and the coordinators are told: a person has it.
+                disposition=Disposition.TO_COORDINATOR.value)
             self._queue(tx, letters.notice(
                 s, key=f"notice:failed:{inbound_id}", title="an email could not be read",
                 lines=[f"The email from {sender} (subject {mail.subject[:120]!r}) failed: {error}",

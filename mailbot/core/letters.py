@@ -41,6 +41,12 @@ class Stationery:
     confidentiality: str = ""
 
     @property
+    def safe_words(self) -> frozenset[str]:
+        """Words that say nothing about a person: the partners' names, codes and aliases."""
+        names = [n for p in self.directory for n in (p.code, p.name, *p.aliases)]
+        return frozenset(w.casefold() for n in names for w in re.findall(r"[^\s:|,;.()\-–—]+", n))
+
+    @property
     def bot_line(self) -> str:
         return f"This email is from the {self.bot_name} mailbox ({self.bot_address})."
 
@@ -70,7 +76,7 @@ class Stationery:
         statement. ``secrets`` are details a partner wrote that are withheld too."""
         level = self.policy.level(to)
         if level is Level.REFERENCE:
-            context = withhold(context, secrets)
+            context = withhold(context, secrets, self.safe_words)
             subject = scrub_text(subject, secrets)
         context = {**context, "level": level.value, "confidentiality": self.confidentiality}
         tag = self.policy.tag(to)

@@ -11,6 +11,7 @@ no template can leak what it was never given.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,7 +53,41 @@ class ContentPolicy:
         return " ".join(dict.fromkeys(tags))
 
 
-def withhold(context: Mapping[str, object], secrets: Sequence[str] = ()) -> dict[str, object]:
+# Answers that quote the sender's own lines back ("'Case Y.U. coercive control' was not read:
+# did you mean 'Case: Y.U. - coercive control'?"). A suggestion is built from fragments of the
+# line, so scrubbing whole lines is not enough: at reference level a quoted span survives only
+# if every word in it is grammar, a reference or a partner's name.
+_QUOTING = frozenset({"problems", "read_as"})
+_QUOTED = re.compile(r"(?<!\w)'([^'\n]{1,400})'(?!\w)|(?<!\w)\"([^\"\n]{1,400})\"(?!\w)")
+_WORD = re.compile(r"[^\s:|,;()]+")
+_PUNCTUATION = ".-–—'\"?!"
+_GRAMMAR_WORDS = frozenset([
+    "case", "new", "add", "referral", "partners", "partner", "needed", "required", "to", "attend", "for",
+    "done", "completed", "complete", "finished", "update", "progress", "cannot", "can't", "can", "not",
+    "unable", "apologies", "withdraw", "action", "decision", "review", "status", "accepted", "declined",
+    "closed", "and", "stop", "end", "a", "an", "the", "of", "on", "as", "is", "<initials>", "<concern>",
+    "<reason>", "<news>", "<what>", "<owner>", "<due>", "<case>", "<partners>", "<date>", "<id>",
+    "<action>",
+])
+_SAFE_WORD = re.compile(r"[A-Za-z]{1,8}-\d{2,4}(?:-\d{1,4})?|A-?\d{1,7}|\d{1,4}(?:/\d{1,4}){0,2}", re.I)
+
+
+def scrub_quotes(text: str, safe_words: frozenset[str]) -> str:
+    """Every quoted span in ``text`` that holds a word other than grammar, a reference or a
+    partner's name, replaced: it may be what the sender wrote about a person."""
+    def replace(m: re.Match[str]) -> str:
+        span = m[1] if m[1] is not None else m[2]
+        words = [w.strip(_PUNCTUATION) for w in _WORD.findall(span)]
+        if all(not w or w.casefold() in _GRAMMAR_WORDS or w.casefold() in safe_words
+               or _SAFE_WORD.fullmatch(w) for w in words):
+            return m[0]
+        return "[your words withheld]"
+
+    return _QUOTED.sub(replace, text)
+
+
+def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
+             safe_words: frozenset[str] = frozenset()) -> dict[str, object]:
     """The context with case details removed, and every string in ``secrets`` (what a
     partner wrote about a person) replaced wherever it is quoted."""
     def scrub(value: object, key: str = "") -> object:
@@ -61,11 +96,12 @@ def withhold(context: Mapping[str, object], secrets: Sequence[str] = ()) -> dict
                 return ""
             if key in _REPLACED:
                 return WITHHELD
-            return scrub_text(value, secrets)
+            text = scrub_text(value, secrets)
+            return scrub_quotes(text, safe_words) if key in _QUOTING else text
         if isinstance(value, Mapping):
             return {k: scrub(v, str(k)) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [scrub(v) for v in value]
+            return [scrub(v, key if key in _QUOTING else "") for v in value]
         return value
 
     return {k: scrub(v, k) for k, v in context.items()}

@@ -116,3 +116,18 @@ def test_a_subject_tag_goes_on_every_email_to_its_domain_once(settings: Settings
     again = letters.acknowledgement(s, key="a", to="referrals@hidva.example", subject="RE: [secure] call",
                                     message_id=None, references=[], done=["x"], problems=[], status=None)
     assert again.subject.count("[secure]") == 1
+
+
+def test_a_quoted_line_of_the_sender_is_withheld_at_reference_level_but_grammar_survives() -> None:
+    from mailbot.core.privacy import scrub_quotes
+
+    names = frozenset({"police", "cnwl", "hidva"})
+    said = "line 4: 'Case Y.U. coercive control' was not read: did you mean 'Case: Y.U. - coercive control'?"
+    assert scrub_quotes(said, names) == ("line 4: [your words withheld] was not read: did you mean "
+                                         "[your words withheld]?")
+    # What says nothing about a person is kept, so the sender can still correct it.
+    assert scrub_quotes("read 'A-1 done' as 'Done: A-1'", names) == "read 'A-1 done' as 'Done: A-1'"
+    assert scrub_quotes("'Partners for HR-2026-0041 - CNWL'", names) == "'Partners for HR-2026-0041 - CNWL'"
+    # Apostrophes inside words are not quotes.
+    plain = "Added to today's 12:00 call; required: Children's Services"
+    assert scrub_quotes(plain, names) == plain
