@@ -103,7 +103,9 @@ class PrivacySettings:
     confidentiality: str = DEFAULT_CONFIDENTIALITY
     retention_months: int = 13
     purge_time: time = time(2, 30)
-    require_dmarc_pass: bool = False
+    # On unless turned off: "Done", "Withdraw" and "Cannot complete" change what partners are
+    # told, so an email must be shown to come from its From domain before it is applied.
+    require_dmarc_pass: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()
 
 
@@ -413,13 +415,25 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
         secure_domains=tuple(domains), default_level=level, subject_tags=tuple(tags),
         confidentiality=statement.strip(), retention_months=months,
         purge_time=r.clock_time(table, "purge_time", "privacy", time(2, 30)),
-        require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, False)),
+        require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, True)),
         trusted_authserv_ids=tuple(a.lower() for a in r.strings(table, "trusted_authserv_ids",
                                                                   "privacy")),
     )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+TRUST_OFF_WARNING = (
+    "[privacy] require_dmarc_pass = false: emails are applied without checking that they come "
+    "from their From domain, so anyone can send 'Done:', 'Withdraw' or 'Cannot complete' in a "
+    "partner's name; turn it on, with trusted_authserv_ids naming your receiving mail server")
+
+
+def trust_warnings(settings: Settings) -> list[str]:
+    """What a person starting or checking the bot must hear about sender trust."""
+    if not settings.privacy.require_dmarc_pass:
+        return [TRUST_OFF_WARNING]
+    return []
 
 
 def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:
