@@ -42,11 +42,20 @@ DEFAULT_CONFIDENTIALITY = (
 )
 
 
+DEFAULT_PUBLIC_REPLY = (
+    "If someone is in immediate danger, call 999. To report a concern about an adult or a child, "
+    "contact the social care team of the council where they live. This mailbox is read by a machine "
+    "for the partner agencies only."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class BotSettings:
     address: str
     display_name: str
     timezone: str = "Europe/London"
+    # What a member of the public who writes in is told (no partner-facing footers go with it).
+    public_reply: str = DEFAULT_PUBLIC_REPLY
 
     @property
     def zone(self) -> ZoneInfo:
@@ -271,9 +280,12 @@ def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
     table = r.table(data, "bot", "bot")
     if table is None:
         return None
-    r.unknown(table, {"address", "display_name", "timezone"}, "bot")
+    r.unknown(table, {"address", "display_name", "timezone", "public_reply"}, "bot")
     address = r.get(table, "address", "bot", str)
     name = r.get(table, "display_name", "bot", str)
+    public = (r.get(table, "public_reply", "bot", str, DEFAULT_PUBLIC_REPLY) or "").strip()
+    if not public:
+        r.problem("bot.public_reply", "must not be empty: a member of the public who writes in is told it")
     zone = r.get(table, "timezone", "bot", str, "Europe/London") or "Europe/London"
     try:
         ZoneInfo(zone)
@@ -284,7 +296,7 @@ def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
         return None
     if "\n" in name or "\r" in name:
         r.problem("bot.display_name", "must be one line")
-    return BotSettings(normalised, name, zone)
+    return BotSettings(normalised, name, zone, public)
 
 
 def _server(r: _Reader, table: dict[str, Any], path: str, port: int, security: str,

@@ -56,6 +56,7 @@ from mailbot.core.model import (
     WithdrawCase,
 )
 from mailbot.core.privacy import ContentPolicy, Level
+from mailbot.core.quotes import trim
 from mailbot.errors import FetchError, SendError, StoreError
 
 log = logging.getLogger("mailbot")
@@ -82,6 +83,7 @@ class Postman(Protocol):
 
 
 LATE_AFTER = timedelta(minutes=5)
+STRANGER_NOTICES_A_DAY = 3  # emails from one unknown address shown to the coordinators a day
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes
 
 
@@ -644,21 +646,25 @@ class Services:
 
     def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:
+        """Someone outside the partnership: at most one answer a day, saying who to turn to
+        instead; the coordinators read what they wrote, which may be a concern about someone."""
         s = self.stationery[self.settings.meeting.id]
         address = reading.sender.address.lower()
         coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
-        # Keys make these at most one per address per reason per day.
-        if "," not in address:
-            self._queue(tx, letters.unknown_sender(
-                s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
-                subject=mail.subject, message_id=mail.message_id, coordinators=coordinators),
-                now, inbound_id)
-        self._queue(tx, letters.notice(
-            s, key=f"notice:unknown-sender:{today}:{address}", title="email from an unknown sender",
-            lines=[f"An email from {reading.sender.address} (subject {mail.subject[:120]!r}) was not "
-                   "read: the address belongs to no partner.",
-                   "If it should, add it to the partner's emails in the config; "
-                   "'mailbot inbox failed' lists what was not applied."]), now, inbound_id)
+        answered = "," not in address and self._queue(tx, letters.unknown_sender(
+            s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
+            subject=mail.subject, message_id=mail.message_id, coordinators=coordinators,
+            public_reply=self.settings.bot.public_reply), now, inbound_id)
+        # Each email is shown, a second one may say something new; a few an address a day,
+        # so a flood cannot bury the coordinators' mailbox (the rest stay in the bot's mailbox).
+        for n in range(1, STRANGER_NOTICES_A_DAY + 1):
+            key = f"notice:unknown-sender:{today}:{address[:200]}:{n}"
+            if not tx.key_used(key):
+                self._queue(tx, letters.stranger_notice(
+                    s, key=key, sender=reading.sender.address, subject=mail.subject,
+                    written=trim(mail.body, s.fingerprints).text, answered=answered,
+                    inbound_id=inbound_id, last=n == STRANGER_NOTICES_A_DAY), now, inbound_id)
+                return
 
     def _park(self, mail: Inbound, raw: bytes, key: str, received: datetime, now: datetime,
               folder: str, uidvalidity: int | None, uid: int | None, exc: Exception) -> Outcome:

@@ -188,3 +188,15 @@ def test_sender_trust_is_on_by_default_and_off_only_when_written(
     assert "require_dmarc_pass" not in out
     assert "senders: DMARC pass required, read from Authentication-Results written by " \
            "mx.hillingdon.example" in out
+
+
+
+def test_the_public_answer_has_a_default_and_cannot_be_blank() -> None:
+    settings = config.load(EXAMPLE_CONFIG)
+    assert "01895 556633" in settings.bot.public_reply
+    data = example()
+    del data["bot"]["public_reply"]
+    assert config.parse(data).bot.public_reply.startswith("If someone is in immediate danger, call 999.")
+    data["bot"]["public_reply"] = " "
+    assert "bot.public_reply: must not be empty: a member of the public who writes in is told it" \
+        in problems_of(data)

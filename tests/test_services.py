@@ -129,8 +129,12 @@ def test_errors_to_one_address_are_limited_to_one_a_day(tmp_path: Path) -> None:
     for n in range(5):
         assert s.ingest(reply("pest@elsewhere.example", "hello", f"<p{n}@x>")) is Outcome.REJECTED
     keys = [k for k, _ in outbox(s)]
+    # One answer; the coordinators see the first three emails, the third saying it is the last.
     assert keys == ["error:2026-11-23:pest@elsewhere.example:unknown-sender",
-                    "notice:unknown-sender:2026-11-23:pest@elsewhere.example"]
+                    *(f"notice:unknown-sender:2026-11-23:pest@elsewhere.example:{n}" for n in (1, 2, 3))]
+    s.clock.set(at(24, "09:00"))  # type: ignore[attr-defined]
+    assert s.ingest(reply("pest@elsewhere.example", "hello", "<p9@x>")) is Outcome.REJECTED
+    assert len([k for k, _ in outbox(s) if k.startswith("error:2026-11-24:")]) == 1
 
 
 def test_emails_left_sending_by_a_crash_go_back_to_the_queue(tmp_path: Path) -> None:

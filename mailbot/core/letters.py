@@ -64,10 +64,14 @@ class Stationery:
         return [self.directory.get(c).name for c in codes]
 
     def letter(self, template: str, key: str, to: Sequence[str], subject: str,
-               context: dict[str, object], secrets: Sequence[str] = (), **extra: object) -> Letter:
+               context: dict[str, object], secrets: Sequence[str] = (), *, public: bool = False,
+               **extra: object) -> Letter:
         """Every letter passes here: its recipients decide how much of a case it carries
         and whether its subject is tagged; every letter ends with the confidentiality
-        statement. ``secrets`` are details a partner wrote that are withheld too."""
+        statement. ``secrets`` are details a partner wrote that are withheld too.
+
+        ``public``: to someone outside the partnership, with none of the partners' footers.
+        """
         level = self.policy.level(to)
         if level is Level.REFERENCE:
             context = withhold(context, secrets)
@@ -78,8 +82,8 @@ class Stationery:
             subject = f"{tag} {subject}"
         text = self.render(f"{template}.txt", context)
         html = self.render(f"{template}.html", context)
-        footer = [*([REFERENCE_NOTE] if level is Level.REFERENCE else []),
-                  *([self.confidentiality] if self.confidentiality else [])]
+        footer = [] if public else [*([REFERENCE_NOTE] if level is Level.REFERENCE else []),
+                                    *([self.confidentiality] if self.confidentiality else [])]
         if footer:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
             block = "".join(f'<p style="color:#555; font-size:11px;">{escape(f)}</p>' for f in footer)
@@ -279,10 +283,31 @@ def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, 
 
 
 def unknown_sender(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
-                   coordinators: Sequence[str]) -> Letter:
-    ctx = {**s.base(), "coordinators": list(coordinators)}
-    return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx,
+                   coordinators: Sequence[str], public_reply: str) -> Letter:
+    """The answer to someone outside the partnership: who to turn to instead, and none of
+    the partners' footers, which would mean nothing to them."""
+    ctx = {**s.base(), "coordinators": list(coordinators), "public_reply": public_reply}
+    return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx, public=True,
                     in_reply_to=message_id, auto_submitted="auto-replied")
+
+
+WRITTEN_LIMIT = 1500  # characters of a stranger's email put before the coordinators
+
+
+def stranger_notice(s: Stationery, *, key: str, sender: str, subject: str, written: str,
+                    answered: bool, inbound_id: int, last: bool = False) -> Letter:
+    """Tells the coordinators who wrote in from outside the partnership, and what they wrote
+    (quotes already trimmed): it may be a concern about someone, which a person must read.
+    Their words are withheld from a coordinator address that gets references only."""
+    text = written.strip()
+    cut = len(text) > WRITTEN_LIMIT
+    if cut:
+        text = text[:WRITTEN_LIMIT].rsplit(" ", 1)[0]
+    ctx = {**s.base(), "sender": sender, "their_subject": subject[:200], "written": text,
+           "cut": cut, "limit": WRITTEN_LIMIT, "answered": answered, "inbound_id": inbound_id, "last": last}
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    return s.letter("stranger_notice", key, to, "mailbot: email from an unknown sender", ctx,
+                    secrets=[text, subject[:200]])
 
 
 def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets: Sequence[str] = ()
