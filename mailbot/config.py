@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailbot.core.directory import Directory, name_key
 from mailbot.core.model import Partner
+from mailbot.core.privacy import DEFAULT_SECURE_ROUTE
 from mailbot.errors import ConfigError
 
 T = TypeVar("T")
@@ -116,6 +117,8 @@ class PrivacySettings:
     # told, so an email must be shown to come from its From domain before it is applied.
     require_dmarc_pass: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()
+    # Shown to an action's owner whose domain gets references only, where the details would be.
+    secure_route: str = DEFAULT_SECURE_ROUTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +398,8 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     if table is None:
         return None
     r.unknown(table, {"secure_domains", "default_level", "subject_tags", "confidentiality",
-                      "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids"},
+                      "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids",
+                      "secure_route"},
               "privacy")
     domains = []
     for i, value in enumerate(r.strings(table, "secure_domains", "privacy")):
@@ -420,6 +424,9 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     statement = r.get(table, "confidentiality", "privacy", str, DEFAULT_CONFIDENTIALITY) or ""
     if not statement.strip():
         r.problem("privacy.confidentiality", "must not be empty: every email carries it")
+    route = (r.get(table, "secure_route", "privacy", str, DEFAULT_SECURE_ROUTE) or "").strip()
+    if not route:
+        r.problem("privacy.secure_route", "must not be empty: owners sent references only need it")
     months = r.get(table, "retention_months", "privacy", int, 13) or 0
     if months < 1:
         r.problem("privacy.retention_months", "must be at least 1")
@@ -430,6 +437,7 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
         require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, True)),
         trusted_authserv_ids=tuple(a.lower() for a in r.strings(table, "trusted_authserv_ids",
                                                                   "privacy")),
+        secure_route=route,
     )
 
 

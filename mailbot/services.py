@@ -144,7 +144,7 @@ class Services:
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
         d = self.settings.directory
         p = self.settings.privacy
-        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags)
+        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
         self.stationery = {
             m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
                                      self.settings.bot.address, m.id, m.name, m.starts, m.cutoff,
@@ -382,10 +382,13 @@ class Services:
                            self.settings.directory, replace=replace,
                            decided=tx.decisions_of_day(meeting.id, held))
         actor = sender.address
+        given: list[dict[str, object]] = []
         for new in chair.new:
             number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
             result.done.append(f"A-{number} ({new.case}): {new.owner}, due {self._due_label(cal, new.due)}:"
                                f" {new.text}")
+            given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner,
+                          "due": self._due_label(cal, new.due), "text": new.text})
         for number, due in chair.due_changes:
             tx.update_action(number, status="open", note="", actor=actor, inbound_id=inbound_id,
                              now=now, due=due)
@@ -410,8 +413,24 @@ class Services:
                 lines=[f"{actor} gave an action to {owner}, an address that belongs to no partner.",
                        "It was recorded; please check the address is right and the person is expected."]),
                 now, inbound_id)
+        self._tell_reference_owners(tx, s, held, actor, given, now, inbound_id)
         if chair.changes_anything:
             self._summaries(tx, meeting, held, now, inbound_id)
+
+    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, actor: str,
+                               given: list[dict[str, object]], now: datetime,
+                               inbound_id: int | None) -> None:
+        """An owner whose address gets references only cannot read its action in any email:
+        the coordinators are told, once per owner per meeting day, to phone it through."""
+        d = self.settings.directory
+        for owner in dict.fromkeys(str(a["owner"]).lower() for a in given):
+            if s.policy.level((owner,)) is not Level.REFERENCE:
+                continue
+            code = d.sender(owner).partner
+            self._queue(tx, letters.reference_owner_notice(
+                s, key=f"notice:reference-owner:{held}:{owner}"[:290], chair=actor, owner=owner,
+                partner=d.get(code).name if code else "outside the directory",
+                actions=[a for a in given if str(a["owner"]).lower() == owner]), now, inbound_id)
 
     def _summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
                    inbound_id: int | None) -> int:

@@ -200,3 +200,13 @@ def test_the_public_answer_has_a_default_and_cannot_be_blank() -> None:
     data["bot"]["public_reply"] = " "
     assert "bot.public_reply: must not be empty: a member of the public who writes in is told it" \
         in problems_of(data)
+
+
+def test_the_secure_route_has_a_default_and_cannot_be_blank() -> None:
+    assert "01895 250111" in config.load(EXAMPLE_CONFIG).privacy.secure_route
+    data = example()
+    del data["privacy"]["secure_route"]
+    assert config.parse(data).privacy.secure_route.startswith(
+        "Ask the coordinator for the action's details by phone")
+    data["privacy"]["secure_route"] = ""
+    assert "privacy.secure_route: must not be empty: owners sent references only need it" in problems_of(data)

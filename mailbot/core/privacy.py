@@ -21,6 +21,11 @@ class Level(enum.StrEnum):
 
 
 WITHHELD = "[details withheld: read on the call]"
+# After the call there is no call to read them on: an action's owner is pointed to the
+# partnership's secure route (``ContentPolicy.secure_route``), printed beside the actions.
+WITHHELD_ROUTE = "[details not sent by email: see below how to get them]"
+DEFAULT_SECURE_ROUTE = ("Ask the coordinator for the action's details by phone, or read them in the "
+                        "partnership's secure workspace.")
 _BLANKED = frozenset({"subject", "note", "rationale"})  # initials and free text: simply left out
 _REPLACED = frozenset({"concern", "text"})  # the line stays, saying why it is empty
 
@@ -38,6 +43,7 @@ class ContentPolicy:
     secure_domains: tuple[str, ...] = ()
     default_level: Level = Level.REFERENCE
     subject_tags: tuple[tuple[str, str], ...] = ()
+    secure_route: str = DEFAULT_SECURE_ROUTE  # how an owner sent references only learns the details
 
     def level(self, recipients: Sequence[str]) -> Level:
         if self.default_level is Level.FULL:
@@ -52,15 +58,17 @@ class ContentPolicy:
         return " ".join(dict.fromkeys(tags))
 
 
-def withhold(context: Mapping[str, object], secrets: Sequence[str] = ()) -> dict[str, object]:
-    """The context with case details removed, and every string in ``secrets`` (what a
-    partner wrote about a person) replaced wherever it is quoted."""
+def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
+             placeholder: str = WITHHELD) -> dict[str, object]:
+    """The context with case details removed (a detail that leaves its line empty says
+    ``placeholder`` instead), and every string in ``secrets`` (what a partner wrote about a
+    person) replaced wherever it is quoted."""
     def scrub(value: object, key: str = "") -> object:
         if isinstance(value, str):
             if key in _BLANKED:
                 return ""
             if key in _REPLACED:
-                return WITHHELD
+                return placeholder
             return scrub_text(value, secrets)
         if isinstance(value, Mapping):
             return {k: scrub(v, str(k)) for k, v in value.items()}

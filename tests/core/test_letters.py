@@ -54,6 +54,8 @@ def every_letter(s: letters.Stationery) -> list[Letter]:
                                public_reply=HOSTILE),
         letters.stranger_notice(s, key="notice:2", sender="x@elsewhere.example", subject=EVIL_SUBJECT,
                                 written=HOSTILE, answered=True, inbound_id=7),
+        letters.reference_owner_notice(s, key="notice:3", chair="adultmash@hillingdon.example",
+                                       owner="referrals@hidva.example", partner=HOSTILE, actions=rows),
         letters.notice(s, key="notice:1", title=HOSTILE, lines=[HOSTILE]),
         letters.summary(s, day=date(2026, 11, 23), version="v1", partner=police,
                         cases=[{"reference": "HR-2026-0001", "subject": "T.W.", "decision": "closed",
