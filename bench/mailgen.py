@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from tests.rig.received import arrived
+
 PARTNERS = ["mash@met.police.example", "cnwl.highrisk@cnwl.example", "spa@cnwl.example",
             "referrals@hidva.example", "safeguarding@thh.example", "asbit@hillingdon.example",
             "childrensmash@hillingdon.example", "communitysafety@hillingdon.example"]
@@ -69,11 +71,12 @@ def reply(k: int, rng: random.Random, *, attachment: int = 0) -> bytes:
 
 
 def backlog(n: int, seed: int = 7, big: int = 0, big_size: int = 10_000_000) -> list[bytes]:
-    """``n`` replies; one in ten carries a small attachment, ``big`` carry ``big_size`` bytes."""
+    """``n`` replies; one in ten carries a small attachment, ``big`` carry ``big_size`` bytes.
+    They go straight into the mailbox, so each is stamped as the receiving server would."""
     rng = random.Random(seed)
     big_at = set(rng.sample(range(n), big)) if big else set()
     out = []
     for k in range(n):
         size = big_size if k in big_at else (rng.randint(20_000, 200_000) if k % 10 == 5 else 0)
-        out.append(reply(k, rng, attachment=size))
+        out.append(arrived(reply(k, rng, attachment=size)))
     return out

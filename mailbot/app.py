@@ -20,7 +20,7 @@ from mailbot.adapters.imap import Fetched, IdleWatcher, ImapMailbox, connect
 from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
-from mailbot.config import Settings
+from mailbot.config import Settings, trust_warnings
 from mailbot.errors import ConfigError, FetchError, StoreError
 from mailbot.services import Clock, Outcome, Postman, Services
 
@@ -228,11 +228,17 @@ def warn_plain(settings: Settings) -> None:
                         "for a server on this machine", name, server.host, server.port)
 
 
+def warn_trust(settings: Settings) -> None:
+    for line in trust_warnings(settings):
+        log.warning("%s", line)
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """The real thing: IMAP and SMTP from the config."""
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     warn_plain(settings)
+    warn_trust(settings)
     services = build_services(settings, clock)
     tokens = token_source(settings)  # one app and one token cache for IMAP, IDLE and SMTP
     factory = functools.partial(connect, tokens=tokens)

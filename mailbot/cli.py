@@ -173,6 +173,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from mailbot.config import trust_warnings
+
     settings = _load(args)
     print(f"{_config_path(args)}: OK: {len(settings.partners)} partners, "
           f"{len(settings.meetings)} meeting(s), bot {settings.bot.address}")
@@ -186,9 +188,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if m365 is not None and m365.client_secret_env and not m365.client_secret_file \
             and not m365.certificate_file and not os.environ.get(m365.client_secret_env):
         print(f"warning: {m365.client_secret_env} is not set; Microsoft 365 sign-in cannot work yet")
+    for line in trust_warnings(settings):
+        print(f"warning: {line}")
     p = settings.privacy
     print(f"content: full case details to {', '.join(p.secure_domains) or 'no domain'}; "
           f"{p.default_level} to every other domain; records kept {p.retention_months} months")
+    if p.require_dmarc_pass:
+        print("senders: DMARC pass required, read from Authentication-Results written by "
+              f"{', '.join(p.trusted_authserv_ids) or 'the topmost server (no trusted_authserv_ids)'}")
     return 0
 
 

@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailbot.core.directory import Directory, name_key
 from mailbot.core.model import Partner
+from mailbot.core.privacy import DEFAULT_SECURE_ROUTE
 from mailbot.errors import ConfigError
 
 T = TypeVar("T")
@@ -42,11 +43,20 @@ DEFAULT_CONFIDENTIALITY = (
 )
 
 
+DEFAULT_PUBLIC_REPLY = (
+    "If someone is in immediate danger, call 999. To report a concern about an adult or a child, "
+    "contact the social care team of the council where they live. This mailbox is read by a machine "
+    "for the partner agencies only."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class BotSettings:
     address: str
     display_name: str
     timezone: str = "Europe/London"
+    # What a member of the public who writes in is told (no partner-facing footers go with it).
+    public_reply: str = DEFAULT_PUBLIC_REPLY
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,8 +113,12 @@ class PrivacySettings:
     confidentiality: str = DEFAULT_CONFIDENTIALITY
     retention_months: int = 13
     purge_time: time = time(2, 30)
-    require_dmarc_pass: bool = False
+    # On unless turned off: "Done", "Withdraw" and "Cannot complete" change what partners are
+    # told, so an email must be shown to come from its From domain before it is applied.
+    require_dmarc_pass: bool = True
     trusted_authserv_ids: tuple[str, ...] = ()
+    # Shown to an action's owner whose domain gets references only, where the details would be.
+    secure_route: str = DEFAULT_SECURE_ROUTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,9 +283,12 @@ def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
     table = r.table(data, "bot", "bot")
     if table is None:
         return None
-    r.unknown(table, {"address", "display_name", "timezone"}, "bot")
+    r.unknown(table, {"address", "display_name", "timezone", "public_reply"}, "bot")
     address = r.get(table, "address", "bot", str)
     name = r.get(table, "display_name", "bot", str)
+    public = (r.get(table, "public_reply", "bot", str, DEFAULT_PUBLIC_REPLY) or "").strip()
+    if not public:
+        r.problem("bot.public_reply", "must not be empty: a member of the public who writes in is told it")
     zone = r.get(table, "timezone", "bot", str, "Europe/London") or "Europe/London"
     try:
         ZoneInfo(zone)
@@ -282,7 +299,7 @@ def _bot(r: _Reader, data: dict[str, Any]) -> BotSettings | None:
         return None
     if "\n" in name or "\r" in name:
         r.problem("bot.display_name", "must be one line")
-    return BotSettings(normalised, name, zone)
+    return BotSettings(normalised, name, zone, public)
 
 
 def _server(r: _Reader, table: dict[str, Any], path: str, port: int, security: str,
@@ -381,7 +398,8 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     if table is None:
         return None
     r.unknown(table, {"secure_domains", "default_level", "subject_tags", "confidentiality",
-                      "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids"},
+                      "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids",
+                      "secure_route"},
               "privacy")
     domains = []
     for i, value in enumerate(r.strings(table, "secure_domains", "privacy")):
@@ -406,6 +424,9 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     statement = r.get(table, "confidentiality", "privacy", str, DEFAULT_CONFIDENTIALITY) or ""
     if not statement.strip():
         r.problem("privacy.confidentiality", "must not be empty: every email carries it")
+    route = (r.get(table, "secure_route", "privacy", str, DEFAULT_SECURE_ROUTE) or "").strip()
+    if not route:
+        r.problem("privacy.secure_route", "must not be empty: owners sent references only need it")
     months = r.get(table, "retention_months", "privacy", int, 13) or 0
     if months < 1:
         r.problem("privacy.retention_months", "must be at least 1")
@@ -413,13 +434,26 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
         secure_domains=tuple(domains), default_level=level, subject_tags=tuple(tags),
         confidentiality=statement.strip(), retention_months=months,
         purge_time=r.clock_time(table, "purge_time", "privacy", time(2, 30)),
-        require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, False)),
+        require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, True)),
         trusted_authserv_ids=tuple(a.lower() for a in r.strings(table, "trusted_authserv_ids",
                                                                   "privacy")),
+        secure_route=route,
     )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+TRUST_OFF_WARNING = (
+    "[privacy] require_dmarc_pass = false: emails are applied without checking that they come "
+    "from their From domain, so anyone can send 'Done:', 'Withdraw' or 'Cannot complete' in a "
+    "partner's name; turn it on, with trusted_authserv_ids naming your receiving mail server")
+
+
+def trust_warnings(settings: Settings) -> list[str]:
+    """What a person starting or checking the bot must hear about sender trust."""
+    if not settings.privacy.require_dmarc_pass:
+        return [TRUST_OFF_WARNING]
+    return []
 
 
 def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:

@@ -33,6 +33,7 @@ from mailbot.adapters.maildir import MaildirMailbox
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.app import Runtime, build_services
 from mailbot.config import Settings
+from mailbot.core.trust import stamp
 from mailbot.errors import ConfigError
 
 DEMO_PASSWORD = "demo-only"
@@ -53,13 +54,15 @@ class Delivery:
 
     bot: str
     maildir: mailbox.Maildir
+    authserv_id: str  # the receiving server's name in Authentication-Results, as configured
     outbox: list[tuple[str, bytes]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data: bytes = envelope.original_content or envelope.content
         for rcpt in envelope.rcpt_tos:
             if rcpt.lower() == self.bot:
-                self.maildir.add(data)
+                # As the bot's real receiving server would, so the bot checks senders here too.
+                self.maildir.add(stamp(data, self.authserv_id, envelope.mail_from))
             else:
                 self.outbox.append((rcpt, data))
         return "250 OK"
@@ -94,8 +97,10 @@ class Demo:
         data["database"] = {"url": f"sqlite:///{self.work / 'demo.db'}"}
         os.environ["MAILBOT_SMTP_PASSWORD"] = DEMO_PASSWORD
         self.settings: Settings = config.parse(data)
+        ids = self.settings.privacy.trusted_authserv_ids
         self.delivery = Delivery(self.settings.bot.address,
-                                 mailbox.Maildir(str(self.work / "bot"), create=True))
+                                 mailbox.Maildir(str(self.work / "bot"), create=True),
+                                 ids[0] if ids else "mx.demo.example")
         self.controller = Controller(self.delivery, hostname="127.0.0.1", port=self.port,
                                      authenticator=_Auth(), auth_require_tls=False)
         zone = self.settings.bot.zone

@@ -55,7 +55,8 @@ from mailbot.core.model import (
     Verdict,
     WithdrawCase,
 )
-from mailbot.core.privacy import ContentPolicy, Level
+from mailbot.core.privacy import ContentPolicy, Level, says_nothing
+from mailbot.core.quotes import trim
 from mailbot.errors import FetchError, SendError, StoreError
 
 log = logging.getLogger("mailbot")
@@ -82,6 +83,7 @@ class Postman(Protocol):
 
 
 LATE_AFTER = timedelta(minutes=5)
+STRANGER_NOTICES_A_DAY = 3  # emails from one unknown address shown to the coordinators a day
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes
 
 
@@ -103,20 +105,44 @@ def content_key(reading: Reading) -> str | None:
     return "sha256:" + hashlib.sha256(f"{reading.sender.address.casefold()}\0{text}".encode()).hexdigest()
 
 
-def sender_words(reading: Reading) -> list[str]:
-    """What the sender wrote, line by line and field by field: withheld wherever it would be
-    echoed to an address that may not see case details."""
-    words = [line.strip() for line in reading.new_text.splitlines() if len(line.strip()) >= 2]
+# Characters of a sender's prose quoted to the coordinators; the rest stays in the mailbox.
+FORWARD_LIMIT = 6000
+
+
+def capped(lines: Sequence[str], limit: int, inbound_id: int) -> list[str]:
+    """The first ``limit`` characters of ``lines``, saying where the rest is."""
+    out: list[str] = []
+    left = limit
+    for line in lines:
+        if len(line) > left:
+            out.append(line[:left] + " [...]")
+            out.append(f"(cut here: the whole email is kept as inbound #{inbound_id} and in the "
+                       "bot's processed folder)")
+            break
+        out.append(line)
+        left -= len(line)
+    return out
+
+
+def sender_words(reading: Reading, safe_words: frozenset[str]) -> list[str]:
+    """What the sender wrote about a person, line by line and field by field: withheld wherever
+    it would be echoed to an address that may not see case details. A line of only grammar
+    and partner names ("Partners: Police", a signature "HIDVA") says nothing about anyone."""
+    words = [line.strip() for line in reading.new_text.splitlines()
+             if len(line.strip()) >= 2 and not says_nothing(line, safe_words)]
     for command in reading.commands:
         if isinstance(command, AddCase):
             words += [command.subject, command.concern]
         elif isinstance(command, AddAction):
             words.append(command.text)
-        elif isinstance(command, ActionUpdate | Apologies | WithdrawCase | DecideCase):
-            words.append(command.note if isinstance(command, ActionUpdate)
-                         else command.rationale if isinstance(command, DecideCase) else command.reason)
+        elif isinstance(command, ActionUpdate):
+            words.append(command.note)
+        elif isinstance(command, DecideCase):
+            words.append(command.rationale)
+        elif isinstance(command, Apologies | WithdrawCase):
+            words.append(command.reason)
     words += list(reading.for_coordinators)
-    return [w for w in words if len(w.strip()) >= 2]
+    return [w for w in words if len(w.strip()) >= 2 and not says_nothing(w, safe_words)]
 
 
 def message_key(mail: Inbound, raw: bytes) -> str:
@@ -142,7 +168,7 @@ class Services:
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
         d = self.settings.directory
         p = self.settings.privacy
-        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags)
+        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
         self.stationery = {
             m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
                                      self.settings.bot.address, m.id, m.name, m.starts, m.cutoff,
@@ -264,7 +290,7 @@ class Services:
                            forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
         if disposition is Disposition.COURTESY:
             return  # "Nothing to add from us today": nothing to change, nobody to answer
-        secrets = sender_words(reading)
+        secrets = sender_words(reading, s.safe_words)
         headline = None
         if result.sender_status is not None and reading.sender.partner:
             view = tx.day_view(meeting.id, day)
@@ -293,8 +319,9 @@ class Services:
         self._queue(tx, letters.forward(
             self.stationery[meeting.id], key=f"forward:{inbound_id}", title="; ".join(titles),
             sender=f"{sender.address} ({who})", subject=mail.subject,
-            lines=[line for _, line in result.for_coordinators], words=list(reading.for_coordinators),
-            secrets=sender_words(reading)), now, inbound_id)
+            lines=[line for _, line in result.for_coordinators],
+            words=capped(reading.for_coordinators, FORWARD_LIMIT, inbound_id),
+            secrets=sender_words(reading, self.stationery[meeting.id].safe_words)), now, inbound_id)
         return True
 
     def _plan(self, tx: Tx, commands: tuple[Command, ...], sender: Sender, meeting: MeetingSettings,
@@ -380,10 +407,13 @@ class Services:
                            self.settings.directory, replace=replace,
                            decided=tx.decisions_of_day(meeting.id, held))
         actor = sender.address
+        given: list[dict[str, object]] = []
         for new in chair.new:
             number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
             result.done.append(f"A-{number} ({new.case}): {new.owner}, due {self._due_label(cal, new.due)}:"
                                f" {new.text}")
+            given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner,
+                          "due": self._due_label(cal, new.due), "text": new.text})
         for number, due in chair.due_changes:
             tx.update_action(number, status="open", note="", actor=actor, inbound_id=inbound_id,
                              now=now, due=due)
@@ -408,8 +438,24 @@ class Services:
                 lines=[f"{actor} gave an action to {owner}, an address that belongs to no partner.",
                        "It was recorded; please check the address is right and the person is expected."]),
                 now, inbound_id)
+        self._tell_reference_owners(tx, s, held, actor, given, now, inbound_id)
         if chair.changes_anything:
             self._summaries(tx, meeting, held, now, inbound_id)
+
+    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, actor: str,
+                               given: list[dict[str, object]], now: datetime,
+                               inbound_id: int | None) -> None:
+        """An owner whose address gets references only cannot read its action in any email:
+        the coordinators are told, once per owner per meeting day, to phone it through."""
+        d = self.settings.directory
+        for owner in dict.fromkeys(str(a["owner"]).lower() for a in given):
+            if s.policy.level((owner,)) is not Level.REFERENCE:
+                continue
+            code = d.sender(owner).partner
+            self._queue(tx, letters.reference_owner_notice(
+                s, key=f"notice:reference-owner:{held}:{owner}"[:290], chair=actor, owner=owner,
+                partner=d.get(code).name if code else "outside the directory",
+                actions=[a for a in given if str(a["owner"]).lower() == owner]), now, inbound_id)
 
     def _summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
                    inbound_id: int | None) -> int:
@@ -644,21 +690,25 @@ class Services:
 
     def _answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:
+        """Someone outside the partnership: at most one answer a day, saying who to turn to
+        instead; the coordinators read what they wrote, which may be a concern about someone."""
         s = self.stationery[self.settings.meeting.id]
         address = reading.sender.address.lower()
         coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
-        # Keys make these at most one per address per reason per day.
-        if "," not in address:
-            self._queue(tx, letters.unknown_sender(
-                s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
-                subject=mail.subject, message_id=mail.message_id, coordinators=coordinators),
-                now, inbound_id)
-        self._queue(tx, letters.notice(
-            s, key=f"notice:unknown-sender:{today}:{address}", title="email from an unknown sender",
-            lines=[f"An email from {reading.sender.address} (subject {mail.subject[:120]!r}) was not "
-                   "read: the address belongs to no partner.",
-                   "If it should, add it to the partner's emails in the config; "
-                   "'mailbot inbox failed' lists what was not applied."]), now, inbound_id)
+        answered = "," not in address and self._queue(tx, letters.unknown_sender(
+            s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
+            subject=mail.subject, message_id=mail.message_id, coordinators=coordinators,
+            public_reply=self.settings.bot.public_reply), now, inbound_id)
+        # Each email is shown, a second one may say something new; a few an address a day,
+        # so a flood cannot bury the coordinators' mailbox (the rest stay in the bot's mailbox).
+        for n in range(1, STRANGER_NOTICES_A_DAY + 1):
+            key = f"notice:unknown-sender:{today}:{address[:200]}:{n}"
+            if not tx.key_used(key):
+                self._queue(tx, letters.stranger_notice(
+                    s, key=key, sender=reading.sender.address, subject=mail.subject,
+                    written=trim(mail.body, s.fingerprints).text, answered=answered,
+                    inbound_id=inbound_id, last=n == STRANGER_NOTICES_A_DAY), now, inbound_id)
+                return
 
     def _park(self, mail: Inbound, raw: bytes, key: str, received: datetime, now: datetime,
               folder: str, uidvalidity: int | None, uid: int | None, exc: Exception) -> Outcome:

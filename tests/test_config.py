@@ -156,3 +156,57 @@ def test_a_refusal_says_what_the_administrator_must_do() -> None:
         in said
     said = explain_refusal(smtp, "smtp", "550 5.7.30 Basic authentication is not supported for Client Submission.")
     assert 'auth = "oauth2-m365"' in said
+
+
+def test_sender_trust_is_on_by_default_and_off_only_when_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    from mailbot.app import warn_trust
+    from mailbot.cli import main
+    from tests.rig.world import dump
+
+    settings = config.load(EXAMPLE_CONFIG)
+    assert settings.privacy.require_dmarc_pass
+    assert settings.privacy.trusted_authserv_ids == ("mx.hillingdon.example",)
+    data = example()
+    del data["privacy"]["require_dmarc_pass"]
+    assert config.parse(data).privacy.require_dmarc_pass  # a config that says nothing is protected
+    assert config.trust_warnings(settings) == []
+
+    data["privacy"]["require_dmarc_pass"] = False
+    off = tmp_path / "off.toml"
+    off.write_text(dump(data))
+    assert main(["--config", str(off), "check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: [privacy] require_dmarc_pass = false: emails are applied without checking" in out
+    assert "anyone can send 'Done:', 'Withdraw' or 'Cannot complete' in a partner's name" in out
+    with caplog.at_level("WARNING"):
+        warn_trust(config.load(off))
+    assert "require_dmarc_pass = false" in caplog.text
+
+    assert main(["--config", str(EXAMPLE_CONFIG), "check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "require_dmarc_pass" not in out
+    assert "senders: DMARC pass required, read from Authentication-Results written by " \
+           "mx.hillingdon.example" in out
+
+
+
+def test_the_public_answer_has_a_default_and_cannot_be_blank() -> None:
+    settings = config.load(EXAMPLE_CONFIG)
+    assert "01895 556633" in settings.bot.public_reply
+    data = example()
+    del data["bot"]["public_reply"]
+    assert config.parse(data).bot.public_reply.startswith("If someone is in immediate danger, call 999.")
+    data["bot"]["public_reply"] = " "
+    assert "bot.public_reply: must not be empty: a member of the public who writes in is told it" \
+        in problems_of(data)
+
+
+def test_the_secure_route_has_a_default_and_cannot_be_blank() -> None:
+    assert "01895 250111" in config.load(EXAMPLE_CONFIG).privacy.secure_route
+    data = example()
+    del data["privacy"]["secure_route"]
+    assert config.parse(data).privacy.secure_route.startswith(
+        "Ask the coordinator for the action's details by phone")
+    data["privacy"]["secure_route"] = ""
+    assert "privacy.secure_route: must not be empty: owners sent references only need it" in problems_of(data)

@@ -16,6 +16,7 @@ from mailbot.adapters.templates import renderer
 from mailbot.core.compose import Render
 from mailbot.services import Outcome, Services
 from tests.conftest import EXAMPLE_CONFIG
+from tests.rig.received import arrived
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -39,8 +40,9 @@ def outbox(services: Services) -> list[tuple[str, str]]:
 
 
 def reply(sender: str, body: str, mid: str = "<r1@partner.example>") -> bytes:
-    return (f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: RE: Case call\r\n"
-            f"Message-ID: {mid}\r\n\r\n{body}\r\n").encode()
+    """A reply as the bot's mailbox holds it: stamped by the receiving server."""
+    return arrived(f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: RE: Case call\r\n"
+                   f"Message-ID: {mid}\r\n\r\n{body}\r\n".encode())
 
 
 def test_started_at_ten_forty_sends_the_case_call_at_once_marked_late(tmp_path: Path) -> None:
@@ -127,8 +129,12 @@ def test_errors_to_one_address_are_limited_to_one_a_day(tmp_path: Path) -> None:
     for n in range(5):
         assert s.ingest(reply("pest@elsewhere.example", "hello", f"<p{n}@x>")) is Outcome.REJECTED
     keys = [k for k, _ in outbox(s)]
+    # One answer; the coordinators see the first three emails, the third saying it is the last.
     assert keys == ["error:2026-11-23:pest@elsewhere.example:unknown-sender",
-                    "notice:unknown-sender:2026-11-23:pest@elsewhere.example"]
+                    *(f"notice:unknown-sender:2026-11-23:pest@elsewhere.example:{n}" for n in (1, 2, 3))]
+    s.clock.set(at(24, "09:00"))  # type: ignore[attr-defined]
+    assert s.ingest(reply("pest@elsewhere.example", "hello", "<p9@x>")) is Outcome.REJECTED
+    assert len([k for k, _ in outbox(s) if k.startswith("error:2026-11-24:")]) == 1
 
 
 def test_emails_left_sending_by_a_crash_go_back_to_the_queue(tmp_path: Path) -> None:
@@ -182,8 +188,8 @@ def test_when_the_sent_folder_cannot_be_searched_the_email_goes_again(tmp_path: 
 @pytest.mark.parametrize("when", ["11:45", "12:30"])
 def test_a_status_request_answers_with_today_or_the_next_meeting(tmp_path: Path, when: str) -> None:
     s = make(tmp_path, at(23, when))
-    raw = (b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: status\r\n"
-           b"Message-ID: <st@x>\r\n\r\n\r\n")
+    raw = arrived(b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\n"
+                  b"Subject: status\r\nMessage-ID: <st@x>\r\n\r\n\r\n")
     assert s.ingest(raw) is Outcome.APPLIED
     with s.store.transaction() as tx:
         [raw_ack] = [r[0] for r in tx.conn.exec_driver_sql("select raw from outbox").fetchall()]

@@ -21,7 +21,7 @@ from mailbot.core.compose import Attachment, Letter, Render, reply_subject
 from mailbot.core.directory import Directory, short_name
 from mailbot.core.inbound import REPLY_MARKER
 from mailbot.core.model import Partner
-from mailbot.core.privacy import ContentPolicy, Level, scrub_text, withhold
+from mailbot.core.privacy import WITHHELD, WITHHELD_ROUTE, ContentPolicy, Level, scrub_text, withhold
 
 
 @dataclass(frozen=True)
@@ -70,22 +70,32 @@ class Stationery:
         return [self.directory.get(c).name for c in codes]
 
     def letter(self, template: str, key: str, to: Sequence[str], subject: str,
-               context: dict[str, object], secrets: Sequence[str] = (), **extra: object) -> Letter:
+               context: dict[str, object], secrets: Sequence[str] = (), *, route: bool = False,
+               public: bool = False, **extra: object) -> Letter:
         """Every letter passes here: its recipients decide how much of a case it carries
         and whether its subject is tagged; every letter ends with the confidentiality
-        statement. ``secrets`` are details a partner wrote that are withheld too."""
+        statement. ``secrets`` are details a partner wrote that are withheld too.
+
+        ``route``: a letter about actions, read after the call; where it carries references
+        only, it says how to get the details (``secure_route``) instead of "read on the call".
+        ``public``: to someone outside the partnership, with none of the partners' footers.
+        """
         level = self.policy.level(to)
+        routed = route and level is Level.REFERENCE
         if level is Level.REFERENCE:
-            context = withhold(context, secrets, self.safe_words)
+            context = withhold(context, secrets, self.safe_words,
+                               WITHHELD_ROUTE if routed else WITHHELD)
             subject = scrub_text(subject, secrets)
-        context = {**context, "level": level.value, "confidentiality": self.confidentiality}
+        context = {**context, "level": level.value, "confidentiality": self.confidentiality,
+                   "secure_route": self.policy.secure_route if routed else ""}
         tag = self.policy.tag(to)
         if tag and tag.casefold() not in subject.casefold():
             subject = f"{tag} {subject}"
         text = self.render(f"{template}.txt", context)
         html = self.render(f"{template}.html", context)
-        footer = [*([REFERENCE_NOTE] if level is Level.REFERENCE else []),
-                  *([self.confidentiality] if self.confidentiality else [])]
+        note = ROUTE_NOTE if routed else REFERENCE_NOTE
+        footer = [] if public else [*([note] if level is Level.REFERENCE else []),
+                                    *([self.confidentiality] if self.confidentiality else [])]
         if footer:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
             block = "".join(f'<p style="color:#555; font-size:11px;">{escape(f)}</p>' for f in footer)
@@ -96,6 +106,8 @@ class Stationery:
 
 REFERENCE_NOTE = ("Case details are not sent to your email address under the information sharing "
                   "agreement: only case references are given here, and details are read out on the call.")
+ROUTE_NOTE = ("Case and action details are not sent to your email address under the information "
+              "sharing agreement: only references are given here.")
 
 
 def long_day(day: date) -> str:
@@ -285,10 +297,31 @@ def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, 
 
 
 def unknown_sender(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
-                   coordinators: Sequence[str]) -> Letter:
-    ctx = {**s.base(), "coordinators": list(coordinators)}
-    return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx,
+                   coordinators: Sequence[str], public_reply: str) -> Letter:
+    """The answer to someone outside the partnership: who to turn to instead, and none of
+    the partners' footers, which would mean nothing to them."""
+    ctx = {**s.base(), "coordinators": list(coordinators), "public_reply": public_reply}
+    return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx, public=True,
                     in_reply_to=message_id, auto_submitted="auto-replied")
+
+
+WRITTEN_LIMIT = 1500  # characters of a stranger's email put before the coordinators
+
+
+def stranger_notice(s: Stationery, *, key: str, sender: str, subject: str, written: str,
+                    answered: bool, inbound_id: int, last: bool = False) -> Letter:
+    """Tells the coordinators who wrote in from outside the partnership, and what they wrote
+    (quotes already trimmed): it may be a concern about someone, which a person must read.
+    Their words are withheld from a coordinator address that gets references only."""
+    text = written.strip()
+    cut = len(text) > WRITTEN_LIMIT
+    if cut:
+        text = text[:WRITTEN_LIMIT].rsplit(" ", 1)[0]
+    ctx = {**s.base(), "sender": sender, "their_subject": subject[:200], "written": text,
+           "cut": cut, "limit": WRITTEN_LIMIT, "answered": answered, "inbound_id": inbound_id, "last": last}
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    return s.letter("stranger_notice", key, to, "mailbot: email from an unknown sender", ctx,
+                    secrets=[text, subject[:200]])
 
 
 def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets: Sequence[str] = ()
@@ -300,6 +333,22 @@ def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets
 
 
 # -- after the meeting ---------------------------------------------------------
+
+
+def reference_owner_notice(s: Stationery, *, key: str, chair: str, owner: str, partner: str,
+                           actions: Sequence[dict[str, object]]) -> Letter:
+    """Tells the coordinators that an action went to an owner whose address gets references
+    only, so that someone phones the details through. The action text goes only where the
+    coordinators' own level allows it."""
+    ids = ", ".join(str(a["id"]) for a in actions)
+    lines = [f"{chair} gave {ids} to {owner} ({partner}). That address is sent case references only, "
+             "so the owner's emails do not say what the action is.",
+             *(f"{a['id']} ({a['case']}), due {a['due']}: {a['text']}" for a in actions),
+             f"Please give {owner} the details by phone or the partnership's secure route."]
+    ctx = {**s.base(), "title": f"{ids} went to an owner sent references only", "lines": lines}
+    to = [addr for p in s.directory.coordinators() for addr in p.emails]
+    return s.letter("notice", key, to, f"mailbot: {ctx['title']}", ctx,
+                    secrets=[str(a["text"]) for a in actions])
 
 
 def action_rows(s: Stationery, actions: Sequence[ActionView], due_label: Callable[[date], str]
@@ -323,7 +372,7 @@ def summary(s: Stationery, *, day: date, version: str, partner: Partner,
     subject = (f"Action plan {short_day(day)}: {len(cases)} case{'s' if len(cases) != 1 else ''}, "
                f"{len(actions)} action{'s' if len(actions) != 1 else ''}")
     return s.letter("summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}",
-                    partner.emails, subject, ctx)
+                    partner.emails, subject, ctx, route=True)
 
 
 def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
@@ -331,13 +380,13 @@ def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
     ctx = {**s.base(day), "owner": owner, "actions": actions, "report_help": _report_help()}
     subject = f"Your actions from {short_day(day)}: {', '.join(str(a['id']) for a in actions)}"
     return s.letter("owner_actions", f"owner-actions:{s.meeting_id}:{day}:{version}:{owner.lower()}",
-                    (owner,), subject, ctx)
+                    (owner,), subject, ctx, route=True)
 
 
 def reminder(s: Stationery, *, action: dict[str, object], owner: str, when: str) -> Letter:
     ctx = {**s.base(), "action": action, "when": when, "report_help": _report_help()}
     subject = f"Reminder: {action['id']} ({action['case']}) is due {when}"
-    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx)
+    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx, route=True)
 
 
 def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Letter:
@@ -353,4 +402,4 @@ def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], da
     ctx = {**s.base(), "partner": partner.name, "action": action, "days": days,
            "report_help": _report_help()}
     subject = f"ESCALATED: {action['id']} ({action['case']}) is {days} working days overdue"
-    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx)
+    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True)

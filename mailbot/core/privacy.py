@@ -22,6 +22,11 @@ class Level(enum.StrEnum):
 
 
 WITHHELD = "[details withheld: read on the call]"
+# After the call there is no call to read them on: an action's owner is pointed to the
+# partnership's secure route (``ContentPolicy.secure_route``), printed beside the actions.
+WITHHELD_ROUTE = "[details not sent by email: see below how to get them]"
+DEFAULT_SECURE_ROUTE = ("Ask the coordinator for the action's details by phone, or read them in the "
+                        "partnership's secure workspace.")
 _BLANKED = frozenset({"subject", "note", "rationale"})  # initials and free text: simply left out
 _REPLACED = frozenset({"concern", "text"})  # the line stays, saying why it is empty
 
@@ -39,6 +44,7 @@ class ContentPolicy:
     secure_domains: tuple[str, ...] = ()
     default_level: Level = Level.REFERENCE
     subject_tags: tuple[tuple[str, str], ...] = ()
+    secure_route: str = DEFAULT_SECURE_ROUTE  # how an owner sent references only learns the details
 
     def level(self, recipients: Sequence[str]) -> Level:
         if self.default_level is Level.FULL:
@@ -72,30 +78,34 @@ _GRAMMAR_WORDS = frozenset([
 _SAFE_WORD = re.compile(r"[A-Za-z]{1,8}-\d{2,4}(?:-\d{1,4})?|A-?\d{1,7}|\d{1,4}(?:/\d{1,4}){0,2}", re.I)
 
 
+def says_nothing(text: str, safe_words: frozenset[str]) -> bool:
+    """Whether every word of ``text`` is grammar, a reference, a date or a partner's name."""
+    words = [w.strip(_PUNCTUATION) for w in _WORD.findall(text)]
+    return all(not w or w.casefold() in _GRAMMAR_WORDS or w.casefold() in safe_words
+               or _SAFE_WORD.fullmatch(w) for w in words)
+
+
 def scrub_quotes(text: str, safe_words: frozenset[str]) -> str:
     """Every quoted span in ``text`` that holds a word other than grammar, a reference or a
     partner's name, replaced: it may be what the sender wrote about a person."""
     def replace(m: re.Match[str]) -> str:
-        span = m[1] if m[1] is not None else m[2]
-        words = [w.strip(_PUNCTUATION) for w in _WORD.findall(span)]
-        if all(not w or w.casefold() in _GRAMMAR_WORDS or w.casefold() in safe_words
-               or _SAFE_WORD.fullmatch(w) for w in words):
-            return m[0]
-        return "[your words withheld]"
+        return m[0] if says_nothing(m[1] if m[1] is not None else m[2], safe_words) \
+            else "[your words withheld]"
 
     return _QUOTED.sub(replace, text)
 
 
 def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
-             safe_words: frozenset[str] = frozenset()) -> dict[str, object]:
-    """The context with case details removed, and every string in ``secrets`` (what a
-    partner wrote about a person) replaced wherever it is quoted."""
+             safe_words: frozenset[str] = frozenset(), placeholder: str = WITHHELD) -> dict[str, object]:
+    """The context with case details removed (a detail that leaves its line empty says
+    ``placeholder`` instead), and every string in ``secrets`` (what a partner wrote about a
+    person) replaced wherever it is quoted."""
     def scrub(value: object, key: str = "") -> object:
         if isinstance(value, str):
             if key in _BLANKED:
                 return ""
             if key in _REPLACED:
-                return WITHHELD
+                return placeholder
             text = scrub_text(value, secrets)
             return scrub_quotes(text, safe_words) if key in _QUOTING else text
         if isinstance(value, Mapping):

@@ -7,6 +7,8 @@
   without an authserv-id, and marks mail from inside the organisation with
   X-MS-Exchange-Organization-AuthAs: Internal, a header it removes from mail
   arriving from outside.
+- What a receiving server writes (``stamp``): used by the demo's embedded server and
+  the tests' SMTP server, so that the default path, with sender trust on, is what runs.
 - Encrypted-portal wrappers (Egress, Microsoft Purview message encryption,
   Cisco, Mimecast, S/MIME): the bot cannot open them, and must say so rather
   than answer "nothing understood".
@@ -16,6 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
 
 from mailbot.core.message import Inbound
 
@@ -95,6 +100,32 @@ def sender_trust(mail: Inbound, trusted_ids: tuple[str, ...], own_domain: str) -
             return Trust(True, f"SPF pass, aligned with {from_domain}")
     seen = ", ".join(f"{r.method}={r.result}" for r in results) or "nothing"
     return Trust(False, f"no DMARC, DKIM or SPF pass aligned with {from_domain} ({seen})")
+
+
+def received_results(authserv_id: str, from_header: str, envelope_from: str) -> str:
+    """The Authentication-Results value a receiving server writes (RFC 8601 §2.2), judging
+    DMARC by alignment alone: the From domain against the envelope MAIL FROM domain (RFC
+    7489 §3.1, SPF-aligned). A server that checks nothing else is enough to tell a partner's
+    own email from one sent by someone else in their name."""
+    addresses = [a for _, a in getaddresses([from_header]) if "@" in a]
+    envelope_domain = envelope_from.rpartition("@")[2].strip(" <>").lower()
+    spf = f"spf=pass smtp.mailfrom={envelope_domain}" if envelope_domain else "spf=none"
+    if len(addresses) != 1:
+        return f"{authserv_id}; {spf}; dmarc=none"
+    from_domain = addresses[0].rpartition("@")[2].lower()
+    verdict = "pass" if _aligned(envelope_domain, from_domain) else "fail"
+    return f"{authserv_id}; {spf}; dmarc={verdict} header.from={from_domain}"
+
+
+def stamp(raw: bytes, authserv_id: str, envelope_from: str) -> bytes:
+    """``raw`` with the receiving server's Authentication-Results header on top, where a
+    server adds it on arrival (RFC 8601 §4), above any the sender wrote."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    value = received_results(authserv_id, ", ".join(str(v) for v in headers.get_all("from", [])),
+                             envelope_from)
+    first = raw.split(b"\n", 1)[0]
+    newline = b"\r\n" if first.endswith(b"\r") else b"\n"  # as the email's own lines end
+    return b"Authentication-Results: " + value.encode() + newline + raw
 
 
 _PORTAL_FILES = re.compile(

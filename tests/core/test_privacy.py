@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 INITIALS = "Q.Z."
 DETAILS = ["Q.Z.", "stabbing threat at 14 Acacia Road", "visit Q.Z. at the refuge",
            "moved to the Elm Street refuge", "risk reduced after arrest"]
+AFTER_THE_CALL = ("summary", "owner-actions", "reminder", "escalation")
 EVERY_DOMAIN = ("hillingdon.example", "met.police.example", "cnwl.example", "thh.example",
                 "hillingdonccg.example", "hidva.example", "elsewhere.example")
 
@@ -72,7 +73,12 @@ def test_a_domain_not_listed_as_secure_never_receives_case_details(settings: Set
         for detail in DETAILS:
             assert detail not in seen, (letter.key, detail)
         assert "HR-2026-0001" in seen, letter.key  # the reference is still there to discuss
-        assert "details are read out on the call" in seen, letter.key
+        if letter.key.split(":")[0] in AFTER_THE_CALL:
+            # No call to read them on: the owner is told how to get them, never a bare "withheld".
+            assert "To get them: Ask the coordinator for the action's details by phone" in seen, letter.key
+            assert "read on the call" not in seen and "read out on the call" not in seen, letter.key
+        else:
+            assert "details are read out on the call" in seen, letter.key
 
 
 def test_a_secure_domain_gets_the_details(settings: Settings) -> None:
@@ -131,3 +137,27 @@ def test_a_quoted_line_of_the_sender_is_withheld_at_reference_level_but_grammar_
     # Apostrophes inside words are not quotes.
     plain = "Added to today's 12:00 call; required: Children's Services"
     assert scrub_quotes(plain, names) == plain
+
+
+def test_the_secure_route_is_only_where_details_are_withheld(settings: Settings) -> None:
+    route = "Ask the coordinator by phone on 01895 250111."
+    full = stationery(settings, ContentPolicy(secure_domains=EVERY_DOMAIN, secure_route=route))
+    for letter in every_letter(full)[4:]:  # the letters read after the call
+        assert route not in wire(full, letter) and DETAILS[2] in wire(full, letter), letter.key
+    reference = stationery(settings, ContentPolicy(secure_domains=(), secure_route=route))
+    for letter in every_letter(reference)[4:]:
+        assert f"To get them: {route}" in letter.text and f"To get them: {route}" in letter.html, letter.key
+
+
+def test_the_coordinators_notice_about_such_an_owner_withholds_the_action_where_it_must(
+        settings: Settings) -> None:
+    action = ActionView(1, "HR-2026-0001", "referrals@hidva.example", "hidva", date(2026, 11, 28),
+                        DETAILS[2], "open", "")
+    for secure, shown in ((EVERY_DOMAIN, True), (("hidva.example",), False)):
+        s = stationery(settings, ContentPolicy(secure_domains=secure))
+        rows = letters.action_rows(s, [action], letters.short_day)
+        letter = letters.reference_owner_notice(s, key="n", chair="adultmash@hillingdon.example",
+                                                owner="referrals@hidva.example", partner="HIDVA", actions=rows)
+        seen = wire(s, letter)
+        assert "A-1 (HR-2026-0001), due Sat 28 Nov 2026" in seen and "referrals@hidva.example" in seen
+        assert (DETAILS[2] in seen) is shown

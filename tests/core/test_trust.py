@@ -94,3 +94,22 @@ def test_encrypted_wrappers_are_recognised() -> None:
     assert portal_notice("Case: T.W. - threats to a neighbour\nThis email was sent over a secure "
                          "connection.") is None
     assert encrypted_wrapper(parse(mail("mash@met.police.example"))) is None
+
+
+def test_what_the_receiving_server_writes_is_read_back_as_it_meant() -> None:
+    from mailbot.core.trust import received_results, stamp
+
+    own = mail("mash@met.police.example")
+    stamped = stamp(own, "mx.hillingdon.example", "mash@met.police.example")
+    assert stamped.startswith(b"Authentication-Results: mx.hillingdon.example; spf=pass "
+                              b"smtp.mailfrom=met.police.example; dmarc=pass header.from=met.police.example\r\n")
+    assert trust(stamped, ("mx.hillingdon.example",)) == (True, "DMARC pass for met.police.example")
+    # A bounce address at a subdomain of the From domain is aligned (relaxed, RFC 7489 §3.1).
+    assert trust(stamp(own, "mx.hillingdon.example", "b@mail.met.police.example"),
+                 ("mx.hillingdon.example",))[0]
+    # Sent in the police's name from another domain: a fail, above a pass the sender wrote.
+    forged = stamp(mail("mash@met.police.example", GMAIL_PASS), "mx.hillingdon.example", "x@forger.example")
+    assert trust(forged, ("mx.hillingdon.example",)) == (False, "DMARC fail for met.police.example")
+    assert received_results("mx.h", "a@x.example, b@y.example", "a@x.example") == \
+        "mx.h; spf=pass smtp.mailfrom=x.example; dmarc=none"
+    assert stamp(b"From: a@x.example\n\nhi\n", "mx.h", "a@x.example").count(b"\r") == 0  # its own newlines

@@ -40,6 +40,7 @@ from mailbot import config
 from mailbot.core.letters import short_day
 from tests.conftest import ROOT
 from tests.rig.dovecot import DovecotServer
+from tests.rig.received import arrived as stamp
 from tests.rig.smtp import SMTPServer
 from tests.rig.world import BOT_PASSWORD, World, dump, rig_config
 
@@ -109,7 +110,8 @@ class Drill:
                 initials = f"{chr(65 + k % 26)}.{chr(65 + k // 26 % 26)}."
                 msg.set_content(f"Case: {initials} - {concern}\n"
                                 f"Partners: {asked[0].aliases[0]}, {asked[1].aliases[0]}\n")
-                imap.append("INBOX", msg.as_bytes(), msg_time=arrived)
+                # Straight into the mailbox: stamped as the receiving server would have.
+                imap.append("INBOX", stamp(msg.as_bytes()), msg_time=arrived)
                 self.replies[mid] = concern
         self.report.replies += n
 

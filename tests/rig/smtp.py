@@ -15,7 +15,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from imapclient import IMAPClient
 
+from mailbot.core.trust import stamp
 from tests.rig.dovecot import free_port
+from tests.rig.received import AUTHSERV_ID
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Handler:
     # Bearer tokens the test's identity platform issued: address -> the one valid token.
     tokens: dict[str, str] = field(default_factory=dict)
     xoauth2_logins: list[str] = field(default_factory=list)
+    # The name this server writes in its Authentication-Results header (RFC 8601 authserv-id).
+    authserv_id: str = AUTHSERV_ID
 
     async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
         """SASL XOAUTH2 as Exchange Online answers it: 235 or 535 5.7.3, no JSON challenge."""
@@ -66,7 +70,9 @@ class Handler:
             self.messages.append(Stored(envelope.mail_from, list(envelope.rcpt_tos), data, login))
         local = [r for r in envelope.rcpt_tos if r in self.local]
         if self.lmtp_port and local:
-            self._deliver(envelope.mail_from, local, data)
+            # As a receiving server does on arrival: DMARC passes when the From domain is the
+            # envelope sender's, so a test spoofs by sending with another MAIL FROM.
+            self._deliver(envelope.mail_from, local, stamp(data, self.authserv_id, envelope.mail_from))
         if self.sent_copy and login in self.local:
             self._keep_sent_copy(login, data)
         return "250 Message accepted for delivery"

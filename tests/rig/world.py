@@ -102,7 +102,9 @@ class World:
 
     # -- acting as a partner --------------------------------------------------
     def reply(self, sender: str, body: str, *, subject: str = "RE: Case call",
-              to: EmailMessage | None = None, extra: dict[str, str] | None = None) -> str:
+              to: EmailMessage | None = None, extra: dict[str, str] | None = None,
+              envelope: str | None = None) -> str:
+        """Send as ``sender`` (the From header); ``envelope`` is another MAIL FROM, to spoof."""
         msg = EmailMessage()
         msg["From"] = sender
         msg["To"] = self.settings.bot.address
@@ -124,7 +126,8 @@ class World:
             await client.connect()
             try:
                 await client.login(login, self.dc.users[login])
-                await client.send_message(msg, sender=sender, recipients=[self.settings.bot.address])
+                await client.send_message(msg, sender=envelope or sender,
+                                          recipients=[self.settings.bot.address])
             finally:
                 await hang_up(client)  # no TLS socket may outlive this event loop
 

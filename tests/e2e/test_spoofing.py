@@ -1,0 +1,83 @@
+"""A forged report on an action, on the real servers: the receiving server's DMARC verdict
+is what the bot believes, so an email in a partner's name from elsewhere changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot import config
+from tests.rig.world import World, rig_config, text_of
+
+pytestmark = pytest.mark.servers
+LONDON = ZoneInfo("Europe/London")
+POLICE, CHAIR = "mash@met.police.example", "adultmash@hillingdon.example"
+
+
+def at(day: int, hhmm: str) -> datetime:
+    h, m = map(int, hhmm.split(":"))
+    return datetime(2026, 11, day, h, m, tzinfo=LONDON)
+
+
+@pytest.fixture
+def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
+    dc, smtp = mail_servers
+    return World(dc, smtp, config.parse(rig_config(dc, smtp, tmp_path / "db.sqlite")), at(23, "09:00"))
+
+
+def step(world: World, when: datetime) -> None:
+    world.clock.set(when)
+    rt = world.runtime()
+    try:
+        asyncio.run(rt.step())
+    finally:
+        rt.close()
+
+
+def subjects(world: World, address: str) -> list[str]:
+    return [str(m["Subject"]) for m in world.inbox(address)]
+
+
+def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_told(world: World) -> None:
+    world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: ASBIT", subject="case")
+    for when in ("09:30", "10:00", "11:30"):
+        step(world, at(23, when))
+    world.clock.set(at(23, "12:45"))
+    world.reply(CHAIR, "Action: HR-2026-0001 | mash@met.police.example | 26/11/2026 | welfare visit",
+                subject="Outcome")
+    step(world, at(23, "12:46"))
+    police_before = subjects(world, POLICE)
+    assert any(s.startswith("Your actions from Mon 23 Nov 2026: A-1") for s in police_before)
+
+    # Someone else's server sends in the police's name: From is the police, MAIL FROM is not.
+    world.clock.set(at(24, "09:00"))
+    world.reply(POLICE, "Done: A-1", subject="RE: Your actions", envelope="mash@forger.example")
+    world.reply(POLICE, "Cannot complete: A-1 - family moved away", subject="RE: Your actions",
+                envelope="bounces@mailer.forger.example")
+    step(world, at(24, "09:01"))
+
+    with world.store.transaction() as tx:
+        action = tx.action(1)
+        statuses = [r[0] for r in tx.conn.exec_driver_sql("select status from inbound order by id")]
+        returned = [c.reference for c in tx.cases_on("daily", at(24, "09:00").date())]
+    assert action is not None and action.status == "open" and not action.last_note
+    assert statuses[-2:] == ["rejected", "rejected"]
+    assert returned == []  # "Cannot complete" would have put the case back on the call
+    assert subjects(world, POLICE) == police_before  # no answer to whoever was impersonated
+    notices = [text_of(m) for m in world.inbox(CHAIR)
+               if str(m["Subject"]) == "mailbot: an email was rejected as possibly spoofed"]
+    assert len(notices) == 2
+    assert all("DMARC fail for met.police.example" in n for n in notices)
+    assert "claiming to be from mash@met.police.example" in notices[0]
+
+    # The real police, through their own server, are believed.
+    world.reply(POLICE, "Done: A-1", subject="RE: Your actions")
+    step(world, at(24, "09:05"))
+    with world.store.transaction() as tx:
+        action = tx.action(1)
+    assert action is not None and action.status == "done"
+    assert any(s.startswith("RE: Your actions") for s in subjects(world, POLICE))
