@@ -110,6 +110,10 @@ def test_what_the_receiving_server_writes_is_read_back_as_it_meant() -> None:
     # Sent in the police's name from another domain: a fail, above a pass the sender wrote.
     forged = stamp(mail("mash@met.police.example", GMAIL_PASS), "mx.hillingdon.example", "x@forger.example")
     assert trust(forged, ("mx.hillingdon.example",)) == (False, "DMARC fail for met.police.example")
+    # ...and a pass the sender wrote under our own server's name sits below the real verdict.
+    own_name = "mx.hillingdon.example; dmarc=pass header.from=met.police.example"
+    forged = stamp(mail("mash@met.police.example", own_name), "mx.hillingdon.example", "x@forger.example")
+    assert trust(forged, ("mx.hillingdon.example",)) == (False, "DMARC fail for met.police.example")
     assert received_results("mx.h", "a@x.example, b@y.example", "a@x.example") == \
         "mx.h; spf=pass smtp.mailfrom=x.example; dmarc=none"
     assert stamp(b"From: a@x.example\n\nhi\n", "mx.h", "a@x.example").count(b"\r") == 0  # its own newlines

@@ -1,4 +1,4 @@
-"""A forged report on an action, on the real servers: the receiving server's DMARC verdict
+"""A forged report or withdrawal, on the real servers: the receiving server's DMARC verdict
 is what the bot believes, so an email in a partner's name from elsewhere changes nothing."""
 
 from __future__ import annotations
@@ -81,3 +81,30 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
         action = tx.action(1)
     assert action is not None and action.status == "done"
     assert any(s.startswith("RE: Your actions") for s in subjects(world, POLICE))
+
+
+def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(world: World) -> None:
+    hidva = "referrals@hidva.example"
+    world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: HIDVA", subject="case")
+    step(world, at(23, "09:30"))
+    step(world, at(23, "10:00"))
+    world.wait_for(hidva, lambda m: str(m["Subject"]).startswith("Case call") and "REQUIRED" in str(m["Subject"]))
+    police_before, hidva_before = subjects(world, POLICE), subjects(world, hidva)
+
+    world.clock.set(at(23, "10:30"))
+    world.reply(POLICE, "Withdraw HR-2026-0001: family moved out of the borough", subject="RE: Case call",
+                envelope="mash@forger.example")
+    step(world, at(23, "10:31"))
+
+    with world.store.transaction() as tx:
+        on_the_call = [c.reference for c in tx.cases_on("daily", at(23, "10:00").date())]
+    assert on_the_call == ["HR-2026-0001"]
+    assert subjects(world, hidva) == hidva_before  # not told to stand down
+    assert subjects(world, POLICE) == police_before  # no answer to whoever was impersonated
+    [notice] = [text_of(m) for m in world.inbox(CHAIR)
+                if str(m["Subject"]) == "mailbot: an email was rejected as possibly spoofed"]
+    assert "DMARC fail for met.police.example" in notice
+
+    step(world, at(23, "11:30"))
+    attendance = world.wait_for(hidva, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    assert "YOU MUST ATTEND" in text_of(attendance)
