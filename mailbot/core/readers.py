@@ -92,9 +92,10 @@ class Parse:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"line {line}: {message}")
 
-    def clarify(self, line: int, said: str, form: str) -> None:
+    def clarify(self, line: int, said: str, form: str, why: str = "") -> None:
         """A line not read, quoted back with the nearest form that would be read."""
-        self.problem(line, f"{said.strip()!r} was not read: did you mean {form!r}?")
+        because = f"{why}; " if why else ""
+        self.problem(line, f"{said.strip()!r} was not read: {because}did you mean {form!r}?")
 
     def reference(self, text: str, line: int) -> str | None:
         ref = text.strip().upper().replace(" ", "")
@@ -292,7 +293,7 @@ def status(p: Parse, line: int) -> None:
 
 
 def _reason(text: str | None) -> str:
-    return (text or "").strip().strip(" -–—:：").strip()
+    return (text or "").strip().strip(" -–—:：").rstrip(" .!")
 
 
 def apologies(p: Parse, reason: str | None, line: int) -> None:
@@ -314,8 +315,7 @@ def withdraw(p: Parse, ref: str, reason: str | None, line: int) -> None:
         return
     why = _reason(reason)
     if not why:
-        p.problem(line, f"a withdrawal needs its reason for the record, like 'Withdraw {case}: "
-                        "<reason>'; the case was not withdrawn")
+        p.clarify(line, p.said, f"Withdraw {case}: <reason>", "a withdrawal needs its reason for the record")
         return
     p.commands.append(WithdrawCase(case, why, line))
 
@@ -337,8 +337,9 @@ def absence(p: Parse, line: str, number: int) -> bool:
         if partner is None and not found.named_by_sender:
             return False  # "Mum can't make the meeting": about someone else
         if partner is not None and partner.code != p.sender.partner:
-            p.problem(number, f"{said!r} was not read: apologies are recorded for the sender's "
-                              f"own agency; {partner.name} should send their own")
+            own = p.directory.get(p.sender.partner).name if p.sender.partner else "none"
+            p.problem(number, f"{said!r} was not read: apologies are recorded only for your own "
+                              f"agency ({own}); {partner.name} should send their own")
             return True
     p.commands.append(Apologies(None, found.reason, number))
     p.read_as.append(ReadAs(number, said, f"Apologies: {found.reason}" if found.reason else "Apologies"))

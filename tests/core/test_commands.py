@@ -274,7 +274,7 @@ def test_apologies_for_another_agency_are_not_recorded(directory: Directory) -> 
     cmds, problems = parse("Please accept apologies from CNWL", directory, sender=POLICE)
     assert cmds == []
     assert problems == ["line 1: 'Please accept apologies from CNWL' was not read: apologies are "
-                        "recorded for the sender's own agency; "
+                        "recorded only for your own agency (Metropolitan Police); "
                         "Central and North West London NHS Mental Health Trust should send their own"]
 
 
@@ -289,7 +289,7 @@ def test_a_withdrawal_needs_its_reason(directory: Directory) -> None:
         WithdrawCase("HR-2026-0043", "duplicate of HR-2026-0040", 3),
     ]
     assert problems == [
-        "line 4: a withdrawal needs its reason for the record, like 'Withdraw HR-2026-0044: <reason>'; "
-        "the case was not withdrawn",
+        "line 4: 'Withdraw HR-2026-0044' was not read: a withdrawal needs its reason for the record; "
+        "did you mean 'Withdraw HR-2026-0044: <reason>'?",
         "line 5: 'withdraw that one please' was not read: did you mean 'Withdraw HR-2026-0041: <reason>'?",
     ]

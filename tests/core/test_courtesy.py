@@ -18,7 +18,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Nothing from CNWL", "Nil return", "N/A",
         "Noted, thanks", "Received", "Will attend", "We'll dial in at 12", "I will attend today",
         "See you at 12", "Kind regards,", "Best wishes", "Have a good weekend",
-        "Hi all, nothing from us today, thanks", "*****", "",
+        "Hi all, nothing from us today, thanks", "*****", "", "Apologies for the late reply",
+        "Sorry for the delay.",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
