@@ -25,7 +25,7 @@ _MEETING = (r"(?:today|this\s+(?:morning|afternoon|call|meeting|discussion)|"
             r"the\s+(?:call|case\s+call|meeting|discussion|marac|hrcd))\b")
 _ABSENT = re.compile(
     rf"^(?P<speaker>[^?]{{0,80}}?)\b{_NEGATED}\s+{_VERB}(?:\s+it)?"
-    rf"(?:\s*[.!]?\s*$|\s+(?P<what>{_MEETING}.*)$)",
+    rf"(?:(?:\s*[.!])?\s*$|\s+(?P<what>{_MEETING}.*)$)",
     re.IGNORECASE,
 )
 # Words that open an absence line and are not who is absent.

@@ -43,7 +43,7 @@ _KW = r"\s*:\s*(.*)$"
 # A case reference as typed ("HR-2026-0041", "hr-2026-41", "HR - 2026 - 41"), then a colon,
 # a dash or the end of the line; anything after is the reason.
 _CASE_REF = r"(?:case\s+)?([a-z]{1,6}\s?-\s?\d{4}\s?-\s?\d{1,4})"
-_THEN_REASON = r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s*[-–—]+\s*(?=\S)|\s*[.!]?\s*$)(.*)$"
+_THEN_REASON = r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s*[-–—]+\s*(?=\S)|(?:\s*[.!])?\s*$)(.*)$"
 
 # (pattern, reader): the first row whose pattern matches a line reads it.
 _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
@@ -57,12 +57,13 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
      r.update(ActionStatus.CANNOT)),
     (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), r.decision),
     (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), r.review),
-    (re.compile(r"^\s*status\s*[.!]?\s*$", re.I), r.status),
+    (re.compile(r"^\s*status(?:\s*[.!])?\s*$", re.I), r.status),
     (re.compile(LEAD + r"apolog(?:y|ies)\s+for\s+" + _CASE_REF + _THEN_REASON, re.I), r.apologies_for),
-    (re.compile(LEAD + r"apolog(?:y|ies)\s*(?:[.!]?\s*$|[:：]\s*(.*)$)", re.I), r.apologies),
-    (re.compile(LEAD + r"withdraw(?:\s+case)?\s*[:：]?\s*" + _CASE_REF + _THEN_REASON, re.I), r.withdraw),
+    (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),
+    (re.compile(LEAD + r"withdraw(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I),
+     r.withdraw),
 )
-_STOP = re.compile(r"^\s*(?:stop|end)\s*[.!]?\s*$", re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 
 _ANY_COMMAND = re.compile(
     LEAD + r"(?:(?:new\s+|add\s+)?case|partners?(?:\s+for\s+[^:：]{1,40}?)?|action|done|update|"

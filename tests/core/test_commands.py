@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -293,3 +294,13 @@ def test_a_withdrawal_needs_its_reason(directory: Directory) -> None:
         "did you mean 'Withdraw HR-2026-0044: <reason>'?",
         "line 5: 'withdraw that one please' was not read: did you mean 'Withdraw HR-2026-0041: <reason>'?",
     ]
+
+
+def test_long_runs_of_spaces_after_any_keyword_are_read_in_linear_time(directory: Directory) -> None:
+    keywords = ["case", "new case -", "partners needed", "action", "done", "A-1", "withdraw", "apologies",
+                "decision HR-2026-0041", "Sorry, we can't make", "status", "stop"]
+    started = time.perf_counter()
+    for keyword in keywords:
+        for filler in (" ", "\t", " -", ":"):
+            read(keyword + filler * (1990 // len(filler)) + "x", directory)
+    assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here
