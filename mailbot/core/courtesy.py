@@ -112,7 +112,9 @@ def is_courtesy(line: str) -> bool:
     return all(_COURTESY.match(c) for c in clauses)
 
 
-def _signature_line(line: str) -> bool:
+def _signature_line(line: str, signed: bool = False) -> bool:
+    """Whether a line belongs to a signature block. After a sign-off (``signed``) a short
+    line written like a title is enough ("HIDVA", "Adult Social Care MASH")."""
     text = line.strip()
     if not text or _NO_WORDS.match(text):
         return True
@@ -121,6 +123,8 @@ def _signature_line(line: str) -> bool:
     if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text):
         return True
     if all(_PHONE.match(piece) for piece in _PIECES.split(text) if piece):
+        return True
+    if signed and len(text.split()) <= 5 and _title_case(text):
         return True
     return bool(_SIG_TITLE.search(text)) and _title_case(text)
 
@@ -181,7 +185,7 @@ def for_coordinators(text: str, instructions: Collection[int], until: int | None
     for number, line in lines:
         if number in instructions or number in footer or is_courtesy(line) or _MIME_DEBRIS.match(line):
             continue
-        if signed is not None and number > signed and _signature_line(line):
+        if signed is not None and number > signed and _signature_line(line, signed=True):
             continue
         if _lead_in(line, following[number], instructions):
             continue
