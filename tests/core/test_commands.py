@@ -246,27 +246,31 @@ def test_apologies_in_the_grammar(directory: Directory) -> None:
 
 def test_absence_in_the_senders_own_words_is_apologies_told_back(directory: Directory) -> None:
     text = ("Apologies, CNWL cannot attend today\nSorry, we can't make today's call\n"
-            "Unable to attend today\nPlease accept apologies from CNWL")
+            "Unable to attend today\nPlease accept apologies from CNWL\nApologies all, can't make it today")
     parsed = read_commands(text, sender=CNWL, directory=directory, reference_prefix="HR", today=MONDAY)
     assert parsed.commands == (
         Apologies(None, "CNWL cannot attend today", 1),
         Apologies(None, "we can't make today's call", 2),
         Apologies(None, "Unable to attend today", 3),
         Apologies(None, "", 4),
+        Apologies(None, "can't make it today", 5),
     )
     assert parsed.read_as == (
         ReadAs(1, "Apologies, CNWL cannot attend today", "Apologies: CNWL cannot attend today"),
         ReadAs(2, "Sorry, we can't make today's call", "Apologies: we can't make today's call"),
         ReadAs(3, "Unable to attend today", "Apologies: Unable to attend today"),
         ReadAs(4, "Please accept apologies from CNWL", "Apologies"),
+        ReadAs(5, "Apologies all, can't make it today", "Apologies: can't make it today"),
     )
-    assert parsed.problems == () and parsed.instructions == {1, 2, 3, 4}
+    assert parsed.problems == () and parsed.instructions == {1, 2, 3, 4, 5}
 
 
 def test_courtesy_and_case_prose_are_not_apologies(directory: Directory) -> None:
     text = ("Apologies for the late reply\nApologies for the delay.\n"
             "Police cannot attend the address until Friday\nMum can't make the meeting\n"
-            "Can anyone not attend today?\nI might not be able to make today")
+            "Can anyone not attend today?\nI might not be able to make today\n"
+            "We can't attend today but Sam Patel will dial in\nJane can't make it today, Sam will cover\n"
+            "Can't make it today, DC Patel is covering for me")
     parsed = read_commands(text, sender=POLICE, directory=directory, reference_prefix="HR", today=MONDAY)
     assert parsed.commands == () and parsed.problems == () and parsed.instructions == set()
 
