@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.core import readers as r
+from mailbot.core.absence import read_absence
 from mailbot.core.directory import Directory
 from mailbot.core.lenient import LEAD, nearest, rewrite
 from mailbot.core.model import ActionStatus, Command, ReadAs, Sender, StatusRequest
@@ -65,20 +66,15 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 
-_ANY_COMMAND = re.compile(
-    LEAD + r"(?:(?:new\s+|add\s+)?case|partners?(?:\s+for\s+[^:：]{1,40}?)?|action|done|update|"
-    r"(?:cannot|can\s*not|can['’]t)\s+complete|(?:decision|review)\s+(?:for\s+)?[^:：]{1,40}?)\s*[:：]",
-    re.IGNORECASE,
-)
-
-
 def is_command_line(line: str) -> bool:
-    """Whether a line is written in the strict reply grammar (the bot's own letters must
-    never hold one, so a quoted letter can never be read as an instruction)."""
-    head = line[:80]
-    if ":" not in head and "：" not in head:  # every command but "status" has an early colon
+    """Whether the grammar would take a line as an instruction: strictly, leniently, as an
+    absence, or as a near miss told back. The bot's own letters must hold no such line, so
+    a quoted letter could never be read as one."""
+    if len(line) > _MAX_LINE:
         return False
-    return bool(_ANY_COMMAND.match(head))
+    if _STOP.match(line) or any(pattern.match(line) for pattern, _ in _GRAMMAR):
+        return True
+    return rewrite(line) is not None or read_absence(line) is not None or nearest(line, "HR") is not None
 
 
 @dataclass(frozen=True, slots=True)
