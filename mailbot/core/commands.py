@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from mailbot.core import action_readers as a
 from mailbot.core import readers as r
 from mailbot.core.absence import read_absence
 from mailbot.core.directory import Directory
@@ -51,13 +52,13 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"(?:new\s+|add\s+)?case" + _KW, re.I), r.case),
     (re.compile(LEAD + r"partners?\s+for\s+" + _REF + _KW, re.I), r.partners_for_case),
     (re.compile(LEAD + r"partners?" + _KW, re.I), r.partners_for_new_case),
-    (re.compile(LEAD + r"action" + _KW, re.I), r.action),
-    (re.compile(LEAD + r"done" + _KW, re.I), r.update(ActionStatus.DONE)),
-    (re.compile(LEAD + r"update" + _KW, re.I), r.update(ActionStatus.UPDATE)),
+    (re.compile(LEAD + r"action" + _KW, re.I), a.action),
+    (re.compile(LEAD + r"done" + _KW, re.I), a.update(ActionStatus.DONE)),
+    (re.compile(LEAD + r"update" + _KW, re.I), a.update(ActionStatus.UPDATE)),
     (re.compile(LEAD + r"(?:cannot|can\s*not|can['’]t)\s+complete" + _KW, re.I),
-     r.update(ActionStatus.CANNOT)),
-    (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), r.decision),
-    (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), r.review),
+     a.update(ActionStatus.CANNOT)),
+    (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), a.decision),
+    (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), a.review),
     (re.compile(r"^\s*status(?:\s*[.!])?\s*$", re.I), r.status),
     (re.compile(LEAD + r"apolog(?:y|ies)\s+for\s+" + _CASE_REF + _THEN_REASON, re.I), r.apologies_for),
     (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),
