@@ -25,17 +25,21 @@ _MEETING = (r"(?:today|this\s+(?:morning|afternoon|call|meeting|discussion)|"
             r"the\s+(?:call|case\s+call|meeting|discussion|marac|hrcd))\b")
 _ABSENT = re.compile(
     rf"^(?P<speaker>[^?]{{0,80}}?)\b{_NEGATED}\s+{_VERB}(?:\s+it)?"
-    rf"(?:\s*[.!]?\s*$|\s+(?P<what>{_MEETING}.*)$)",
+    rf"(?:(?:\s*[.!])?\s*$|\s+(?P<what>{_MEETING}.*)$)",
     re.IGNORECASE,
 )
 # Words that open an absence line and are not who is absent.
 _OPENERS = re.compile(
     r"^(?:(?:apolog(?:y|ies)|sorry|unfortunately|afraid|i['’]?m\s+afraid|i\s+am\s+afraid|"
-    r"please\s+note|just\s+to\s+say|just\s+to\s+let\s+you\s+know|fyi|hi|hello)\b[\s,:;.!-]*)+",
+    r"please\s+note|just\s+to\s+say|just\s+to\s+let\s+you\s+know|fyi|hi|hello|all|everyone|"
+    r"both|team)\b[\s,:;.!-]*)+",
     re.IGNORECASE,
 )
-_DOUBT = re.compile(r"\?|\b(?:if|whether|unless|might|may|maybe|perhaps|not\s+sure|possibly)\b",
-                    re.IGNORECASE)
+# Doubt, or someone else coming in the sender's place: a person reads those.
+_DOUBT = re.compile(r"\?|\b(?:if|whether|unless|might|may|maybe|perhaps|not\s+sure|possibly|but|instead|"
+                    r"will\s+cover|(?:is|are|be)\s+covering|cover(?:ing)?\s+for\s+(?:me|us)|deputy|deputising|"
+                    r"send(?:ing)?|in\s+(?:my|our)\s+place|"
+                    r"on\s+(?:my|our)\s+behalf)\b", re.IGNORECASE)
 _PRONOUNS = re.compile(r"^(?:i|we|i['’]?m|we['’]?re|i\s+am|we\s+are|i\s+will|we\s+will|"
                        r"i['’]ll|we['’]ll)?$", re.IGNORECASE)
 _ACCEPT = re.compile(

@@ -30,7 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from mailbot.core import action_readers as a
 from mailbot.core import readers as r
+from mailbot.core.absence import read_absence
 from mailbot.core.directory import Directory
 from mailbot.core.lenient import LEAD, nearest, rewrite
 from mailbot.core.model import ActionStatus, Command, ReadAs, Sender, StatusRequest
@@ -43,41 +45,37 @@ _KW = r"\s*:\s*(.*)$"
 # A case reference as typed ("HR-2026-0041", "hr-2026-41", "HR - 2026 - 41"), then a colon,
 # a dash or the end of the line; anything after is the reason.
 _CASE_REF = r"(?:case\s+)?([a-z]{1,6}\s?-\s?\d{4}\s?-\s?\d{1,4})"
-_THEN_REASON = r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s*[-–—]+\s*(?=\S)|\s*[.!]?\s*$)(.*)$"
+_THEN_REASON = r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s*[-–—]+\s*(?=\S)|(?:\s*[.!])?\s*$)(.*)$"
 
 # (pattern, reader): the first row whose pattern matches a line reads it.
 _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"(?:new\s+|add\s+)?case" + _KW, re.I), r.case),
     (re.compile(LEAD + r"partners?\s+for\s+" + _REF + _KW, re.I), r.partners_for_case),
     (re.compile(LEAD + r"partners?" + _KW, re.I), r.partners_for_new_case),
-    (re.compile(LEAD + r"action" + _KW, re.I), r.action),
-    (re.compile(LEAD + r"done" + _KW, re.I), r.update(ActionStatus.DONE)),
-    (re.compile(LEAD + r"update" + _KW, re.I), r.update(ActionStatus.UPDATE)),
+    (re.compile(LEAD + r"action" + _KW, re.I), a.action),
+    (re.compile(LEAD + r"done" + _KW, re.I), a.update(ActionStatus.DONE)),
+    (re.compile(LEAD + r"update" + _KW, re.I), a.update(ActionStatus.UPDATE)),
     (re.compile(LEAD + r"(?:cannot|can\s*not|can['’]t)\s+complete" + _KW, re.I),
-     r.update(ActionStatus.CANNOT)),
-    (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), r.decision),
-    (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), r.review),
-    (re.compile(r"^\s*status\s*[.!]?\s*$", re.I), r.status),
+     a.update(ActionStatus.CANNOT)),
+    (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), a.decision),
+    (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), a.review),
+    (re.compile(r"^\s*status(?:\s*[.!])?\s*$", re.I), r.status),
     (re.compile(LEAD + r"apolog(?:y|ies)\s+for\s+" + _CASE_REF + _THEN_REASON, re.I), r.apologies_for),
-    (re.compile(LEAD + r"apolog(?:y|ies)\s*(?:[.!]?\s*$|[:：]\s*(.*)$)", re.I), r.apologies),
-    (re.compile(LEAD + r"withdraw(?:\s+case)?\s*[:：]?\s*" + _CASE_REF + _THEN_REASON, re.I), r.withdraw),
+    (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),
+    (re.compile(LEAD + r"withdraw(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I),
+     r.withdraw),
 )
-_STOP = re.compile(r"^\s*(?:stop|end)\s*[.!]?\s*$", re.IGNORECASE)
-
-_ANY_COMMAND = re.compile(
-    LEAD + r"(?:(?:new\s+|add\s+)?case|partners?(?:\s+for\s+[^:：]{1,40}?)?|action|done|update|"
-    r"(?:cannot|can\s*not|can['’]t)\s+complete|(?:decision|review)\s+(?:for\s+)?[^:：]{1,40}?)\s*[:：]",
-    re.IGNORECASE,
-)
-
+_STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 
 def is_command_line(line: str) -> bool:
-    """Whether a line is written in the strict reply grammar (the bot's own letters must
-    never hold one, so a quoted letter can never be read as an instruction)."""
-    head = line[:80]
-    if ":" not in head and "：" not in head:  # every command but "status" has an early colon
+    """Whether the grammar would take a line as an instruction: strictly, leniently, as an
+    absence, or as a near miss told back. The bot's own letters must hold no such line, so
+    a quoted letter could never be read as one."""
+    if len(line) > _MAX_LINE:
         return False
-    return bool(_ANY_COMMAND.match(head))
+    if _STOP.match(line) or any(pattern.match(line) for pattern, _ in _GRAMMAR):
+        return True
+    return rewrite(line) is not None or read_absence(line) is not None or nearest(line, "HR") is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ _COURTESY = re.compile(
     r"else|from\s+(?:us|me|our\s+side|[\w']{1,20}(?:\s+[\w']{1,20})?)|today|this\s+(?:week|time)|"
     r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this|the\s+moment)|thanks?))*"
     r"|nil(?:\s+return)?|n/?a|no\s+update\s+from\s+us"
+    # apologies for the reply itself, not for an absence
+    r"|(?:(?:my|our)\s+)?(?:apologies|sorry|apologise)\s+for\s+(?:the\s+|my\s+|our\s+|this\s+)?"
+    r"(?:(?:late|slow|delayed|belated)\s+)?(?:reply|response|delay|email)"
     # acknowledgements
     r"|noted|(?:all\s+)?received|understood|ok(?:ay)?|will\s+do|acknowledged|confirmed|great|perfect|"
     r"lovely|brilliant|sounds\s+good|no\s+problem|got\s+it|fine|agreed|yes|yep|sure"
@@ -62,13 +65,16 @@ _DEVICE = re.compile(r"^(?:sent\s+from\s+my\s+\w|sent\s+from\s+(?:outlook|mail|y
 _SIG_DASHES = re.compile(r"^--\s*$")
 # What a signature block is made of, recognised even without a sign-off above it.
 _SIG_STRONG = re.compile(
-    r"^(?:t|tel|telephone|m|mob|mobile|phone|ph|direct(?:\s+line)?|office|w|work|ext|fax)?\s*[.:]?\s*"
-    r"[+(]?\d[\d\s()+-]{6,30}\d\s*(?:\(?ext\.?\s*\d+\)?)?$"
-    r"|\S@\S+\.\w|https?://|\bwww\.|\b(?:she|he|they)\s*/\s*(?:her|him|them)\b"
+    r"\S@\S+\.\w|https?://|\bwww\.|\b(?:she|he|they)\s*/\s*(?:her|him|them)\b"
     r"|\bworking\s+(?:hours|days|pattern)\b|\bI\s+work\s+(?:part|mon|tue|wed|thu|fri)"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",  # a UK postcode
     re.IGNORECASE,
 )
+# "Tel: 020 7123 4567 | Mob: 07700 900123": each piece a labelled phone number.
+_PHONE = re.compile(r"^(?:(?:t|tel|telephone|m|mob|mobile|phone|ph|direct(?:\s+line)?|office|w|work|ext|"
+                    r"fax|switchboard)\s*[.:]?\s*)?[+(]?\d[\d\s()+-]{6,30}\d\s*(?:\(?ext\.?\s*\d{1,6}\)?)?$",
+                    re.IGNORECASE)
+_PIECES = re.compile(r"\s*[|•·]\s*|\s{2,}")
 # Job titles, teams and addresses: only in a line written like a title ("Detective
 # Sergeant, MASH"), never in a sentence ("Police will attend the address").
 _SIG_TITLE = re.compile(
@@ -106,13 +112,19 @@ def is_courtesy(line: str) -> bool:
     return all(_COURTESY.match(c) for c in clauses)
 
 
-def _signature_line(line: str) -> bool:
+def _signature_line(line: str, signed: bool = False) -> bool:
+    """Whether a line belongs to a signature block. After a sign-off (``signed``) a short
+    line written like a title is enough ("HIDVA", "Adult Social Care MASH")."""
     text = line.strip()
     if not text or _NO_WORDS.match(text):
         return True
     if "?" in text or len(text) > _MAX_COURTESY or len(text.split()) > 10 or _CASE_WORDS.search(text):
         return False
     if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text):
+        return True
+    if all(_PHONE.match(piece) for piece in _PIECES.split(text) if piece):
+        return True
+    if signed and len(text.split()) <= 5 and _title_case(text):
         return True
     return bool(_SIG_TITLE.search(text)) and _title_case(text)
 
@@ -173,7 +185,7 @@ def for_coordinators(text: str, instructions: Collection[int], until: int | None
     for number, line in lines:
         if number in instructions or number in footer or is_courtesy(line) or _MIME_DEBRIS.match(line):
             continue
-        if signed is not None and number > signed and _signature_line(line):
+        if signed is not None and number > signed and _signature_line(line, signed=True):
             continue
         if _lead_in(line, following[number], instructions):
             continue

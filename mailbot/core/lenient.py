@@ -20,8 +20,10 @@ import re
 from collections.abc import Callable
 
 LEAD = r"^\s*(?:[-*•·>]+\s*|\(?\d{1,2}[.)]\s*|\(?[a-z][.)]\s+)?"
-_SEP = r"\s*(?:[:：]\s*|[-–—]+\s*|\s)\s*"  # a colon, a dash, or only a space
-_OPT_SEP = r"\s*(?:[:：]|[-–—]+)?\s*"
+# A colon, a dash, or only a space. Written so that no two quantifiers over spaces
+# meet: "case" and 2,000 tabs must not backtrack quadratically.
+_SEP = r"(?:\s*[:：]\s*|\s*[-–—]+\s*|\s+)"
+_OPT_SEP = r"(?:\s*[:：]\s*|\s*[-–—]+\s*|\s*)"
 _DONE = r"done|completed?|finished"
 _UPDATE = r"update|progress"
 _CANNOT = r"(?:cannot|can\s*not|can['’]?t|unable\s+to)\s+complete"
@@ -112,11 +114,11 @@ def rewrite(line: str) -> str | None:
 
 
 _NEAR_STATUS = re.compile(LEAD + _STATUS + _OPT_SEP + _ID.replace(r"\b", ""), re.I)
-_NEAR_CASE = re.compile(LEAD + r"(?:new\s+|add\s+)?(?:case|referral)\s*[:：]?\s*" + _INITIALS
+_NEAR_CASE = re.compile(LEAD + r"(?:new\s+|add\s+)?(?:case|referral)(?:\s*[:：]\s*|\s+)" + _INITIALS
                         + r"\s+(?P<rest>\S.*)$", re.I)
 _NEAR_PARTNERS = re.compile(LEAD + _PARTNERS + r"\s+for\s+(?:case\s+)?" + _CASE_REF
                             + r"\s*(?P<rest>.*)$", re.I)
-_NEAR_ACTION = re.compile(LEAD + r"action\s*[-–—]?\s*(?P<rest>[a-z]{1,6}\s?-\s?\d.*)$", re.I)
+_NEAR_ACTION = re.compile(LEAD + r"action(?:\s*[-–—]\s*|\s+)(?P<rest>[a-z]{1,6}\s?-\s?\d.*)$", re.I)
 _NEAR_DECISION = re.compile(LEAD + r"decision\s+(?:for\s+)?" + _CASE_REF + r"\s*(?:[-–—]+\s*)?"
                             r"(?P<rest>.*)$", re.I)
 _NEAR_CASE_WORD = re.compile(LEAD + r"(?P<kw>withdraw\b|apolog(?:y|ies)\s+for\s+(?:case\s+)?"

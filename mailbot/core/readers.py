@@ -1,4 +1,5 @@
-"""The readers of the reply grammar: one function per command, given the rest of its line.
+"""The readers of the reply grammar for cases, partners, attendance and withdrawals
+(``action_readers`` has the lines about actions and decisions).
 
 ``Parse`` holds what reading found so far. A reader appends a command, or a
 problem for the sender; a reader that returns False says the line was not an
@@ -8,28 +9,18 @@ instruction after all (it is left for the courtesy-or-prose reading).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
-
 from mailbot.core.absence import read_absence
-from mailbot.core.dates import DateError, parse_date
 from mailbot.core.directory import Directory
 from mailbot.core.lenient import nearest, unpolite
 from mailbot.core.model import (
-    ActionStatus,
-    ActionUpdate,
-    AddAction,
     AddCase,
     Apologies,
     Command,
-    DecideCase,
-    Decision,
     ReadAs,
     RequirePartners,
-    ReviewCase,
     Sender,
     StatusRequest,
     WithdrawCase,
@@ -43,9 +34,6 @@ _LONE_INITIALS = re.compile(r"^(?:[A-Za-z]\.?\s?){1,4}$")
 _DASH = re.compile(r"\s+[-–—]+\s+|\s*[–—]+\s*|\s+-|-\s+")
 _SPLIT_PARTNERS = re.compile(r"\s*[,;&/+]\s*|\s+plus\s+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
-# "A-1, A-2 and A-3": one more id of a list, read from where the last one ended.
-_NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
 _ANY_REF = re.compile(r"\b[a-z]{1,6}-\d{4}-\d{1,4}\b", re.IGNORECASE)
 
 
@@ -92,9 +80,10 @@ class Parse:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"line {line}: {message}")
 
-    def clarify(self, line: int, said: str, form: str) -> None:
+    def clarify(self, line: int, said: str, form: str, why: str = "") -> None:
         """A line not read, quoted back with the nearest form that would be read."""
-        self.problem(line, f"{said.strip()!r} was not read: did you mean {form!r}?")
+        because = f"{why}; " if why else ""
+        self.problem(line, f"{said.strip()!r} was not read: {because}did you mean {form!r}?")
 
     def reference(self, text: str, line: int) -> str | None:
         ref = text.strip().upper().replace(" ", "")
@@ -194,105 +183,13 @@ def partners_for_case(p: Parse, ref: str, rest: str, line: int) -> None:
         p.problem(line, "no partners named")
 
 
-def action(p: Parse, rest: str, line: int) -> None:
-    """``Action: <ref> | <owner> | <due> | <what>``: strict, coordinators only (never guessed)."""
-    fields = [f.strip() for f in rest.split("|")]
-    if len(fields) != 4 or not all(fields):
-        p.problem(line, "an action needs four parts: 'Action: <case ref> | <owner email> | "
-                        "<due date> | <what>'; this action was not recorded")
-        return
-    if not p.coordinator_only(line, "record actions"):
-        return
-    case = p.reference(fields[0], line)
-    owner = _owner(p, fields[1], line)
-    due = _date(p, fields[2], line)
-    if case and owner and due:
-        p.commands.append(AddAction(case, owner, due, fields[3], line))
-
-
-def _owner(p: Parse, text: str, line: int) -> str | None:
-    address = text.strip().strip("<>").strip()
-    try:
-        return validate_email(address, check_deliverability=False, test_environment=True).normalized
-    except EmailNotValidError:
-        p.problem(line, f"the owner must be an email address, not {text!r}")
-        return None
-
-
-def _date(p: Parse, text: str, line: int) -> date | None:
-    try:
-        found = parse_date(text, p.today)
-    except DateError as exc:
-        p.problem(line, str(exc))
-        return None
-    if found < p.today:
-        p.problem(line, f"{found:%d/%m/%Y} is in the past")
-        return None
-    return found
-
-
-def update(status: ActionStatus) -> Callable[[Parse, str, int], bool]:
-    """The reader of an action update: one id or a list ("A-1, A-2 and A-3"), then the note."""
-
-    def read(p: Parse, rest: str, line: int) -> bool:
-        text = rest.strip()
-        m = _ACTION_ID.match(text)
-        if m is None:
-            if status is ActionStatus.UPDATE:
-                return False  # "Update: mum has moved": news for the meeting, not an action's
-            p.problem(line, f"name the action by its id, like '{status.value.title()}: A-12'")
-            return True
-        ids, end = [int(m[1])], m.end()
-        while (more := _NEXT_ID.match(text, end)) is not None:
-            ids.append(int(more[1]))
-            end = more.end()
-        note = unpolite(text[end:]).strip(" -–—:,.")
-        if status is not ActionStatus.DONE and not note:
-            why = "a reason" if status is ActionStatus.CANNOT else "the news"
-            p.problem(line, f"give {why} after the action id; this update was not recorded")
-            return True
-        p.commands.extend(ActionUpdate(f"A-{n}", status, note, line) for n in dict.fromkeys(ids))
-        return True
-
-    return read
-
-
-def decision(p: Parse, ref: str, rest: str, line: int) -> None:
-    """``Decision for <ref>: accepted|declined|closed - <why>``: strict, coordinators only."""
-    if not p.coordinator_only(line, "record decisions"):
-        return
-    case = p.reference(ref, line)
-    word, _, rationale = rest.strip().partition(" ")
-    rationale = rationale.strip(" -–—:")
-    try:
-        decision = Decision(word.casefold().strip(" -–—:,."))
-    except ValueError:
-        p.problem(line, "a decision is 'accepted', 'declined' or 'closed', then ' - ' and why")
-        return
-    if decision is not Decision.ACCEPTED and not rationale:
-        p.problem(line, f"a case {decision.value} needs its rationale after a dash")
-        return
-    if case:
-        p.commands.append(DecideCase(case, decision, rationale, line))
-
-
-def review(p: Parse, ref: str, rest: str, line: int) -> None:
-    """``Review for <ref>: <date>``: coordinators only."""
-    if not p.coordinator_only(line, "set review dates"):
-        return
-    case = p.reference(ref, line)
-    on = _date(p, rest, line)
-    if case and on:
-        p.commands.append(ReviewCase(case, on, line))
-
-
 def status(p: Parse, line: int) -> None:
     """``status``: the sender asks what is open."""
     p.commands.append(StatusRequest(line))
 
 
 def _reason(text: str | None) -> str:
-    return (text or "").strip().strip(" -–—:：").strip()
+    return (text or "").strip().strip(" -–—:：").rstrip(" .!")
 
 
 def apologies(p: Parse, reason: str | None, line: int) -> None:
@@ -314,8 +211,7 @@ def withdraw(p: Parse, ref: str, reason: str | None, line: int) -> None:
         return
     why = _reason(reason)
     if not why:
-        p.problem(line, f"a withdrawal needs its reason for the record, like 'Withdraw {case}: "
-                        "<reason>'; the case was not withdrawn")
+        p.clarify(line, p.said, f"Withdraw {case}: <reason>", "a withdrawal needs its reason for the record")
         return
     p.commands.append(WithdrawCase(case, why, line))
 
@@ -337,8 +233,9 @@ def absence(p: Parse, line: str, number: int) -> bool:
         if partner is None and not found.named_by_sender:
             return False  # "Mum can't make the meeting": about someone else
         if partner is not None and partner.code != p.sender.partner:
-            p.problem(number, f"{said!r} was not read: apologies are recorded for the sender's "
-                              f"own agency; {partner.name} should send their own")
+            own = p.directory.get(p.sender.partner).name if p.sender.partner else "none"
+            p.problem(number, f"{said!r} was not read: apologies are recorded only for your own "
+                              f"agency ({own}); {partner.name} should send their own")
             return True
     p.commands.append(Apologies(None, found.reason, number))
     p.read_as.append(ReadAs(number, said, f"Apologies: {found.reason}" if found.reason else "Apologies"))

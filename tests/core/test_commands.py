@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -245,27 +246,31 @@ def test_apologies_in_the_grammar(directory: Directory) -> None:
 
 def test_absence_in_the_senders_own_words_is_apologies_told_back(directory: Directory) -> None:
     text = ("Apologies, CNWL cannot attend today\nSorry, we can't make today's call\n"
-            "Unable to attend today\nPlease accept apologies from CNWL")
+            "Unable to attend today\nPlease accept apologies from CNWL\nApologies all, can't make it today")
     parsed = read_commands(text, sender=CNWL, directory=directory, reference_prefix="HR", today=MONDAY)
     assert parsed.commands == (
         Apologies(None, "CNWL cannot attend today", 1),
         Apologies(None, "we can't make today's call", 2),
         Apologies(None, "Unable to attend today", 3),
         Apologies(None, "", 4),
+        Apologies(None, "can't make it today", 5),
     )
     assert parsed.read_as == (
         ReadAs(1, "Apologies, CNWL cannot attend today", "Apologies: CNWL cannot attend today"),
         ReadAs(2, "Sorry, we can't make today's call", "Apologies: we can't make today's call"),
         ReadAs(3, "Unable to attend today", "Apologies: Unable to attend today"),
         ReadAs(4, "Please accept apologies from CNWL", "Apologies"),
+        ReadAs(5, "Apologies all, can't make it today", "Apologies: can't make it today"),
     )
-    assert parsed.problems == () and parsed.instructions == {1, 2, 3, 4}
+    assert parsed.problems == () and parsed.instructions == {1, 2, 3, 4, 5}
 
 
 def test_courtesy_and_case_prose_are_not_apologies(directory: Directory) -> None:
     text = ("Apologies for the late reply\nApologies for the delay.\n"
             "Police cannot attend the address until Friday\nMum can't make the meeting\n"
-            "Can anyone not attend today?\nI might not be able to make today")
+            "Can anyone not attend today?\nI might not be able to make today\n"
+            "We can't attend today but Sam Patel will dial in\nJane can't make it today, Sam will cover\n"
+            "Can't make it today, DC Patel is covering for me")
     parsed = read_commands(text, sender=POLICE, directory=directory, reference_prefix="HR", today=MONDAY)
     assert parsed.commands == () and parsed.problems == () and parsed.instructions == set()
 
@@ -274,7 +279,7 @@ def test_apologies_for_another_agency_are_not_recorded(directory: Directory) -> 
     cmds, problems = parse("Please accept apologies from CNWL", directory, sender=POLICE)
     assert cmds == []
     assert problems == ["line 1: 'Please accept apologies from CNWL' was not read: apologies are "
-                        "recorded for the sender's own agency; "
+                        "recorded only for your own agency (Metropolitan Police); "
                         "Central and North West London NHS Mental Health Trust should send their own"]
 
 
@@ -289,7 +294,17 @@ def test_a_withdrawal_needs_its_reason(directory: Directory) -> None:
         WithdrawCase("HR-2026-0043", "duplicate of HR-2026-0040", 3),
     ]
     assert problems == [
-        "line 4: a withdrawal needs its reason for the record, like 'Withdraw HR-2026-0044: <reason>'; "
-        "the case was not withdrawn",
+        "line 4: 'Withdraw HR-2026-0044' was not read: a withdrawal needs its reason for the record; "
+        "did you mean 'Withdraw HR-2026-0044: <reason>'?",
         "line 5: 'withdraw that one please' was not read: did you mean 'Withdraw HR-2026-0041: <reason>'?",
     ]
+
+
+def test_long_runs_of_spaces_after_any_keyword_are_read_in_linear_time(directory: Directory) -> None:
+    keywords = ["case", "new case -", "partners needed", "action", "done", "A-1", "withdraw", "apologies",
+                "decision HR-2026-0041", "Sorry, we can't make", "status", "stop"]
+    started = time.perf_counter()
+    for keyword in keywords:
+        for filler in (" ", "\t", " -", ":"):
+            read(keyword + filler * (1990 // len(filler)) + "x", directory)
+    assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here

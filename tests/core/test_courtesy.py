@@ -18,7 +18,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Nothing from CNWL", "Nil return", "N/A",
         "Noted, thanks", "Received", "Will attend", "We'll dial in at 12", "I will attend today",
         "See you at 12", "Kind regards,", "Best wishes", "Have a good weekend",
-        "Hi all, nothing from us today, thanks", "*****", "",
+        "Hi all, nothing from us today, thanks", "*****", "", "Apologies for the late reply",
+        "Sorry for the delay.",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
@@ -101,3 +102,8 @@ def test_long_lines_are_read_in_linear_time() -> None:
     started = time.perf_counter()
     assert len(for_coordinators(text, ())) == 4  # the dashes are no words: not forwarded
     assert time.perf_counter() - started < 1.0
+
+
+def test_an_agency_name_after_the_sign_off_is_the_signature() -> None:
+    text = "Diolch\nHIDVA\n\nRegards\nAdult Social Care MASH\nUrgent Visit Needed For Mum Today\nmum moved"
+    assert for_coordinators(text, ()) == ("Urgent Visit Needed For Mum Today", "mum moved")

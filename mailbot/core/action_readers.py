@@ -1,0 +1,116 @@
+"""The readers of the lines about actions and decisions: ``Action:``, ``Done:``,
+``Update:``, ``Cannot complete:``, ``Decision for``, ``Review for``.
+
+Recording an action, a decision or a review date is for coordinators, and
+those lines are read strictly: a malformed one is a problem, never a guess.
+Action updates take one id or a list ("A-1, A-2 and A-3").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailbot.core.dates import DateError, parse_date
+from mailbot.core.lenient import unpolite
+from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, Decision, ReviewCase
+from mailbot.core.readers import Parse
+
+_ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
+# "A-1, A-2 and A-3": one more id of a list, read from where the last one ended.
+_NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
+
+
+def action(p: Parse, rest: str, line: int) -> None:
+    """``Action: <ref> | <owner> | <due> | <what>``: strict, coordinators only (never guessed)."""
+    fields = [f.strip() for f in rest.split("|")]
+    if len(fields) != 4 or not all(fields):
+        p.problem(line, "an action needs four parts: 'Action: <case ref> | <owner email> | "
+                        "<due date> | <what>'; this action was not recorded")
+        return
+    if not p.coordinator_only(line, "record actions"):
+        return
+    case = p.reference(fields[0], line)
+    owner = _owner(p, fields[1], line)
+    due = _date(p, fields[2], line)
+    if case and owner and due:
+        p.commands.append(AddAction(case, owner, due, fields[3], line))
+
+
+def _owner(p: Parse, text: str, line: int) -> str | None:
+    address = text.strip().strip("<>").strip()
+    try:
+        return validate_email(address, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError:
+        p.problem(line, f"the owner must be an email address, not {text!r}")
+        return None
+
+
+def _date(p: Parse, text: str, line: int) -> date | None:
+    try:
+        found = parse_date(text, p.today)
+    except DateError as exc:
+        p.problem(line, str(exc))
+        return None
+    if found < p.today:
+        p.problem(line, f"{found:%d/%m/%Y} is in the past")
+        return None
+    return found
+
+
+def update(status: ActionStatus) -> Callable[[Parse, str, int], bool]:
+    """The reader of an action update: one id or a list ("A-1, A-2 and A-3"), then the note."""
+
+    def read(p: Parse, rest: str, line: int) -> bool:
+        text = rest.strip()
+        m = _ACTION_ID.match(text)
+        if m is None:
+            if status is ActionStatus.UPDATE:
+                return False  # "Update: mum has moved": news for the meeting, not an action's
+            p.problem(line, f"name the action by its id, like '{status.value.title()}: A-12'")
+            return True
+        ids, end = [int(m[1])], m.end()
+        while (more := _NEXT_ID.match(text, end)) is not None:
+            ids.append(int(more[1]))
+            end = more.end()
+        note = unpolite(text[end:]).strip(" -–—:,.")
+        if status is not ActionStatus.DONE and not note:
+            why = "a reason" if status is ActionStatus.CANNOT else "the news"
+            p.problem(line, f"give {why} after the action id; this update was not recorded")
+            return True
+        p.commands.extend(ActionUpdate(f"A-{n}", status, note, line) for n in dict.fromkeys(ids))
+        return True
+
+    return read
+
+
+def decision(p: Parse, ref: str, rest: str, line: int) -> None:
+    """``Decision for <ref>: accepted|declined|closed - <why>``: strict, coordinators only."""
+    if not p.coordinator_only(line, "record decisions"):
+        return
+    case = p.reference(ref, line)
+    word, _, rationale = rest.strip().partition(" ")
+    rationale = rationale.strip(" -–—:")
+    try:
+        decision = Decision(word.casefold().strip(" -–—:,."))
+    except ValueError:
+        p.problem(line, "a decision is 'accepted', 'declined' or 'closed', then ' - ' and why")
+        return
+    if decision is not Decision.ACCEPTED and not rationale:
+        p.problem(line, f"a case {decision.value} needs its rationale after a dash")
+        return
+    if case:
+        p.commands.append(DecideCase(case, decision, rationale, line))
+
+
+def review(p: Parse, ref: str, rest: str, line: int) -> None:
+    """``Review for <ref>: <date>``: coordinators only."""
+    if not p.coordinator_only(line, "set review dates"):
+        return
+    case = p.reference(ref, line)
+    on = _date(p, rest, line)
+    if case and on:
+        p.commands.append(ReviewCase(case, on, line))
