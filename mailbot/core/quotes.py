@@ -20,86 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_MAX_LINE = 2000  # longer lines are never headers; keeps every regex linear and cheap
-
-# Header field names as Outlook, OWA, Apple Mail and Thunderbird write them, in
-# the languages of the corpus plus Welsh. Grouped by role: a real header block
-# names at least two different roles.
-_HEADER_ROLES: dict[str, tuple[str, ...]] = {
-    "from": (
-        "from", "von", "de", "da", "van", "från", "fra", "od", "от", "от кого", "lähettäjä",
-        "feladó", "oddi wrth", "gan", "من", "發件人", "发件人", "寄件者", "差出人", "kimden", "afsender",
-        "avsender", "remitente", "mittente", "expéditeur", "emissor", "nadawca", "odesílatel",
-        "frá", "saatja", "sender",
-    ),
-    "date": (
-        "sent", "date", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le",
-        "enviado", "enviado el",
-        "inviato", "verzonden", "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата",
-        "lähetetty", "elküldve", "dátum", "anfonwyd", "dyddiad", "发送时间", "寄件日期", "日付",
-        "送信日時", "tarih", "fecha", "data", "päivämäärä", "gönderildi", "odesláno",
-    ),
-    "to": (
-        "to", "an", "à", "a", "para", "aan", "till", "til", "do", "кому", "vastaanottaja",
-        "címzett", "at", "收件人", "宛先", "kime", "komu", "destinatario", "destinataire",
-    ),
-    "subject": (
-        "subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "ämne", "emne",
-        "temat", "тема", "aihe", "tárgy", "pwnc", "主题", "主旨", "件名", "konu", "předmět",
-        "assunto",
-    ),
-    "reply": ("reply-to", "risposta", "antwort an", "répondre à", "responder a"),
-    "cc": ("cc", "kopie", "copie", "copia", "kopia", "копия", "kopio", "másolat", "bcc"),
-}
-_ROLE_OF = {name: role for role, names in _HEADER_ROLES.items() for name in names}
-_HEADER_LINE = re.compile(
-    r"^[\s\u200e\u200f\u202a-\u202e]*[*_\"]{0,2}\s*("
-    + "|".join(sorted((re.escape(n) for n in _ROLE_OF), key=len, reverse=True))
-    + r")\s*[*_\"]{0,2}\s*[:：]",
-    re.IGNORECASE,
-)
-
-# "On <date>, <name> wrote:" and its translations. The verb may sit at the end
-# ("... wrote:") or before the name ("Am ... schrieb Name <a@b>:"); Gmail wraps
-# long attributions over up to three lines.
-_WROTE = re.compile(
-    r"(?:^|[\s,\"'>])(?:wrote|writes|schrieb|schreibt|a écrit|écrit|escribió|escribio|escreveu|"
-    r"ha scritto|scrisse|schreef|geschreven|skrev|skrifaði|napisał|napisała|napisana|napsal|"
-    r"napsala|написал|написала|написав|пише|írta|kirjoitti|yazdı|ysgrifennodd|έγραψε|a scris|"
-    r"كتب|写道|寫道|のメッセージ|kirjutas|rašė|rakstīja)(?:$|[\s:：(,])",
-    re.IGNORECASE,
-)
-_ATTRIBUTION_START = re.compile(
-    r"^\W*(?:on|am|le|el|il|op|em|w dniu|den|på|dne|ar|in|στις|в|у|في|wiadomość)\b",
-    re.IGNORECASE,
-)
-# Gmail sometimes breaks "<a@b.c>:" so that the tail line starts with ">".
-_WRAPPED_TAIL = re.compile(r"^\s*>\s*(?:\w+\s*)?[:：]\s*$")
-_ENDS_WITH_ADDRESS = re.compile(r"@[\w.-]+\.\w+\s*(?:>|\]|\))?\s*[:：]$")
-# "2016-03-03 17:21 GMT+01:00 Name <a@b.c>:" (Gmail in some locales)
-_DATED_ADDRESS = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.*<[^>@\s]+@[^>\s]+>\s*:\s*$")
-
-_DELIMITER_NAMES = (
-    r"original message|original mail|original-nachricht|forwarded message|"
-    r"ursprüngliche (?:nachricht|e-mail)|weitergeleitete nachricht|message d'origine|"
-    r"message transféré|mensaje original|mensaje reenviado|messaggio originale|"
-    r"messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|originalmeddelande|"
-    r"vidarebefordrat meddelande|oprindelig (?:meddelelse|besked)|videresendt meddelelse|"
-    r"opprinnelig melding|wiadomość oryginalna|исходное сообщение|пересылаемое сообщение|"
-    r"alkuperäinen viesti|eredeti üzenet|původní zpráva|neges wreiddiol|"
-    r"neges wedi'i hanfon ymlaen|mensagem original|mensagem encaminhada|orijinal ileti|"
-    r"원본 메시지|原始邮件|原始郵件|元のメッセージ|reply message"
-)
-_DELIMITER = re.compile(
-    r"^\s*[-=_*]{2,}\s*(?:" + _DELIMITER_NAMES + r")\b"
-    r"|^\s*(?:" + _DELIMITER_NAMES + r")\s*[-=_*]{2,}"
-    r"|^\s*(?:begin forwarded message|anfang der weitergeleiteten nachricht|"
-    r"début du message réexpédié|inicio del mensaje reenviado)\s*:\s*$"
-    r"|^\s*_{20,}\s*$",
-    re.IGNORECASE,
-)
-# A rule of dashes or equals signs starts a quote only when a header block follows.
-_RULE = re.compile(r"^\s*(?:[-=_*]\s*){10,}$")
+from mailbot.core.quote_marks import DELIMITER, RULE, attribution_end, header_block_end, is_quoted
 
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|-- |—|__)\s*$")
 
@@ -159,91 +80,6 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _is_quoted(line: str) -> bool:
-    return line.lstrip().startswith(">")
-
-
-def _header_role(line: str) -> str | None:
-    colon = line.find(":", 0, 48)
-    if colon < 0:
-        colon = line.find("：", 0, 48)
-    if colon < 0:
-        return None
-    m = _HEADER_LINE.match(line, 0, colon + 1)
-    return _ROLE_OF.get(m.group(1).casefold()) if m else None
-
-
-def _header_block_end(lines: Sequence[str], start: int) -> int | None:
-    """If a header block (From:/Sent:/To:/Subject:) starts at ``start``, the index past it."""
-    if _header_role(lines[start]) not in ("from", "date"):
-        return None
-    roles: set[str] = set()
-    i = start
-    last_header = start
-    while i < len(lines) and i - last_header <= 2:
-        line = lines[i]
-        role = _header_role(line)
-        if role is not None:
-            roles.add(role)
-            last_header = i
-        elif line.strip() and not _wraps_header(lines, i):
-            break
-        i += 1
-    return last_header + 1 if len(roles) >= 2 else None
-
-
-def _wraps_header(lines: Sequence[str], i: int) -> bool:
-    """A long To: list or Subject: wraps onto the next line; a header follows it."""
-    line = lines[i]
-    if _is_quoted(line) or len(line) > 400:
-        return False
-    if "@" in line:
-        return True
-    return i + 1 < len(lines) and _header_role(lines[i + 1]) is not None
-
-
-def _attribution_end(lines: Sequence[str], start: int) -> int | None:
-    """If an "On ... wrote:" attribution starts at ``start``, the index just past it."""
-    line = lines[start]
-    if not line.strip() or len(line) > 400 or _is_quoted(line):
-        return None
-    if _DATED_ADDRESS.match(line):
-        return start + 1
-    # A wrapped attribution must begin like one; otherwise the sender's own last
-    # line above the quote would be read as its first half.
-    may_wrap = _has_detail(line) and (
-        bool(_ATTRIBUTION_START.match(line)) or not line.rstrip().endswith((".", "!", "?"))
-    )
-    joined = line.strip()
-    for end in range(start, min(start + 3, len(lines))):
-        if end > start:
-            nxt = lines[end]
-            if not may_wrap or not nxt.strip() or len(nxt) > 400:
-                return None
-            if _is_quoted(nxt) and not _WRAPPED_TAIL.match(nxt):
-                return None
-            joined = f"{joined} {nxt.strip()}"
-        if _is_attribution(joined):
-            return end + 1
-    return None
-
-
-def _has_detail(text: str) -> bool:
-    return "@" in text or any(c.isdigit() for c in text)
-
-
-def _is_attribution(text: str) -> bool:
-    text = text.rstrip(" -=\t")
-    if len(text) > 400 or not _has_detail(text):
-        return False
-    if not text.endswith((":", "：")) and not _WROTE.search(text[-20:]):
-        return False
-    if _WROTE.search(text):
-        return True
-    # "30.09.2017, 18.30, "Name" <a@b.c>:" and other verb-less forms.
-    return bool(_ENDS_WITH_ADDRESS.search(text)) and any(c.isdigit() for c in text)
-
-
 def _quote_start(
     lines: Sequence[str], i: int, fingerprints: frozenset[str], position: _Position
 ) -> tuple[int | None, str] | None:
@@ -258,21 +94,21 @@ def _quote_start(
     if fingerprints and _norm(line) in fingerprints:
         return None, "own email"
     end: int | None
-    if _DELIMITER.match(line):
+    if DELIMITER.match(line):
         end, reason = i + 1, "original-message delimiter"
         following = next((j for j in range(end, min(end + 3, len(lines))) if lines[j].strip()), None)
         if following is not None:
-            end = _header_block_end(lines, following) or end
-    elif _RULE.match(line):
+            end = header_block_end(lines, following) or end
+    elif RULE.match(line):
         following = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].strip()), None)
-        block = None if following is None else _header_block_end(lines, following)
+        block = None if following is None else header_block_end(lines, following)
         if block is None:
             return None
         end, reason = block, "header block"
     else:
-        end, reason = _attribution_end(lines, i), "attribution"
+        end, reason = attribution_end(lines, i), "attribution"
         if end is None:
-            end, reason = _header_block_end(lines, i), "header block"
+            end, reason = header_block_end(lines, i), "header block"
         if end is None:
             return None
     # Under text the sender wrote, a header starts the history, even when it only
@@ -280,14 +116,14 @@ def _quote_start(
     # above (bottom-posting, or a forward), the sender's text may follow it.
     if position is _Position.TOP:
         return end, reason
-    if position is _Position.AFTER_GREETING and _next_is_quoted(lines, end):
+    if position is _Position.AFTER_GREETING and _nextis_quoted(lines, end):
         return end, reason
     return None, reason
 
 
-def _next_is_quoted(lines: Sequence[str], start: int) -> bool:
+def _nextis_quoted(lines: Sequence[str], start: int) -> bool:
     following = next((line for line in lines[start:] if line.strip()), None)
-    return following is not None and _is_quoted(following)
+    return following is not None and is_quoted(following)
 
 
 class _Position(enum.Enum):
@@ -323,7 +159,7 @@ def trim(body: str, fingerprints: Sequence[str] = ()) -> Trimmed:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _is_quoted(line):
+        if is_quoted(line):
             i += 1
             continue
         start = _quote_start(lines, i, prints, _position(written))
