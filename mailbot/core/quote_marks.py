@@ -90,7 +90,14 @@ RULE = re.compile(r"^\s*(?:[-=_*]\s*){10,}$")
 
 
 def is_quoted(line: str) -> bool:
+    """Whether a line carries a ``>`` quote mark (RFC 3676 section 4.5)."""
     return line.lstrip().startswith(">")
+
+
+def quote_depth(line: str) -> int:
+    """How many ``>`` marks open the line ("> >> x" is 3 deep); 0 for an unquoted line."""
+    head = line[: len(line) - len(line.lstrip(" \t>"))]
+    return head.count(">")
 
 
 def _header_role(line: str) -> str | None:
@@ -172,3 +179,53 @@ def _is_attribution(text: str) -> bool:
         return True
     # "30.09.2017, 18.30, "Name" <a@b.c>:" and other verb-less forms.
     return bool(_ENDS_WITH_ADDRESS.search(text)) and any(c.isdigit() for c in text)
+
+
+def unquote(line: str) -> str:
+    """The text of a line without its ``>`` marks."""
+    return line.lstrip(" \t>").strip()
+
+
+# Broken quoting: a client (or a list server) that re-wraps a long ">" line
+# leaves the rest of it unmarked on the next lines, glued to it with no blank
+# line. An unmarked line glued under a quote of a quote (">>") is such a rest:
+# nobody answers inside the older history. Under a first-level quote, the rest
+# goes on mid-sentence (lower case, or the quoted line stops on a comma or a
+# word like "the"), and every line of the run but the last is long, because it
+# was wrapped. An answer typed under a quoted line that is shaped like an
+# instruction ("Case: ...", "Done: A-12") is read all the same.
+_WRAPPED_MIN = 50
+_SENTENCE_END = (".", "!", "?", ":", ";")
+_OPEN_END = re.compile(
+    r"(?:[,(&/-]|\b(?:the|a|an|of|to|and|or|but|for|by|with|in|on|at|from|that|which|then|is|are|"
+    r"was|were|be|if|as|so|not|my|your|our|their|this|these|und|der|die|das|dem|den|et|le|la|les|de))$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^\s*[\w'’.-]+(?:\s+[\w'’.-]+){0,3}\s*[:：](?:\s|$)")
+_CONTINUING = tuple("([{)]},;")  # a wrapped line may go on with a bracket, never a bullet
+_TAIL_LOOKBACK = 12  # lines of one re-wrapped paragraph; bounds the look back
+
+
+def is_wrapped_tail(lines: Sequence[str], i: int) -> bool:
+    """Whether unquoted line ``i`` is the rest of a re-wrapped ``>`` line above it."""
+    for j in range(i - 1, max(i - 1 - _TAIL_LOOKBACK, -1), -1):
+        above = lines[j].rstrip()
+        if is_quoted(above):
+            return _goes_on(above, lines[j + 1], glued=j + 1 == i)
+        if len(above) < _WRAPPED_MIN:
+            return False
+    return False
+
+
+def _goes_on(quoted: str, tail: str, glued: bool) -> bool:
+    """Whether ``tail``, the line under ``quoted``, goes on with it; ``glued``: the line read is ``tail``."""
+    if _is_attribution(f"{unquote(quoted)} {tail.strip()}"[-400:]):
+        return True  # "On ..., Name <a@b.c>" + "wrote:"
+    if glued and _LABEL.match(tail[:80]):
+        return False
+    if quote_depth(quoted) > 1:
+        return True
+    if len(quoted) < _WRAPPED_MIN or quoted.endswith(_SENTENCE_END) or _LABEL.match(tail[:80]):
+        return False
+    first = tail.lstrip()[:1]
+    return first.islower() or first in _CONTINUING or bool(_OPEN_END.search(quoted[-12:]))

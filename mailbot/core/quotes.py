@@ -3,24 +3,38 @@
 Each line is classified (quote header, quoted, delimiter, signature, tagline,
 banner, text) and one pass then keeps the text lines, stopping at the first
 mark of an unmarked quoted copy. The rule that matters most: an Outlook or
-Gmail header that is followed by ``>`` lines only introduces a marked quote
-(the text after it is still the sender's, as in bottom-posting); one that is
-followed by plain lines starts an unmarked copy, and nothing after it is read.
+Gmail header that is followed by ``>`` lines only introduces a marked quote,
+so reading goes on past it, skipping the ``>`` lines: what the sender types
+between or below them (an inline answer, a bottom-posted reply) is theirs. A
+header followed by plain lines starts an unmarked copy, and nothing after it
+is read.
+
+Once the quote has begun, an unmarked line is still someone else's when it
+repeats a ``>`` line of the same email (or a line of ``known``), sits inside a
+quoted signature, or is the rest of a long ``>`` line that a client re-wrapped
+without marking it (see ``quote_marks.is_wrapped_tail``).
 
 Pure: no I/O. ``fingerprints`` lets the caller name lines that only ever
 appear in its own emails (the bot's heading, its "reply above this line"
-marker): seeing one means the quoted copy has begun, whatever the language of
-the header above it.
+marker): seeing one unmarked means the quoted copy has begun, whatever the
+language of the header above it.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailbot.core.quote_marks import DELIMITER, RULE, attribution_end, header_block_end, is_quoted
+from mailbot.core.quote_marks import (
+    DELIMITER,
+    RULE,
+    attribution_end,
+    header_block_end,
+    is_quoted,
+    is_wrapped_tail,
+    unquote,
+)
 
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|-- |—|__)\s*$")
 
@@ -61,7 +75,7 @@ _DISCLAIMER = re.compile(
     r"the information (?:contained )?in this (?:e-?mail|message)|"
     r"if you (?:are not|have received this (?:e-?mail|message) in error)|"
     r"please consider the environment before printing|"
-    r"nhsmail is the secure email and directory service|"
+    r"nhsmail is the secure email and directory service|to unsubscribe\b[^@:]{0,40}[@:]|"
     r"all nhsmail email is scanned)",
     re.IGNORECASE,
 )
@@ -81,7 +95,7 @@ def _norm(line: str) -> str:
 
 
 def _quote_start(
-    lines: Sequence[str], i: int, fingerprints: frozenset[str], position: _Position
+    lines: Sequence[str], i: int, fingerprints: frozenset[str], top: bool
 ) -> tuple[int | None, str] | None:
     """Whether line ``i`` opens quoted material.
 
@@ -96,11 +110,11 @@ def _quote_start(
     end: int | None
     if DELIMITER.match(line):
         end, reason = i + 1, "original-message delimiter"
-        following = next((j for j in range(end, min(end + 3, len(lines))) if lines[j].strip()), None)
+        following = _next_written(lines, end, 3)
         if following is not None:
             end = header_block_end(lines, following) or end
     elif RULE.match(line):
-        following = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].strip()), None)
+        following = _next_written(lines, i + 1, 3)
         block = None if following is None else header_block_end(lines, following)
         if block is None:
             return None
@@ -111,80 +125,117 @@ def _quote_start(
             end, reason = header_block_end(lines, i), "header block"
         if end is None:
             return None
-    # Under text the sender wrote, a header starts the history, even when it only
-    # introduces ">" lines: a top-poster's answer is above it. With nothing
-    # above (bottom-posting, or a forward), the sender's text may follow it.
-    if position is _Position.TOP:
-        return end, reason
-    if position is _Position.AFTER_GREETING and _nextis_quoted(lines, end):
+    # A header that only introduces ">" lines hides nothing: the quote is marked
+    # line by line, and what the sender types between or below those lines is
+    # an inline answer. One followed by plain lines under text the sender wrote
+    # starts an unmarked copy. With nothing written above (bottom-posting, a
+    # forward), the sender's text may follow it.
+    if top or _is_quoted_at(lines, _next_written(lines, end, 10)):
         return end, reason
     return None, reason
 
 
-def _nextis_quoted(lines: Sequence[str], start: int) -> bool:
-    following = next((line for line in lines[start:] if line.strip()), None)
-    return following is not None and is_quoted(following)
+def _next_written(lines: Sequence[str], start: int, within: int) -> int | None:
+    """The index of the first non-blank line from ``start``, looking ``within`` lines ahead."""
+    return next((j for j in range(start, min(start + within, len(lines))) if lines[j].strip()), None)
 
 
-class _Position(enum.Enum):
-    TOP = "nothing written yet"
-    AFTER_GREETING = "only a greeting written"
-    AFTER_TEXT = "text written"
+def _is_quoted_at(lines: Sequence[str], i: int | None) -> bool:
+    # mbox storage escapes a line starting "From " as ">From ": not a quote mark.
+    return i is not None and is_quoted(lines[i]) and not lines[i].startswith(">From ")
 
 
-_GREETING = re.compile(r"^\s*\S+(?:\s+\S+){0,3}\s*,\s*$")
-
-
-def _position(written: Sequence[str]) -> _Position:
-    """Where the reader stands, from the first two lines written so far."""
-    if not written:
-        return _Position.TOP
-    # A greeting is short; the length test keeps the regex off a 1 MB line.
-    if len(written) == 1 and len(written[0]) <= 200 and _GREETING.match(written[0]):
-        return _Position.AFTER_GREETING
-    return _Position.AFTER_TEXT
-
-
-def trim(body: str, fingerprints: Sequence[str] = ()) -> Trimmed:
+def trim(body: str, fingerprints: Sequence[str] = (), known: Sequence[str] = ()) -> Trimmed:
     """Return the part of a reply body that its sender newly wrote.
 
     ``body`` is the decoded text of the reply. ``fingerprints`` are lines of the
     bot's own emails; a line equal to one of them (ignoring case and spacing)
-    starts the quoted copy, wherever it stands.
+    starts the quoted copy, wherever it stands. ``known`` are texts known to be
+    someone else's (the emails this one replies to): once the quote has begun,
+    an unmarked line equal to one of their lines is not read, as is one equal
+    to a ``>`` line of this email.
     """
     prints = frozenset(_norm(f) for f in fingerprints if f.strip())
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    theirs = _their_lines(lines, known)
     kept: list[str] = []
-    written: list[str] = []  # the first two non-blank lines kept: all _position needs
+    wrote = False  # has the sender written anything yet (above any quote header)?
+    quote = _Quote()
     i = 0
     while i < len(lines):
         line = lines[i]
-        if is_quoted(line):
+        if quote.passes(line):
             i += 1
             continue
-        start = _quote_start(lines, i, prints, _position(written))
+        start = _quote_start(lines, i, prints, not wrote)
         if start is not None:
             resume, why = start
             if resume is None:
                 return Trimmed(_tidy(kept), i, why)
+            quote.begin()
             i = resume
+            continue
+        if quote.holds(lines, i, theirs):
+            i += 1
             continue
         if _SIGNATURE_DELIMITER.match(line):
             return Trimmed(_tidy(kept), i, "signature")
         if kept and _DISCLAIMER.match(line):
             return Trimmed(_tidy(kept), i, "disclaimer")
-        if _TAGLINE.match(line):
-            i += 1
-            continue
-        banner_end = _banner_end(lines, i)
-        if banner_end is not None:
-            i = banner_end
+        skip_to = i + 1 if _TAGLINE.match(line) else _banner_end(lines, i)
+        if skip_to is not None:
+            i = skip_to
             continue
         kept.append(line)
-        if len(written) < 2 and line.strip():
-            written.append(line)
+        wrote = wrote or bool(line.strip())
         i += 1
     return Trimmed(_tidy(kept), None, None)
+
+
+def _counts(text: str) -> bool:
+    """Too short to tell whose it is ("Yes", "ok"): such a line is read as written."""
+    return sum(c.isalnum() for c in text[:20]) >= 3
+
+
+def _their_lines(lines: Sequence[str], known: Sequence[str]) -> frozenset[str]:
+    """Normalised lines known to be someone else's: this email's ">" lines and ``known``."""
+    theirs = {unquote(line) for line in lines if is_quoted(line)}
+    theirs.update(unquote(line) for text in known for line in text.splitlines())
+    return frozenset(_norm(t) for t in theirs if _counts(t))
+
+
+@dataclass(slots=True)
+class _Quote:
+    """The marked quote as the reader meets it, to tell whose each unmarked line is."""
+
+    begun: bool = False  # a ">" line, or a header introducing them, has been met
+    in_signature: bool = False  # inside a quoted signature ("> --"), no blank line since
+
+    def begin(self) -> None:
+        """A header that introduces ">" lines was passed."""
+        self.begun, self.in_signature = True, False
+
+    def passes(self, line: str) -> bool:
+        """Whether ``line`` is a ``>`` line (never read), noting quoted signatures."""
+        if not is_quoted(line):
+            return False
+        self.begun = True
+        content = unquote(line)
+        if _SIGNATURE_DELIMITER.match(content):
+            self.in_signature = True
+        elif not content:
+            self.in_signature = False
+        return True
+
+    def holds(self, lines: Sequence[str], i: int, theirs: frozenset[str]) -> bool:
+        """Whether unmarked line ``i`` is part of the quote all the same."""
+        line = lines[i]
+        if not line.strip():
+            self.in_signature = False
+            return False
+        if not self.begun:
+            return False
+        return self.in_signature or _norm(line) in theirs or is_wrapped_tail(lines, i)
 
 
 def _banner_end(lines: Sequence[str], i: int) -> int | None:
