@@ -20,7 +20,7 @@ _HEADER_ROLES: dict[str, tuple[str, ...]] = {
         "frá", "saatja", "sender",
     ),
     "date": (
-        "sent", "date", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le",
+        "sent", "date", "message du", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le",
         "enviado", "enviado el",
         "inviato", "verzonden", "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата",
         "lähetetty", "elküldve", "dátum", "anfonwyd", "dyddiad", "发送时间", "寄件日期", "日付",
@@ -53,7 +53,7 @@ _WROTE = re.compile(
     r"(?:^|[\s,\"'>])(?:wrote|writes|schrieb|schreibt|a écrit|écrit|escribió|escribio|escreveu|"
     r"ha scritto|scrisse|schreef|geschreven|skrev|skrifaði|napisał|napisała|napisana|napsal|"
     r"napsala|написал|написала|написав|пише|írta|kirjoitti|yazdı|ysgrifennodd|έγραψε|a scris|"
-    r"كتب|写道|寫道|のメッセージ|kirjutas|rašė|rakstīja)(?:$|[\s:：(,])",
+    r"كتب|写道|寫道|のメッセージ|kirjutas|rašė|rakstīja)(?:$|[\s:：(,/])",
     re.IGNORECASE,
 )
 _ATTRIBUTION_START = re.compile(
@@ -144,7 +144,7 @@ def attribution_end(lines: Sequence[str], start: int) -> int | None:
     line = lines[start]
     if not line.strip() or len(line) > 400 or is_quoted(line):
         return None
-    if _DATED_ADDRESS.match(line):
+    if _DATED_ADDRESS.match(line) or _heads_quote(lines, start):
         return start + 1
     # A wrapped attribution must begin like one; otherwise the sender's own last
     # line above the quote would be read as its first half.
@@ -165,12 +165,23 @@ def attribution_end(lines: Sequence[str], start: int) -> int | None:
     return None
 
 
+def _heads_quote(lines: Sequence[str], start: int) -> bool:
+    """ "Am 20.06.24 um 16:20 schrieb Name" with no colon: an attribution when quoted
+    lines or a header block follow at once."""
+    line = lines[start]
+    if start + 1 >= len(lines) or not _ATTRIBUTION_START.match(line) or not _has_detail(line):
+        return False
+    if not _WROTE.search(line):
+        return False
+    return is_quoted(lines[start + 1]) or header_block_end(lines, start + 1) is not None
+
+
 def _has_detail(text: str) -> bool:
     return "@" in text or any(c.isdigit() for c in text)
 
 
 def _is_attribution(text: str) -> bool:
-    text = text.rstrip(" -=\t")
+    text = text.rstrip(" -=\t\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
     if len(text) > 400 or not _has_detail(text):
         return False
     if not text.endswith((":", "：")) and not _WROTE.search(text[-20:]):

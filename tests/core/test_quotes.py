@@ -269,3 +269,24 @@ def test_an_mbox_escaped_from_line_does_not_make_an_unmarked_copy_look_marked() 
 def test_a_mailing_list_footer_ends_reading() -> None:
     body = "Case: A.B. - concern\n\nTo unsubscribe e-mail: list-unsubscribe@lists.example"
     assert trim(body).text == "Case: A.B. - concern"
+
+
+def test_a_french_header_block_opened_by_message_du_ends_reading() -> None:
+    body = ("Merci\n\nMessage du : 23/11/2026 10:00\nDe : Bot <bot@x.example>\n"
+            f"A : cnwl@x.example\nObjet : Case call\n\n{BOT_COPY}")
+    assert trim(body).text == "Merci"
+
+
+def test_an_attribution_without_a_colon_heading_a_header_block_is_not_read() -> None:
+    body = ("Danke.\nMit freundlichen Grüßen\nAm 23.11.26 um 10:00 schrieb Hillingdon High Risk Case Discussion\n"
+            f"Von: Bot <bot@x.example>\nDatum: 23. November 2026\nAn: Polizei\nBetreff: Case call\n\n{BOT_COPY}")
+    got = trim(body)
+    assert got.text == "Danke.\nMit freundlichen Grüßen"
+    assert got.cut_reason == "attribution"
+
+
+def test_an_arabic_attribution_wrapped_in_direction_marks_is_recognised() -> None:
+    attribution = ("\u202bفي ٢٣\u200f/١١\u200f/٢٠٢٦ الساعة ١٠:٠٠ ص، كتب/كتبت \u200fBot "
+                   "\u200f<bot@x.example>:\u202c")
+    body = f"شكرا\n\n{attribution}\n\n{BOT_COPY}"
+    assert trim(body).text == "شكرا"
