@@ -28,7 +28,7 @@ _HEADER_ROLES: dict[str, tuple[str, ...]] = {
     ),
     "to": (
         "to", "an", "à", "a", "para", "aan", "till", "til", "do", "кому", "vastaanottaja",
-        "címzett", "at", "收件人", "宛先", "kime", "komu", "destinatario", "destinataire",
+        "címzett", "adresat", "at", "收件人", "宛先", "kime", "komu", "destinatario", "destinataire",
     ),
     "subject": (
         "subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "ämne", "emne",
@@ -43,6 +43,13 @@ _HEADER_LINE = re.compile(
     r"^[\s\u200e\u200f\u202a-\u202e]*[*_\"]{0,2}\s*("
     + "|".join(sorted((re.escape(n) for n in _ROLE_OF), key=len, reverse=True))
     + r")\s*[*_\"]{0,2}\s*[:：]",
+    re.IGNORECASE,
+)
+
+_ANY_HEADER_NAME = re.compile(
+    r"(?<![^\W\d_])("
+    + "|".join(sorted((re.escape(n) for n in _ROLE_OF), key=len, reverse=True))
+    + r")\s*[:：]",
     re.IGNORECASE,
 )
 
@@ -112,6 +119,8 @@ def _header_role(line: str) -> str | None:
 
 def header_block_end(lines: Sequence[str], start: int) -> int | None:
     """If a header block (From:/Sent:/To:/Subject:) starts at ``start``, the index past it."""
+    if _is_collapsed_header(lines[start]):
+        return start + 1
     if _header_role(lines[start]) not in ("from", "date"):
         return None
     roles: set[str] = set()
@@ -127,6 +136,26 @@ def header_block_end(lines: Sequence[str], start: int) -> int | None:
             break
         i += 1
     return last_header + 1 if len(roles) >= 2 else None
+
+
+def _is_collapsed_header(line: str) -> bool:
+    """A header block run into one line when HTML lost its line breaks:
+    "Subject: RE: x 13:46From: a@b.c To: d@e.f", three roles, one of them the sender."""
+    if len(line) > 400 or _header_role(line) is None:
+        return False
+    # .get: a name matched ignoring case may casefold to no key ("KİMDEN").
+    roles = {_ROLE_OF.get(m.group(1).casefold()) for m in _ANY_HEADER_NAME.finditer(line)}
+    return len(roles - {None}) >= 3 and "from" in roles
+
+
+def prefixed_header_block_end(lines: Sequence[str], start: int) -> int | None:
+    """A header block quoted with another mark (": From: ...", "| Date: ..."): the index past it."""
+    mark = lines[start][:2]
+    if mark not in (": ", "| "):
+        return None
+    view = [line[2:] if line.startswith(mark) else "" for line in lines[start : start + 12]]
+    end = header_block_end(view, 0)
+    return None if end is None else start + end
 
 
 def _wraps_header(lines: Sequence[str], i: int) -> bool:
@@ -159,21 +188,24 @@ def attribution_end(lines: Sequence[str], start: int) -> int | None:
                 return None
             if is_quoted(nxt) and not _WRAPPED_TAIL.match(nxt):
                 return None
-            joined = f"{joined} {nxt.strip()}"
+            # "... w=" + "rote:": a quoted-printable soft break nobody decoded.
+            joined = joined[:-1] + nxt.strip() if joined.endswith("=") else f"{joined} {nxt.strip()}"
         if _is_attribution(joined):
             return end + 1
     return None
 
 
 def _heads_quote(lines: Sequence[str], start: int) -> bool:
-    """ "Am 20.06.24 um 16:20 schrieb Name" with no colon: an attribution when quoted
-    lines or a header block follow at once."""
-    line = lines[start]
-    if start + 1 >= len(lines) or not _ATTRIBUTION_START.match(line) or not _has_detail(line):
+    """An attribution with no colon or no date ("Am 20.06.24 um 16:20 schrieb Name",
+    "Jane Smith wrote"): one when quoted lines (or, dated, a header block) follow at once."""
+    if start + 1 >= len(lines):
         return False
-    if not _WROTE.search(line):
+    line, following = lines[start], lines[start + 1]
+    if is_quoted(following) and _WROTE.search(line.rstrip(" :：")[-20:] + " "):
+        return True
+    if not _ATTRIBUTION_START.match(line) or not _has_detail(line) or not _WROTE.search(line):
         return False
-    return is_quoted(lines[start + 1]) or header_block_end(lines, start + 1) is not None
+    return is_quoted(following) or header_block_end(lines, start + 1) is not None
 
 
 def _has_detail(text: str) -> bool:
@@ -212,7 +244,11 @@ _OPEN_END = re.compile(
     r"was|were|be|if|as|so|not|my|your|our|their|this|these|und|der|die|das|dem|den|et|le|la|les|de))$",
     re.IGNORECASE,
 )
-_LABEL = re.compile(r"^\s*[\w'’.-]+(?:\s+[\w'’.-]+){0,3}\s*[:：](?:\s|$)")
+# "Case: ...", "- Partners for HR-2026-0041: SPA", "2) Done: A-12": a label that starts with a
+# letter, after an optional bullet or number, with something written after its colon.
+_LABEL = re.compile(
+    r"^\s*(?:[-*•·–—]+\s*|\(?\d{1,3}[.)]\s*)?[^\W\d_][\w'’.-]+(?:\s+[\w'’.-]+){0,3}\s*[:：]\s*\S"
+)
 _CONTINUING = tuple("([{)]},;")  # a wrapped line may go on with a bracket, never a bullet
 _TAIL_LOOKBACK = 12  # lines of one re-wrapped paragraph; bounds the look back
 

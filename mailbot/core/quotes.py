@@ -33,6 +33,7 @@ from mailbot.core.quote_marks import (
     header_block_end,
     is_quoted,
     is_wrapped_tail,
+    prefixed_header_block_end,
     unquote,
 )
 
@@ -122,7 +123,7 @@ def _quote_start(
     else:
         end, reason = attribution_end(lines, i), "attribution"
         if end is None:
-            end, reason = header_block_end(lines, i), "header block"
+            end, reason = header_block_end(lines, i) or prefixed_header_block_end(lines, i), "header block"
         if end is None:
             return None
     # A header that only introduces ">" lines hides nothing: the quote is marked

@@ -290,3 +290,54 @@ def test_an_arabic_attribution_wrapped_in_direction_marks_is_recognised() -> Non
                    "\u200f<bot@x.example>:\u202c")
     body = f"شكرا\n\n{attribution}\n\n{BOT_COPY}"
     assert trim(body).text == "شكرا"
+
+
+def test_a_name_wrote_line_without_date_or_colon_heading_quoted_lines_is_an_attribution() -> None:
+    body = "Yes, Police will attend.\n\n\nJane Smith wrote\n> Can Police attend?\n> Thanks\n"
+    got = trim(body)
+    assert got.text == "Yes, Police will attend."
+    assert "Jane Smith wrote" not in got.text
+
+
+def test_an_attribution_broken_by_an_undecoded_soft_line_break_is_recognised() -> None:
+    body = ("Thanks.\n\nOn Mon, Nov 23, 2026 at 10:00=E2=80=AFAM Jane Smith <jane.smith@met.police.example> w=\n"
+            "rote:\n\n> Can HIDVA attend?\n")
+    assert trim(body).text == "Thanks."
+
+
+def test_a_header_block_quoted_with_colons_is_an_unmarked_copy() -> None:
+    body = ("Noted.\n\n: Date: Mon, 23 Nov 2026 10:00:00 +0000\n: From: Bot <bot@x.example>\n"
+            ": To: police@x.example\n: Subject: Case call\n:\n: Case: T.W. - threats to neighbour\n")
+    got = trim(body)
+    assert got.text == "Noted."
+    assert got.cut_reason == "header block"
+
+
+def test_a_header_block_run_into_one_line_ends_reading() -> None:
+    body = ("Case: A.B. - new\nSubject: RE: Case call 23/11/2026 10:00From: Bot <bot@x.example> To: police@x.example\n"
+            "Case: T.W. - threats to neighbour\n")
+    assert trim(body).text == "Case: A.B. - new"
+
+
+def test_a_line_shaped_like_a_label_but_not_an_instruction_is_not_exempt_from_rewrapping() -> None:
+    # Only a letter-led label with something after its colon can be an instruction.
+    body = ("Fine.\n\nOn 23/11/2026 10:05, Jane Smith <jane.smith@met.police.example> wrote:\n"
+            ">> I found that we should declare it\nthis way:\n>> ok\n"
+            ">> program_parallelism: 12 taskmanagers: 6 slots: 4 heap_mb:\n4096jobmanager_heap_mb: 1024\n")
+    assert trim(body).text == "Fine."
+
+
+def test_a_numbered_or_bulleted_instruction_glued_under_a_quoted_line_is_read() -> None:
+    body = ("On 23/11/2026 10:00, Bot wrote:\n"
+            "> May stand down: Adult Social Care, CCG, HIDVA, THH, Community Safety and\n"
+            "1. Partners for HR-2026-0041: HIDVA\n"
+            "> How to reply (above this line):\n"
+            ">> Required at 12:00: Police, Children's Social Services, ASBIT, CNWL, SPA and\n"
+            "• Case: K.L. - cuckooing, vulnerable adult\n")
+    assert trim(body).text == "1. Partners for HR-2026-0041: HIDVA\n• Case: K.L. - cuckooing, vulnerable adult"
+
+
+def test_a_header_name_that_casefolds_to_no_known_name_does_not_crash() -> None:
+    # "KİMDEN" matches "kimden" ignoring case but casefolds to "ki̇mden".
+    body = "Case: A.B. - concern\nSubject: x KİMDEN: a To: b Sent: c\nmore"
+    assert trim(body).text == body
