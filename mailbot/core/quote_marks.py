@@ -208,8 +208,13 @@ def _heads_quote(lines: Sequence[str], start: int) -> bool:
     return is_quoted(following) or header_block_end(lines, start + 1) is not None
 
 
+_DETAIL = re.compile(r"[@\d]")
+_DIGIT = re.compile(r"\d")
+
+
 def _has_detail(text: str) -> bool:
-    return "@" in text or any(c.isdigit() for c in text)
+    """An address or a digit: what a real attribution names (a date, a sender)."""
+    return _DETAIL.search(text) is not None
 
 
 def _is_attribution(text: str) -> bool:
@@ -221,7 +226,7 @@ def _is_attribution(text: str) -> bool:
     if _WROTE.search(text):
         return True
     # "30.09.2017, 18.30, "Name" <a@b.c>:" and other verb-less forms.
-    return bool(_ENDS_WITH_ADDRESS.search(text)) and any(c.isdigit() for c in text)
+    return bool(_ENDS_WITH_ADDRESS.search(text)) and _DIGIT.search(text) is not None
 
 
 def unquote(line: str) -> str:
