@@ -181,6 +181,9 @@ def trim(body: str, fingerprints: Sequence[str] = (), known: Sequence[str] = ())
             continue
         if _SIGNATURE_DELIMITER.match(line):
             return Trimmed(_tidy(kept), i, "signature")
+        if quote.marked and RULE.match(line):
+            # Under ">" lines a rule opens a footer a server added below the quote.
+            return Trimmed(_tidy(kept), i, "footer")
         if kept and _DISCLAIMER.match(line):
             return Trimmed(_tidy(kept), i, "disclaimer")
         skip_to = i + 1 if _TAGLINE.match(line) else _banner_end(lines, i)
@@ -210,6 +213,7 @@ class _Quote:
     """The marked quote as the reader meets it, to tell whose each unmarked line is."""
 
     begun: bool = False  # a ">" line, or a header introducing them, has been met
+    marked: bool = False  # a ">" line has been met
     in_signature: bool = False  # inside a quoted signature ("> --"), no blank line since
 
     def begin(self) -> None:
@@ -220,7 +224,7 @@ class _Quote:
         """Whether ``line`` is a ``>`` line (never read), noting quoted signatures."""
         if not is_quoted(line):
             return False
-        self.begun = True
+        self.begun = self.marked = True
         content = unquote(line)
         if _SIGNATURE_DELIMITER.match(content):
             self.in_signature = True

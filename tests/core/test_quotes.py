@@ -341,3 +341,18 @@ def test_a_header_name_that_casefolds_to_no_known_name_does_not_crash() -> None:
     # "KİMDEN" matches "kimden" ignoring case but casefolds to "ki̇mden".
     body = "Case: A.B. - concern\nSubject: x KİMDEN: a To: b Sent: c\nmore"
     assert trim(body).text == body
+
+
+def test_a_footer_a_server_added_below_the_quote_is_not_read() -> None:
+    body = (f"Partners for HR-2026-0041: ASBIT\n\n{CASE_CALL_QUOTE}\n\n"
+            "------------------------------------------------------------\n"
+            "London Borough of Hillingdon, Civic Centre, High Street, Uxbridge UB8 1UW\n"
+            "Case: studies of our services are published at hillingdon.example/reports\n")
+    got = trim(body)
+    assert got.text == "Partners for HR-2026-0041: ASBIT"
+    assert got.cut_reason == "footer"
+
+
+def test_a_rule_above_any_quote_is_the_senders_own() -> None:
+    body = "Case: A.B. - concern\n------------\nPartners: Police"
+    assert trim(body).text == body
