@@ -2,12 +2,14 @@
 
 Each line is classified (quote header, quoted, delimiter, signature, tagline,
 banner, text) and one pass then keeps the text lines, stopping at the first
-mark of an unmarked quoted copy. The rule that matters most: an Outlook or
-Gmail header that is followed by ``>`` lines only introduces a marked quote,
-so reading goes on past it, skipping the ``>`` lines: what the sender types
-between or below them (an inline answer, a bottom-posted reply) is theirs. A
-header followed by plain lines starts an unmarked copy, and nothing after it
-is read.
+mark of an unmarked quoted copy. The rule that matters most: an "On ...
+wrote:" attribution followed by ``>`` lines only introduces a marked quote, so
+reading goes on past it, skipping the ``>`` lines: what the sender types
+between or below them (an inline answer, a bottom-posted reply) is theirs.
+Under text the sender wrote, an attribution followed by plain lines, an
+Outlook header block or an "Original Message" line starts an unmarked copy,
+and nothing after it is read; with nothing written above, any header is
+passed (bottom-posting, a forward).
 
 Once the quote has begun, an unmarked line is still someone else's when it
 repeats a ``>`` line of the same email (or a line of ``known``), sits inside a
@@ -126,12 +128,14 @@ def _quote_start(
             end, reason = header_block_end(lines, i) or prefixed_header_block_end(lines, i), "header block"
         if end is None:
             return None
-    # A header that only introduces ">" lines hides nothing: the quote is marked
-    # line by line, and what the sender types between or below those lines is
-    # an inline answer. One followed by plain lines under text the sender wrote
-    # starts an unmarked copy. With nothing written above (bottom-posting, a
-    # forward), the sender's text may follow it.
-    if top or _is_quoted_at(lines, _next_written(lines, end, 10)):
+    # With nothing written above (bottom-posting, a forward), the sender's text
+    # may follow any header. Under text, an "On ... wrote:" that introduces ">"
+    # lines hides nothing: its client marked the quote line by line, and what the
+    # sender types between or below those lines is an inline answer. An Outlook
+    # header block or delimiter starts a copy its client did not mark: ">" lines
+    # in it are the quoted author's own quotes, and the plain lines between them
+    # that author's answers, never this sender's.
+    if top or (reason == "attribution" and _is_quoted_at(lines, _next_written(lines, end, 10))):
         return end, reason
     return None, reason
 

@@ -356,3 +356,26 @@ def test_a_footer_a_server_added_below_the_quote_is_not_read() -> None:
 def test_a_rule_above_any_quote_is_the_senders_own() -> None:
     body = "Case: A.B. - concern\n------------\nPartners: Police"
     assert trim(body).text == body
+
+
+def test_a_colleagues_inline_answer_under_an_outlook_header_is_never_read() -> None:
+    # Jane answered the case call inline; CNWL replies to all from Outlook, which
+    # copies Jane's email unmarked: its ">" lines are Jane's quotes, the plain line hers.
+    body = (
+        "Partners for HR-2026-0042: THH\n\n"
+        "From: Jane Smith <jane.smith@met.police.example>\nSent: 23 November 2026 10:07\n"
+        "To: Hillingdon High Risk Case Discussion <highrisk-bot@hillingdon.example>\n"
+        "Subject: Re: Case call Monday 23 November 2026\n\n"
+        "> Cases for today (2)\n>   HR-2026-0041  T.W.  threats to neighbour\n"
+        "Case: L.M. - stalking by ex-partner, breached bail twice\n"
+        "> Required at 12:00: Police, Children's Social Services, ASBIT, CNWL, SPA\n"
+    )
+    got = trim(body)
+    assert got.text == "Partners for HR-2026-0042: THH"
+    assert got.cut_reason == "header block"
+
+
+def test_with_nothing_written_above_an_outlook_header_over_quoted_lines_is_passed() -> None:
+    body = ("From: Jane Smith <jane.smith@met.police.example>\nSent: 23 November 2026 10:07\n"
+            "To: Bot\nSubject: Re: Case call\n\n> Can SPA attend?\n\nYes, SPA will attend.\n")
+    assert trim(body).text == "Yes, SPA will attend."
