@@ -255,6 +255,7 @@ _LABEL = re.compile(
     r"^\s*(?:[-*•·–—]+\s*|\(?\d{1,3}[.)]\s*)?[^\W\d_][\w'’.-]+(?:\s+[\w'’.-]+){0,3}\s*[:：]\s*\S"
 )
 _CONTINUING = tuple("([{)]},;")  # a wrapped line may go on with a bracket, never a bullet
+_SHORT_TAIL = 40
 _TAIL_LOOKBACK = 12  # lines of one re-wrapped paragraph; bounds the look back
 
 
@@ -263,14 +264,25 @@ def is_wrapped_tail(lines: Sequence[str], i: int) -> bool:
     for j in range(i - 1, max(i - 1 - _TAIL_LOOKBACK, -1), -1):
         above = lines[j].rstrip()
         if is_quoted(above):
-            return _goes_on(above, lines[j + 1], glued=j + 1 == i)
+            return _goes_on(above, lines[j + 1], glued=j + 1 == i, sandwiched=_quote_below(lines, i))
         if len(above) < _WRAPPED_MIN:
             return False
     return False
 
 
-def _goes_on(quoted: str, tail: str, glued: bool) -> bool:
-    """Whether ``tail``, the line under ``quoted``, goes on with it; ``glued``: the line read is ``tail``."""
+def _quote_below(lines: Sequence[str], i: int) -> bool:
+    """Whether the unmarked lines from ``i`` run straight into a ``>`` line."""
+    for k in range(i + 1, min(i + 1 + _TAIL_LOOKBACK, len(lines))):
+        if is_quoted(lines[k]):
+            return True
+        if not lines[k].strip():
+            return False
+    return False
+
+
+def _goes_on(quoted: str, tail: str, glued: bool, sandwiched: bool) -> bool:
+    """Whether ``tail``, the line under ``quoted``, goes on with it; ``glued``: the line
+    read is ``tail``; ``sandwiched``: a ">" line follows the run of unmarked lines at once."""
     if _is_attribution(f"{unquote(quoted)} {tail.strip()}"[-400:]):
         return True  # "On ..., Name <a@b.c>" + "wrote:"
     if glued and _LABEL.match(tail[:80]):
@@ -280,4 +292,11 @@ def _goes_on(quoted: str, tail: str, glued: bool) -> bool:
     if len(quoted) < _WRAPPED_MIN or quoted.endswith(_SENTENCE_END) or _LABEL.match(tail[:80]):
         return False
     first = tail.lstrip()[:1]
-    return first.islower() or first in _CONTINUING or bool(_OPEN_END.search(quoted[-12:]))
+    if first.islower() or first in _CONTINUING:
+        return True
+    # A capital after "the", "of", "and" ... may be a name going on ("referred by
+    # the\nPolice"): a short fragment, or a run the quote goes on under at once.
+    # A sentence under it with a blank line or the end below is the sender's.
+    if not _OPEN_END.search(quoted[-12:]):
+        return False
+    return len(tail.strip()) <= _SHORT_TAIL or sandwiched

@@ -195,7 +195,8 @@ def trim(body: str, fingerprints: Sequence[str] = (), known: Sequence[str] = ())
             i = skip_to
             continue
         kept.append(line)
-        wrote = wrote or bool(line.strip())
+        if line.strip():
+            wrote, quote.last_read = True, i
         i += 1
     return Trimmed(_tidy(kept), None, None)
 
@@ -219,6 +220,7 @@ class _Quote:
     begun: bool = False  # a ">" line, or a header introducing them, has been met
     marked: bool = False  # a ">" line has been met
     in_signature: bool = False  # inside a quoted signature ("> --"), no blank line since
+    last_read: int = -1  # the index of the last line read as the sender's
 
     def begin(self) -> None:
         """A header that introduces ">" lines was passed."""
@@ -242,7 +244,10 @@ class _Quote:
         if not line.strip():
             self.in_signature = False
             return False
-        if not self.begun:
+        # A line glued under one the sender wrote goes on with their paragraph:
+        # "Partners: HIDVA, SPA" under their own "Case:" line is theirs even when
+        # a quoted colleague wrote the same words.
+        if not self.begun or self.last_read == i - 1:
             return False
         return self.in_signature or _norm(line) in theirs or is_wrapped_tail(lines, i)
 

@@ -379,3 +379,25 @@ def test_with_nothing_written_above_an_outlook_header_over_quoted_lines_is_passe
     body = ("From: Jane Smith <jane.smith@met.police.example>\nSent: 23 November 2026 10:07\n"
             "To: Bot\nSubject: Re: Case call\n\n> Can SPA attend?\n\nYes, SPA will attend.\n")
     assert trim(body).text == "Yes, SPA will attend."
+
+
+def test_a_line_glued_under_the_senders_own_line_is_theirs_even_if_a_quote_has_it() -> None:
+    body = (
+        "On 23/11/2026 10:07, Jane Smith <jane.smith@met.police.example> wrote:\n"
+        "> Case: L.M. - stalking by ex-partner, breached bail twice\n> Partners: HIDVA, SPA\n\n"
+        "Case: N.O. - missed depot injection twice, lives with L.M.\nPartners: HIDVA, SPA\n"
+    )
+    assert trim(body).text == "Case: N.O. - missed depot injection twice, lives with L.M.\nPartners: HIDVA, SPA"
+
+
+def test_a_sentence_the_sender_goes_on_with_under_a_quote_is_not_taken_for_a_rewrap() -> None:
+    body = (
+        "Ok.\n\nOn 23/11/2026 10:07, Jane Smith <jane.smith@met.police.example> wrote:\n"
+        "> We had three calls from the neighbours this week and the housing officer says that\n"
+        "Yes, and the school raised the same concern with us on Friday afternoon, so we would\n"
+        "like it discussed today.\n"
+    )
+    assert trim(body).text == (
+        "Ok.\n\nYes, and the school raised the same concern with us on Friday afternoon, so we would\n"
+        "like it discussed today."
+    )
