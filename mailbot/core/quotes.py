@@ -2,104 +2,42 @@
 
 Each line is classified (quote header, quoted, delimiter, signature, tagline,
 banner, text) and one pass then keeps the text lines, stopping at the first
-mark of an unmarked quoted copy. The rule that matters most: an Outlook or
-Gmail header that is followed by ``>`` lines only introduces a marked quote
-(the text after it is still the sender's, as in bottom-posting); one that is
-followed by plain lines starts an unmarked copy, and nothing after it is read.
+mark of an unmarked quoted copy. The rule that matters most: an "On ...
+wrote:" attribution followed by ``>`` lines only introduces a marked quote, so
+reading goes on past it, skipping the ``>`` lines: what the sender types
+between or below them (an inline answer, a bottom-posted reply) is theirs.
+Under text the sender wrote, an attribution followed by plain lines, an
+Outlook header block or an "Original Message" line starts an unmarked copy,
+and nothing after it is read; with nothing written above, any header is
+passed (bottom-posting, a forward).
+
+Once the quote has begun, an unmarked line is still someone else's when it
+repeats a ``>`` line of the same email (or a line of ``known``), sits inside a
+quoted signature, or is the rest of a long ``>`` line that a client re-wrapped
+without marking it (see ``quote_marks.is_wrapped_tail``).
 
 Pure: no I/O. ``fingerprints`` lets the caller name lines that only ever
 appear in its own emails (the bot's heading, its "reply above this line"
-marker): seeing one means the quoted copy has begun, whatever the language of
-the header above it.
+marker): seeing one unmarked means the quoted copy has begun, whatever the
+language of the header above it.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_MAX_LINE = 2000  # longer lines are never headers; keeps every regex linear and cheap
-
-# Header field names as Outlook, OWA, Apple Mail and Thunderbird write them, in
-# the languages of the corpus plus Welsh. Grouped by role: a real header block
-# names at least two different roles.
-_HEADER_ROLES: dict[str, tuple[str, ...]] = {
-    "from": (
-        "from", "von", "de", "da", "van", "från", "fra", "od", "от", "от кого", "lähettäjä",
-        "feladó", "oddi wrth", "gan", "من", "發件人", "发件人", "寄件者", "差出人", "kimden", "afsender",
-        "avsender", "remitente", "mittente", "expéditeur", "emissor", "nadawca", "odesílatel",
-        "frá", "saatja", "sender",
-    ),
-    "date": (
-        "sent", "date", "gesendet", "envoye", "تم الإرسال", "datum", "envoyé", "envoyé le",
-        "enviado", "enviado el",
-        "inviato", "verzonden", "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата",
-        "lähetetty", "elküldve", "dátum", "anfonwyd", "dyddiad", "发送时间", "寄件日期", "日付",
-        "送信日時", "tarih", "fecha", "data", "päivämäärä", "gönderildi", "odesláno",
-    ),
-    "to": (
-        "to", "an", "à", "a", "para", "aan", "till", "til", "do", "кому", "vastaanottaja",
-        "címzett", "at", "收件人", "宛先", "kime", "komu", "destinatario", "destinataire",
-    ),
-    "subject": (
-        "subject", "betreff", "objet", "asunto", "oggetto", "onderwerp", "ämne", "emne",
-        "temat", "тема", "aihe", "tárgy", "pwnc", "主题", "主旨", "件名", "konu", "předmět",
-        "assunto",
-    ),
-    "reply": ("reply-to", "risposta", "antwort an", "répondre à", "responder a"),
-    "cc": ("cc", "kopie", "copie", "copia", "kopia", "копия", "kopio", "másolat", "bcc"),
-}
-_ROLE_OF = {name: role for role, names in _HEADER_ROLES.items() for name in names}
-_HEADER_LINE = re.compile(
-    r"^[\s\u200e\u200f\u202a-\u202e]*[*_\"]{0,2}\s*("
-    + "|".join(sorted((re.escape(n) for n in _ROLE_OF), key=len, reverse=True))
-    + r")\s*[*_\"]{0,2}\s*[:：]",
-    re.IGNORECASE,
+from mailbot.core.quote_marks import (
+    DELIMITER,
+    RULE,
+    attribution_end,
+    header_block_end,
+    is_quoted,
+    is_wrapped_tail,
+    prefixed_header_block_end,
+    unquote,
 )
-
-# "On <date>, <name> wrote:" and its translations. The verb may sit at the end
-# ("... wrote:") or before the name ("Am ... schrieb Name <a@b>:"); Gmail wraps
-# long attributions over up to three lines.
-_WROTE = re.compile(
-    r"(?:^|[\s,\"'>])(?:wrote|writes|schrieb|schreibt|a écrit|écrit|escribió|escribio|escreveu|"
-    r"ha scritto|scrisse|schreef|geschreven|skrev|skrifaði|napisał|napisała|napisana|napsal|"
-    r"napsala|написал|написала|написав|пише|írta|kirjoitti|yazdı|ysgrifennodd|έγραψε|a scris|"
-    r"كتب|写道|寫道|のメッセージ|kirjutas|rašė|rakstīja)(?:$|[\s:：(,])",
-    re.IGNORECASE,
-)
-_ATTRIBUTION_START = re.compile(
-    r"^\W*(?:on|am|le|el|il|op|em|w dniu|den|på|dne|ar|in|στις|в|у|في|wiadomość)\b",
-    re.IGNORECASE,
-)
-# Gmail sometimes breaks "<a@b.c>:" so that the tail line starts with ">".
-_WRAPPED_TAIL = re.compile(r"^\s*>\s*(?:\w+\s*)?[:：]\s*$")
-_ENDS_WITH_ADDRESS = re.compile(r"@[\w.-]+\.\w+\s*(?:>|\]|\))?\s*[:：]$")
-# "2016-03-03 17:21 GMT+01:00 Name <a@b.c>:" (Gmail in some locales)
-_DATED_ADDRESS = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.*<[^>@\s]+@[^>\s]+>\s*:\s*$")
-
-_DELIMITER_NAMES = (
-    r"original message|original mail|original-nachricht|forwarded message|"
-    r"ursprüngliche (?:nachricht|e-mail)|weitergeleitete nachricht|message d'origine|"
-    r"message transféré|mensaje original|mensaje reenviado|messaggio originale|"
-    r"messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|originalmeddelande|"
-    r"vidarebefordrat meddelande|oprindelig (?:meddelelse|besked)|videresendt meddelelse|"
-    r"opprinnelig melding|wiadomość oryginalna|исходное сообщение|пересылаемое сообщение|"
-    r"alkuperäinen viesti|eredeti üzenet|původní zpráva|neges wreiddiol|"
-    r"neges wedi'i hanfon ymlaen|mensagem original|mensagem encaminhada|orijinal ileti|"
-    r"원본 메시지|原始邮件|原始郵件|元のメッセージ|reply message"
-)
-_DELIMITER = re.compile(
-    r"^\s*[-=_*]{2,}\s*(?:" + _DELIMITER_NAMES + r")\b"
-    r"|^\s*(?:" + _DELIMITER_NAMES + r")\s*[-=_*]{2,}"
-    r"|^\s*(?:begin forwarded message|anfang der weitergeleiteten nachricht|"
-    r"début du message réexpédié|inicio del mensaje reenviado)\s*:\s*$"
-    r"|^\s*_{20,}\s*$",
-    re.IGNORECASE,
-)
-# A rule of dashes or equals signs starts a quote only when a header block follows.
-_RULE = re.compile(r"^\s*(?:[-=_*]\s*){10,}$")
 
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|-- |—|__)\s*$")
 
@@ -140,7 +78,7 @@ _DISCLAIMER = re.compile(
     r"the information (?:contained )?in this (?:e-?mail|message)|"
     r"if you (?:are not|have received this (?:e-?mail|message) in error)|"
     r"please consider the environment before printing|"
-    r"nhsmail is the secure email and directory service|"
+    r"nhsmail is the secure email and directory service|to unsubscribe\b[^@:]{0,40}[@:]|"
     r"all nhsmail email is scanned)",
     re.IGNORECASE,
 )
@@ -159,93 +97,8 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _is_quoted(line: str) -> bool:
-    return line.lstrip().startswith(">")
-
-
-def _header_role(line: str) -> str | None:
-    colon = line.find(":", 0, 48)
-    if colon < 0:
-        colon = line.find("：", 0, 48)
-    if colon < 0:
-        return None
-    m = _HEADER_LINE.match(line, 0, colon + 1)
-    return _ROLE_OF.get(m.group(1).casefold()) if m else None
-
-
-def _header_block_end(lines: Sequence[str], start: int) -> int | None:
-    """If a header block (From:/Sent:/To:/Subject:) starts at ``start``, the index past it."""
-    if _header_role(lines[start]) not in ("from", "date"):
-        return None
-    roles: set[str] = set()
-    i = start
-    last_header = start
-    while i < len(lines) and i - last_header <= 2:
-        line = lines[i]
-        role = _header_role(line)
-        if role is not None:
-            roles.add(role)
-            last_header = i
-        elif line.strip() and not _wraps_header(lines, i):
-            break
-        i += 1
-    return last_header + 1 if len(roles) >= 2 else None
-
-
-def _wraps_header(lines: Sequence[str], i: int) -> bool:
-    """A long To: list or Subject: wraps onto the next line; a header follows it."""
-    line = lines[i]
-    if _is_quoted(line) or len(line) > 400:
-        return False
-    if "@" in line:
-        return True
-    return i + 1 < len(lines) and _header_role(lines[i + 1]) is not None
-
-
-def _attribution_end(lines: Sequence[str], start: int) -> int | None:
-    """If an "On ... wrote:" attribution starts at ``start``, the index just past it."""
-    line = lines[start]
-    if not line.strip() or len(line) > 400 or _is_quoted(line):
-        return None
-    if _DATED_ADDRESS.match(line):
-        return start + 1
-    # A wrapped attribution must begin like one; otherwise the sender's own last
-    # line above the quote would be read as its first half.
-    may_wrap = _has_detail(line) and (
-        bool(_ATTRIBUTION_START.match(line)) or not line.rstrip().endswith((".", "!", "?"))
-    )
-    joined = line.strip()
-    for end in range(start, min(start + 3, len(lines))):
-        if end > start:
-            nxt = lines[end]
-            if not may_wrap or not nxt.strip() or len(nxt) > 400:
-                return None
-            if _is_quoted(nxt) and not _WRAPPED_TAIL.match(nxt):
-                return None
-            joined = f"{joined} {nxt.strip()}"
-        if _is_attribution(joined):
-            return end + 1
-    return None
-
-
-def _has_detail(text: str) -> bool:
-    return "@" in text or any(c.isdigit() for c in text)
-
-
-def _is_attribution(text: str) -> bool:
-    text = text.rstrip(" -=\t")
-    if len(text) > 400 or not _has_detail(text):
-        return False
-    if not text.endswith((":", "：")) and not _WROTE.search(text[-20:]):
-        return False
-    if _WROTE.search(text):
-        return True
-    # "30.09.2017, 18.30, "Name" <a@b.c>:" and other verb-less forms.
-    return bool(_ENDS_WITH_ADDRESS.search(text)) and any(c.isdigit() for c in text)
-
-
 def _quote_start(
-    lines: Sequence[str], i: int, fingerprints: frozenset[str], position: _Position
+    lines: Sequence[str], i: int, fingerprints: frozenset[str], top: bool
 ) -> tuple[int | None, str] | None:
     """Whether line ``i`` opens quoted material.
 
@@ -258,97 +111,145 @@ def _quote_start(
     if fingerprints and _norm(line) in fingerprints:
         return None, "own email"
     end: int | None
-    if _DELIMITER.match(line):
+    if DELIMITER.match(line):
         end, reason = i + 1, "original-message delimiter"
-        following = next((j for j in range(end, min(end + 3, len(lines))) if lines[j].strip()), None)
+        following = _next_written(lines, end, 3)
         if following is not None:
-            end = _header_block_end(lines, following) or end
-    elif _RULE.match(line):
-        following = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].strip()), None)
-        block = None if following is None else _header_block_end(lines, following)
+            end = header_block_end(lines, following) or end
+    elif RULE.match(line):
+        following = _next_written(lines, i + 1, 3)
+        block = None if following is None else header_block_end(lines, following)
         if block is None:
             return None
         end, reason = block, "header block"
     else:
-        end, reason = _attribution_end(lines, i), "attribution"
+        end, reason = attribution_end(lines, i), "attribution"
         if end is None:
-            end, reason = _header_block_end(lines, i), "header block"
+            end, reason = header_block_end(lines, i) or prefixed_header_block_end(lines, i), "header block"
         if end is None:
             return None
-    # Under text the sender wrote, a header starts the history, even when it only
-    # introduces ">" lines: a top-poster's answer is above it. With nothing
-    # above (bottom-posting, or a forward), the sender's text may follow it.
-    if position is _Position.TOP:
-        return end, reason
-    if position is _Position.AFTER_GREETING and _next_is_quoted(lines, end):
+    # With nothing written above (bottom-posting, a forward), the sender's text
+    # may follow any header. Under text, an "On ... wrote:" that introduces ">"
+    # lines hides nothing: its client marked the quote line by line, and what the
+    # sender types between or below those lines is an inline answer. An Outlook
+    # header block or delimiter starts a copy its client did not mark: ">" lines
+    # in it are the quoted author's own quotes, and the plain lines between them
+    # that author's answers, never this sender's.
+    if top or (reason == "attribution" and _is_quoted_at(lines, _next_written(lines, end, 10))):
         return end, reason
     return None, reason
 
 
-def _next_is_quoted(lines: Sequence[str], start: int) -> bool:
-    following = next((line for line in lines[start:] if line.strip()), None)
-    return following is not None and _is_quoted(following)
+def _next_written(lines: Sequence[str], start: int, within: int) -> int | None:
+    """The index of the first non-blank line from ``start``, looking ``within`` lines ahead."""
+    return next((j for j in range(start, min(start + within, len(lines))) if lines[j].strip()), None)
 
 
-class _Position(enum.Enum):
-    TOP = "nothing written yet"
-    AFTER_GREETING = "only a greeting written"
-    AFTER_TEXT = "text written"
+def _is_quoted_at(lines: Sequence[str], i: int | None) -> bool:
+    # mbox storage escapes a line starting "From " as ">From ": not a quote mark.
+    return i is not None and is_quoted(lines[i]) and not lines[i].startswith(">From ")
 
 
-_GREETING = re.compile(r"^\s*\S+(?:\s+\S+){0,3}\s*,\s*$")
-
-
-def _position(written: Sequence[str]) -> _Position:
-    """Where the reader stands, from the first two lines written so far."""
-    if not written:
-        return _Position.TOP
-    # A greeting is short; the length test keeps the regex off a 1 MB line.
-    if len(written) == 1 and len(written[0]) <= 200 and _GREETING.match(written[0]):
-        return _Position.AFTER_GREETING
-    return _Position.AFTER_TEXT
-
-
-def trim(body: str, fingerprints: Sequence[str] = ()) -> Trimmed:
+def trim(body: str, fingerprints: Sequence[str] = (), known: Sequence[str] = ()) -> Trimmed:
     """Return the part of a reply body that its sender newly wrote.
 
     ``body`` is the decoded text of the reply. ``fingerprints`` are lines of the
     bot's own emails; a line equal to one of them (ignoring case and spacing)
-    starts the quoted copy, wherever it stands.
+    starts the quoted copy, wherever it stands. ``known`` are texts known to be
+    someone else's (the emails this one replies to): once the quote has begun,
+    an unmarked line equal to one of their lines is not read, as is one equal
+    to a ``>`` line of this email.
     """
     prints = frozenset(_norm(f) for f in fingerprints if f.strip())
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    theirs = _their_lines(lines, known)
     kept: list[str] = []
-    written: list[str] = []  # the first two non-blank lines kept: all _position needs
+    wrote = False  # has the sender written anything yet (above any quote header)?
+    quote = _Quote()
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _is_quoted(line):
+        if quote.passes(line):
             i += 1
             continue
-        start = _quote_start(lines, i, prints, _position(written))
+        start = _quote_start(lines, i, prints, not wrote)
         if start is not None:
             resume, why = start
             if resume is None:
                 return Trimmed(_tidy(kept), i, why)
+            quote.begin()
             i = resume
+            continue
+        if quote.holds(lines, i, theirs):
+            i += 1
             continue
         if _SIGNATURE_DELIMITER.match(line):
             return Trimmed(_tidy(kept), i, "signature")
+        if quote.marked and RULE.match(line):
+            # Under ">" lines a rule opens a footer a server added below the quote.
+            return Trimmed(_tidy(kept), i, "footer")
         if kept and _DISCLAIMER.match(line):
             return Trimmed(_tidy(kept), i, "disclaimer")
-        if _TAGLINE.match(line):
-            i += 1
-            continue
-        banner_end = _banner_end(lines, i)
-        if banner_end is not None:
-            i = banner_end
+        skip_to = i + 1 if _TAGLINE.match(line) else _banner_end(lines, i)
+        if skip_to is not None:
+            i = skip_to
             continue
         kept.append(line)
-        if len(written) < 2 and line.strip():
-            written.append(line)
+        if line.strip():
+            wrote, quote.last_read = True, i
         i += 1
     return Trimmed(_tidy(kept), None, None)
+
+
+def _counts(text: str) -> bool:
+    """Too short to tell whose it is ("Yes", "ok"): such a line is read as written."""
+    return sum(c.isalnum() for c in text[:20]) >= 3
+
+
+def _their_lines(lines: Sequence[str], known: Sequence[str]) -> frozenset[str]:
+    """Normalised lines known to be someone else's: this email's ">" lines and ``known``."""
+    theirs = {unquote(line) for line in lines if is_quoted(line)}
+    theirs.update(unquote(line) for text in known for line in text.splitlines())
+    return frozenset(_norm(t) for t in theirs if _counts(t))
+
+
+@dataclass(slots=True)
+class _Quote:
+    """The marked quote as the reader meets it, to tell whose each unmarked line is."""
+
+    begun: bool = False  # a ">" line, or a header introducing them, has been met
+    marked: bool = False  # a ">" line has been met
+    in_signature: bool = False  # inside a quoted signature ("> --"), no blank line since
+    last_read: int = -1  # the index of the last line read as the sender's
+
+    def begin(self) -> None:
+        """A header that introduces ">" lines was passed."""
+        self.begun, self.in_signature = True, False
+
+    def passes(self, line: str) -> bool:
+        """Whether ``line`` is a ``>`` line (never read), noting quoted signatures."""
+        if not is_quoted(line):
+            return False
+        self.begun = self.marked = True
+        content = unquote(line)
+        if _SIGNATURE_DELIMITER.match(content):
+            self.in_signature = True
+        elif not content:
+            self.in_signature = False
+        return True
+
+    def holds(self, lines: Sequence[str], i: int, theirs: frozenset[str]) -> bool:
+        """Whether unmarked line ``i`` is part of the quote all the same."""
+        line = lines[i]
+        if not line.strip():
+            self.in_signature = False
+            return False
+        # A line glued under one the sender wrote goes on with their paragraph:
+        # "Partners: HIDVA, SPA" under their own "Case:" line is theirs even when
+        # a quoted colleague wrote the same words.
+        if not self.begun or self.last_read == i - 1:
+            return False
+        return self.in_signature or _norm(line) in theirs or is_wrapped_tail(lines, i)
 
 
 def _banner_end(lines: Sequence[str], i: int) -> int | None:

@@ -4,11 +4,10 @@ Scored with the corpus README's metrics: a leak re-reads quoted lines, a loss
 drops what the sender wrote. The best trimmer measured by the corpus authors
 reaches 82.2 % safe on the full target set.
 
-On these 287 pairs the only losses are inline answers written between quoted
-blocks under text already written above the quote (discourse embedded_email_7
-and _17, erp fiedl de_1): the trimmer stops at the first quote header under
-the sender's text, which is what keeps a top-poster's quoted history unread.
-With the GPL quagga_asf pairs (read by bench/trimming.py) no-loss is 99.5 %.
+On these 287 pairs nothing the sender wrote is lost, inline answers written
+between quoted blocks under text already written above the quote included
+(discourse embedded_email_7 and _17, erp fiedl de_1). With the GPL quagga_asf
+pairs (read by bench/trimming.py) no-loss is 100 % as well.
 """
 
 from __future__ import annotations
@@ -26,12 +25,22 @@ def test_all_copied_pairs_are_present() -> None:
     assert len(PAIRS) == 64 + 12 + 9 + 202
 
 
-def test_more_than_nine_in_ten_pairs_are_safe_and_almost_nothing_is_lost() -> None:
+def test_more_than_nineteen_in_twenty_pairs_are_safe_and_nothing_is_lost() -> None:
     scores = [score(p, mailbot_trimmer(p)) for p in PAIRS]
     safe = sum(s.safe for s in scores) / len(scores)
-    no_loss = sum(s.no_loss for s in scores) / len(scores)
-    assert safe > 0.90, [s.name for s in scores if not s.safe]
-    assert no_loss >= 0.985, [s.name for s in scores if not s.no_loss]
+    assert safe > 0.95, [s.name for s in scores if not s.safe]
+    assert [s.name for s in scores if not s.no_loss] == []
+
+
+INLINE = ("discourse/embedded_email_7", "discourse/embedded_email_17", "erp_family/fiedl__email_de_1")
+
+
+@pytest.mark.parametrize("pair", [p for p in PAIRS if f"{p.source}/{p.name}" in INLINE],
+                         ids=lambda p: f"{p.source}/{p.name}")
+def test_answers_typed_between_quoted_blocks_are_read_and_no_quote_is(pair: Pair) -> None:
+    got = score(pair, mailbot_trimmer(pair))
+    assert got.no_loss, got.lost
+    assert got.no_leak, got.leaked
 
 
 @pytest.mark.parametrize("pair", [p for p in PAIRS if p.source in ("talon", "talon_html")],
