@@ -20,6 +20,12 @@ from collections.abc import Collection
 _MAX_COURTESY = 200  # a longer line is never courtesy (except in a disclaimer paragraph)
 _CLAUSES = re.compile(r"[,;!.…]+\s*|\s+[-–—]+\s+")
 _NO_WORDS = re.compile(r"^[\W_]*$")
+# Who says they will be there: an agency or a member of staff, never "Mum will attend" (that
+# is news about a family, for a person to read).
+_WHO = (r"(?-i:[A-Z]{2,6})|(?:DS|DC|PC|PS|DI|Sgt|Insp|Dr)\.?(?:\s+\d{1,6})?\s+(?-i:[A-Z][a-z'’-]{1,20})"
+        r"|police|met|mash|team|colleague|someone|somebody|from|our|my|a|the|service|services|"
+        r"safeguarding|social|care|adults?|children['’]?s?|mental|health|housing|hospital|trust|nhs|"
+        r"community|safety|probation|idva|council")
 _COURTESY = re.compile(
     r"^(?:"
     # greetings
@@ -35,7 +41,8 @@ _COURTESY = re.compile(
     r"updates?|actions?|concerns?|changes?))(?:\s+(?:to\s+(?:add|report|share|update)|further|new|"
     r"else|from\s+(?:us|me|our\s+side|[\w']{1,20}(?:\s+[\w']{1,20})?)|today|this\s+(?:week|time)|"
     r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this|the\s+moment)|thanks?))*"
-    r"|nil(?:\s+return)?|n/?a|no\s+update\s+from\s+us"
+    r"|nil(?:\s+return)?(?:\s+(?:from\s+[\w'’&]{1,30}(?:\s+[\w'’&]{1,30}){0,3}|today|for\s+today))*"
+    r"|n/?a|no\s+update\s+from\s+us"
     # apologies for the reply itself, not for an absence
     r"|(?:(?:my|our)\s+)?(?:apologies|sorry|apologise)\s+for\s+(?:the\s+|my\s+|our\s+|this\s+)?"
     r"(?:(?:late|slow|delayed|belated)\s+)?(?:reply|response|delay|email)"
@@ -45,6 +52,11 @@ _COURTESY = re.compile(
     r"|(?:i|we)(?:['’]ll|\s+will|\s+shall)\s+(?:be\s+(?:there|attending|on\s+the\s+call)|attend|dial\s+in|join)"
     r"(?:\s+(?:today|the\s+(?:call|meeting)|at\s+\d{1,2}(?::\d\d)?\s*(?:noon|pm|am)?))?"
     r"|(?:will\s+)?attend(?:ing)?(?:\s+today)?|see\s+you\s+(?:there|later|at\s+\S+|then|soon)"
+    # "Police will attend", "DS Smith from CNWL will dial in": who, then that they will be there
+    r"|(?:" + _WHO + r")(?:\s+(?:" + _WHO + r")){0,4}\s+(?:will|shall|can|is|are)\s+(?:attend(?:ing)?|"
+    r"dial(?:ling)?\s+in|join(?:ing)?|"
+    r"be\s+(?:there|attending|on\s+the\s+call|dialling\s+in|joining))(?:\s+(?:today|the\s+(?:call|meeting)|"
+    r"at\s+\d{1,2}(?::\d\d)?\s*(?:noon|pm|am)?))?"
     # sign-offs
     r"|(?:kind|best|warm|many|warmest)(?:est)?\s+(?:regards|wishes)|regards|best|all\s+the\s+best|"
     r"(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|speak\s+soon|take\s+care|rgds|kr|bw"
@@ -85,7 +97,8 @@ _SIG_TITLE = re.compile(
     re.IGNORECASE,
 )
 _SMALL_WORDS = frozenset({"of", "and", "for", "the", "&", "-", "–", "in", "at", "to"})
-_NAME = re.compile(r"^(?:(?:Dr|DS|DC|PC|DI|Mr|Mrs|Ms|Miss|Cllr)\.?\s+)?"
+_NAME = re.compile(r"^(?:(?:Dr|DS|DC|PC|PS|DI|DCI|Sgt|DSgt|Insp|Supt|Mr|Mrs|Ms|Miss|Mx|Cllr)\.?\s+"
+                   r"(?:\d{1,6}\s+)?)?"
                    r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}$")
 # A person's initials or a case reference: never part of a signature.
 _CASE_WORDS = re.compile(r"\b[A-Z]\.\s?[A-Z]\.|\b[a-z]{1,6}-\d{4}-\d", re.IGNORECASE)

@@ -19,7 +19,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Noted, thanks", "Received", "Will attend", "We'll dial in at 12", "I will attend today",
         "See you at 12", "Kind regards,", "Best wishes", "Have a good weekend",
         "Hi all, nothing from us today, thanks", "*****", "", "Apologies for the late reply",
-        "Sorry for the delay.",
+        "Sorry for the delay.", "Yes, Police will attend.", "Nil return from Police.",
+        "Someone from CNWL will dial in", "DS Smith will attend today", "My colleague will join the call",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
@@ -37,7 +38,7 @@ def test_politeness_is_courtesy(line: str) -> None:
         "Is the meeting still at 12?",
         "Nothing to add?",
         "Done.",
-        "Mum will attend",
+        "Mum will attend", "The family will attend",
         "No cases from us today but M.K. has gone missing again",
     ],
 )
@@ -107,3 +108,10 @@ def test_long_lines_are_read_in_linear_time() -> None:
 def test_an_agency_name_after_the_sign_off_is_the_signature() -> None:
     text = "Diolch\nHIDVA\n\nRegards\nAdult Social Care MASH\nUrgent Visit Needed For Mum Today\nmum moved"
     assert for_coordinators(text, ()) == ("Urgent Visit Needed For Mum Today", "mum moved")
+
+
+def test_an_officer_signing_with_rank_and_collar_number_is_a_signature() -> None:
+    text = "Morning all\n\nNil return from Police.\n\nSgt Smith"
+    assert for_coordinators(text, ()) == ()
+    text = "Yes, Police will attend.\n\nThanks\nPC 1234 Bloggs\nHillingdon MASH | Metropolitan Police"
+    assert for_coordinators(text, ()) == ()
