@@ -40,18 +40,20 @@ _COURTESY = re.compile(
     r"|(?:there\s+is\s+|we\s+have\s+|i\s+have\s+)?(?:nothing|none|no\s+(?:new\s+)?(?:cases?|referrals?|"
     r"updates?|actions?|concerns?|changes?))(?:\s+(?:to\s+(?:add|report|share|update)|further|new|"
     r"else|from\s+(?:us|me|our\s+side|[\w']{1,20}(?:\s+[\w']{1,20})?)|today|this\s+(?:week|time)|"
-    r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this|the\s+moment)|thanks?))*"
+    r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this\s+(?:time|stage|point)|this|the\s+moment|present)|"
+    r"thanks?))*"
     r"|nil(?:\s+return)?(?:\s+(?:from\s+[\w'’&]{1,30}(?:\s+[\w'’&]{1,30}){0,3}|today|for\s+today))*"
     r"|n/?a|no\s+update\s+from\s+us"
     # apologies for the reply itself, not for an absence
     r"|(?:(?:my|our)\s+)?(?:apologies|sorry|apologise)\s+for\s+(?:the\s+|my\s+|our\s+|this\s+)?"
     r"(?:(?:late|slow|delayed|belated)\s+)?(?:reply|response|delay|email)"
     # acknowledgements
-    r"|noted|(?:all\s+)?received|understood|ok(?:ay)?|will\s+do|acknowledged|confirmed|great|perfect|"
+    r"|(?:noted|(?:all\s+)?received|understood|ok(?:ay)?)(?:\s+(?:with\s+)?(?:thanks?(?:\s+you)?|many\s+thanks))?"
+    r"|will\s+do|acknowledged|confirmed|great|perfect|"
     r"lovely|brilliant|sounds\s+good|no\s+problem|got\s+it|fine|agreed|yes|yep|sure"
     r"|(?:i|we)(?:['’]ll|\s+will|\s+shall)\s+(?:be\s+(?:there|attending|on\s+the\s+call)|attend|dial\s+in|join)"
     r"(?:\s+(?:today|the\s+(?:call|meeting)|at\s+\d{1,2}(?::\d\d)?\s*(?:noon|pm|am)?))?"
-    r"|(?:will\s+)?attend(?:ing)?(?:\s+today)?|see\s+you\s+(?:there|later|at\s+\S+|then|soon)"
+    r"|(?:will\s+)?(?:attend(?:ing)?|dial(?:ling)?\s+in|join(?:ing)?)(?:\s+today)?|see\s+you\s+(?:there|later|at\s+\S+|then|soon)"
     # "Police will attend", "DS Smith from CNWL will dial in": who, then that they will be there
     r"|(?:" + _WHO + r")(?:\s+(?:" + _WHO + r")){0,4}\s+(?:will|shall|can|is|are)\s+(?:attend(?:ing)?|"
     r"dial(?:ling)?\s+in|join(?:ing)?|"
@@ -64,6 +66,9 @@ _COURTESY = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# An agency naming itself before its answer: "CNWL:", "From Police:", "Police - ".
+_AGENCY_LABEL = re.compile(r"^(?:from\s+)?(?:" + _WHO + r")(?:\s+(?:" + _WHO + r")){0,3}\s*(?::|\s[-–—])\s+",
+                           re.IGNORECASE)
 _SIGN_OFF = re.compile(
     r"^(?:(?:kind|best|warm|many|warmest)\s+(?:regards|wishes|thanks)|regards|best|thanks|thank\s+you|"
     r"many\s+thanks|cheers|diolch|rgds|kr|bw|(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|"
@@ -121,6 +126,7 @@ def is_courtesy(line: str) -> bool:
         return True
     if len(text) > _MAX_COURTESY or "?" in text:
         return False
+    text = _AGENCY_LABEL.sub("", text, count=1)  # "CNWL: nothing to add", "Police - no cases"
     clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
     return all(_COURTESY.match(c) for c in clauses)
 

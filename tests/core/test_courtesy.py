@@ -21,6 +21,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Hi all, nothing from us today, thanks", "*****", "", "Apologies for the late reply",
         "Sorry for the delay.", "Yes, Police will attend.", "Nil return from Police.",
         "Someone from CNWL will dial in", "DS Smith will attend today", "My colleague will join the call",
+        "Police - no cases today", "CNWL: nothing to add", "From Police: nothing to add", "Noted with thanks",
+        "Nothing further to add at this time", "Ok thanks", "Will dial in",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
@@ -38,7 +40,7 @@ def test_politeness_is_courtesy(line: str) -> None:
         "Is the meeting still at 12?",
         "Nothing to add?",
         "Done.",
-        "Mum will attend", "The family will attend",
+        "Mum will attend", "The family will attend", "Mum - will attend",
         "No cases from us today but M.K. has gone missing again",
     ],
 )
