@@ -39,12 +39,19 @@ def _load(args: argparse.Namespace) -> Settings:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from mailbot.core.inbound import Context, read_parsed
+    from mailbot.adapters.templates import renderer
+    from mailbot.core.inbound import read_parsed
     from mailbot.core.message import parse
     from mailbot.explain import as_json, as_text
+    from mailbot.services import reading_context, stationery_of
 
     settings = _load(args)
     zone = settings.bot.zone
+    meeting = settings.meeting
+    stationery = stationery_of(settings, renderer())[meeting.id]
+    if args.skip_sender_check and settings.privacy.require_dmarc_pass:
+        print("mailbot: sender checks skipped (--skip-sender-check): the running bot would still "
+              "require the receiving server's DMARC pass", file=sys.stderr)
     status = 0
     for name in args.emails:
         try:
@@ -56,8 +63,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         mail = parse(raw)
         # "tomorrow" and weekday names in a reply count from the day it was sent.
         sent = mail.date.astimezone(zone).date() if mail.date and mail.date.tzinfo else None
-        ctx = Context(settings.bot.address, settings.directory,
-                      settings.meeting.reference_prefix, sent or datetime.now(zone).date())
+        ctx = reading_context(settings, meeting, stationery, sent or datetime.now(zone).date(),
+                              check_sender=not args.skip_sender_check)
         reading = read_parsed(mail, ctx)
         print(as_json(reading) if args.json else as_text(reading, settings.directory, name) + "\n")
     return status
@@ -426,6 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("explain", cmd_explain, "show how the bot reads emails, touching no database or server")
     p.add_argument("emails", nargs="+", metavar="EMAIL.eml")
     p.add_argument("--json", action="store_true", help="one JSON object per email (JSON Lines)")
+    p.add_argument("--skip-sender-check", action="store_true",
+                   help="read an email saved without the receiving server's Authentication-Results "
+                        "as if it had passed (the running bot never does)")
     add("check-config", cmd_check_config, "check the config file and report every problem")
     p = add("partners", cmd_partners_list, "list the partners in the directory")
     p.add_argument("action", choices=["list"])

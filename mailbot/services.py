@@ -93,6 +93,30 @@ def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar
                            meeting.starts)
 
 
+def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
+    """What every letter of each meeting shares, by meeting id."""
+    d = settings.directory
+    p = settings.privacy
+    policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
+    return {
+        m.id: letters.Stationery(render, d, settings.bot.display_name, settings.bot.address, m.id, m.name,
+                                 m.starts, m.cutoff, m.dial_in, policy, p.confidentiality)
+        for m in settings.meetings
+    }
+
+
+def reading_context(settings: Settings, meeting: MeetingSettings, stationery: letters.Stationery,
+                    today: date, *, check_sender: bool = True) -> Context:
+    """How an email is read for ``meeting``: the one place this is decided, so that
+    ``mailbot explain`` reads an email exactly as the running bot does (sender checks and
+    the bot's own fingerprints included). ``check_sender=False`` is only for an email saved
+    without the receiving server's headers, and explain says so."""
+    privacy = settings.privacy
+    return Context(settings.bot.address, settings.directory, meeting.reference_prefix, today,
+                   stationery.fingerprints, privacy.require_dmarc_pass and check_sender,
+                   privacy.trusted_authserv_ids)
+
+
 def content_key(reading: Reading) -> str | None:
     """The sender and the instructions they newly wrote, hashed: the same email sent again
     (the chair's plan resent, a reply sent twice) changes nothing the second time. A status
@@ -166,15 +190,7 @@ class Services:
         today = self.clock.now().date()
         for cal in self.calendars.values():
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
-        d = self.settings.directory
-        p = self.settings.privacy
-        policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
-        self.stationery = {
-            m.id: letters.Stationery(self.render, d, self.settings.bot.display_name,
-                                     self.settings.bot.address, m.id, m.name, m.starts, m.cutoff,
-                                     m.dial_in, policy, p.confidentiality)
-            for m in self.settings.meetings
-        }
+        self.stationery = stationery_of(self.settings, self.render)
 
     @contextmanager
     def unit(self) -> Iterator[Tx]:
@@ -234,10 +250,7 @@ class Services:
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         local = cal.local(received)
-        privacy = self.settings.privacy
-        ctx = Context(self.settings.bot.address, self.settings.directory, meeting.reference_prefix,
-                      local.date(), s.fingerprints, privacy.require_dmarc_pass, privacy.trusted_authserv_ids)
-        reading = read_parsed(mail, ctx)
+        reading = read_parsed(mail, reading_context(self.settings, meeting, s, local.date()))
         day = cal.meeting_for(received)
         content = content_key(reading)
         earlier = tx.same_content_applied(content, day) if content else None

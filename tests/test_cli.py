@@ -16,7 +16,9 @@ GOLDEN = sorted((DATA / "inbound").glob("*.eml"))
 
 
 def test_explain_prints_one_json_line_per_email_in_order(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(EXAMPLE_CONFIG), "explain", "--json", *map(str, GOLDEN)]) == 0
+    # The golden emails were saved without a receiving server's Authentication-Results.
+    assert main(["--config", str(EXAMPLE_CONFIG), "explain", "--json", "--skip-sender-check",
+                 *map(str, GOLDEN)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(GOLDEN)
     for path, line in zip(GOLDEN, lines, strict=True):
@@ -25,7 +27,8 @@ def test_explain_prints_one_json_line_per_email_in_order(capsys: pytest.CaptureF
 
 
 def test_explain_for_a_person(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(EXAMPLE_CONFIG), "explain", str(DATA / "inbound/unknown_partner.eml")]) == 0
+    assert main(["--config", str(EXAMPLE_CONFIG), "explain", "--skip-sender-check",
+                 str(DATA / "inbound/unknown_partner.eml")]) == 0
     out = capsys.readouterr().out
     assert "Verdict:  accepted" in out
     assert "unknown partner 'London Fire Brigade'" in out
@@ -41,7 +44,8 @@ def test_a_bad_config_is_one_clear_line_and_exit_1(tmp_path: Path, capsys: pytes
 
 
 def test_a_missing_email_file_is_reported_and_the_rest_still_read(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--config", str(EXAMPLE_CONFIG), "explain", "--json", "/no/such.eml", str(GOLDEN[0])])
+    code = main(["--config", str(EXAMPLE_CONFIG), "explain", "--json", "--skip-sender-check", "/no/such.eml",
+                 str(GOLDEN[0])])
     captured = capsys.readouterr()
     assert code == 1
     assert "/no/such.eml: cannot read" in captured.err
@@ -53,3 +57,32 @@ def test_python_dash_m_and_the_entry_point_both_run() -> None:
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
         assert done.returncode == 0, done.stderr
         assert "explain" in done.stdout
+
+
+@pytest.mark.parametrize("envelope", ["mash@met.police.example", "someone@elsewhere.example", None])
+def test_explain_reads_an_email_exactly_as_the_running_bot_does(
+        envelope: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sender checks included: an email the bot rejects as spoofed is rejected by explain too
+    (it used to build its own reading context, without them, and said "accepted")."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.rig.received import arrived
+    from tests.test_services import make
+
+    raw = (b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\n"
+           b"Subject: RE: Case call\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n"
+           b"Message-ID: <explain-" + str(envelope).encode() + b"@met.police.example>\r\n\r\n"
+           b"Withdraw HR-2026-0001: not needed\r\n")
+    if envelope is not None:  # None: no receiving server's header at all
+        raw = arrived(raw, envelope)
+    path = tmp_path / "mail.eml"
+    path.write_bytes(raw)
+    assert main(["--config", str(EXAMPLE_CONFIG), "explain", "--json", str(path)]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    service = make(tmp_path, datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London")))
+    service.ingest(raw)
+    with service.store.transaction() as tx:
+        verdict, reason = tx.conn.exec_driver_sql("select verdict, reason from inbound").one()
+    assert (explained["verdict"], explained["reason"]) == (verdict, reason)
+    assert (verdict == "accepted") is (envelope == "mash@met.police.example")
