@@ -14,7 +14,7 @@ passed (bottom-posting, a forward).
 Once the quote has begun, an unmarked line is still someone else's when it
 repeats a ``>`` line of the same email (or a line of ``known``), sits inside a
 quoted signature, or is the rest of a long ``>`` line that a client re-wrapped
-without marking it (see ``quote_marks.is_wrapped_tail``).
+without marking it (see ``rewrapped.is_wrapped_tail``).
 
 Pure: no I/O. ``fingerprints`` lets the caller name lines that only ever
 appear in its own emails (the bot's heading, its "reply above this line"
@@ -34,10 +34,10 @@ from mailbot.core.quote_marks import (
     attribution_end,
     header_block_end,
     is_quoted,
-    is_wrapped_tail,
     prefixed_header_block_end,
     unquote,
 )
+from mailbot.core.rewrapped import is_wrapped_tail
 
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|-- |—|__)\s*$")
 
