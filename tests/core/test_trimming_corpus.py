@@ -6,8 +6,11 @@ reaches 82.2 % safe on the full target set.
 
 On these 287 pairs nothing the sender wrote is lost, inline answers written
 between quoted blocks under text already written above the quote included
-(discourse embedded_email_7 and _17, erp fiedl de_1). With the GPL quagga_asf
-pairs (read by bench/trimming.py) no-loss is 100 % as well.
+(discourse embedded_email_7 and _17, erp fiedl de_1), and 278 are safe. Of the
+nine others, eight "leak" a line the sender really wrote that repeats a quoted
+one ("Thanks,", "Hello", their name); crisp__email_7 keeps a short unmarked
+fragment between two quoted lines. With the GPL quagga_asf pairs (read by
+bench/trimming.py) no-loss is 100 % as well.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ def test_all_copied_pairs_are_present() -> None:
     assert len(PAIRS) == 64 + 12 + 9 + 202
 
 
-def test_more_than_nineteen_in_twenty_pairs_are_safe_and_nothing_is_lost() -> None:
+def test_more_than_96_percent_of_pairs_are_safe_and_nothing_is_lost() -> None:
     scores = [score(p, mailbot_trimmer(p)) for p in PAIRS]
     safe = sum(s.safe for s in scores) / len(scores)
-    assert safe > 0.95, [s.name for s in scores if not s.safe]
+    assert safe > 0.965, [s.name for s in scores if not s.safe]
     assert [s.name for s in scores if not s.no_loss] == []
 
 
