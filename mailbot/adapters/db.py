@@ -122,9 +122,6 @@ class Tx:
         assert key is not None
         return int(key[0])
 
-    def mark_inbound(self, message_key: str, **values: Any) -> None:
-        self.conn.execute(update(t.inbound).where(t.inbound.c.message_key == message_key).values(**values))
-
     def failed_inbound(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             select(t.inbound.c.id, t.inbound.c.message_key, t.inbound.c.sender, t.inbound.c.subject,
@@ -233,13 +230,6 @@ class Tx:
             (t.agenda.c.case_id == case_id) & t.agenda.c.withdrawn.is_(None))).scalar_one()
         if not others:
             self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="withdrawn"))
-
-    def add_case(self, meeting: str, change: NewCase, *, actor: str, now: datetime) -> None:
-        """A coordinator's case typed at the terminal."""
-        self._new_case(meeting, change, actor, None, now)
-        self.audit(now, actor, None, "case added", change.reference, None, meeting,
-                   subject=change.subject, concern=change.concern, partners=list(change.partners),
-                   day=str(change.day), via="cli")
 
     def _new_case(self, meeting: str, change: NewCase, actor: str, inbound_id: int | None,
                   now: datetime) -> None:
@@ -390,11 +380,6 @@ class Tx:
             (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
         return row[0] if row else None
 
-    def runs(self, meeting: str) -> list[tuple[str, date, str, datetime]]:
-        rows = self.conn.execute(select(t.runs.c.kind, t.runs.c.day, t.runs.c.status, t.runs.c.at)
-                                 .where(t.runs.c.meeting == meeting).order_by(t.runs.c.id))
-        return [(r.kind, r.day, r.status, r.at) for r in rows]
-
     # -- outbox ------------------------------------------------------------
     def enqueue(self, *, key: str, message_id: str, recipients: Sequence[str], subject: str,
                 raw: bytes, now: datetime, inbound_id: int | None = None,
@@ -512,19 +497,6 @@ class Tx:
         counts["audit details"] = self.conn.execute(
             delete(t.audit_personal).where(t.audit_personal.c.at < before)).rowcount
         return counts
-
-    # -- mailbox position ----------------------------------------------------
-    def cursor(self, folder: str) -> tuple[int, int] | None:
-        row = self.conn.execute(select(t.cursor.c.uidvalidity, t.cursor.c.last_uid)
-                                .where(t.cursor.c.folder == folder)).first()
-        return (row[0], row[1]) if row else None
-
-    def set_cursor(self, folder: str, uidvalidity: int, last_uid: int) -> None:
-        if not _insert_ignore(self.conn, t.cursor, {"folder": folder, "uidvalidity": uidvalidity,
-                                                    "last_uid": last_uid}, ("folder",)):
-            self.conn.execute(update(t.cursor).where(t.cursor.c.folder == folder)
-                              .values(uidvalidity=uidvalidity, last_uid=last_uid))
-
 
 class Store:
     """Opens one transaction per unit of work."""

@@ -204,13 +204,6 @@ audit_personal = Table(
 
 PERSONAL_KEYS = frozenset({"subject", "concern", "text", "note", "rationale"})
 
-cursor = Table(
-    "mailbox_cursor", metadata,
-    Column("folder", String(200), primary_key=True),
-    Column("uidvalidity", Integer, nullable=False),
-    Column("last_uid", Integer, nullable=False),
-)
-
 actions = Table(
     "actions", metadata,
     Column("id", Integer, primary_key=True),  # shown as A-<id>
