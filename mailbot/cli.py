@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import ConfigError, MailbotError
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
         actions = [a for a in actions if a.due < today]
     for a in actions:
         late = f", {cal.working_days_between(a.due, today)} working days overdue" \
-            if a.status == "open" and a.due < today else ""
+            if a.status == ActionState.OPEN and a.due < today else ""
         print(f"{a.ident:<6} {a.case}  {a.status:<9} due {a.due:%a %d %b %Y}{late}  {a.owner}: {a.text}")
     print(f"{len(actions)} action(s)")
     return 0
@@ -323,7 +324,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             print(f"the {args.what} for {day} was already sent; nothing sent again")
     sent = _run(_drain(services))
     with services.store.transaction() as tx:
-        left = tx.outbox_counts().get("pending", 0)
+        left = tx.outbox_counts().get(OutboxStatus.PENDING, 0)
     print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
     return 0 if not left else 1
 

@@ -57,6 +57,7 @@ from mailbot.core.model import (
 )
 from mailbot.core.privacy import ContentPolicy, Level, says_nothing
 from mailbot.core.quotes import trim
+from mailbot.core.status import ActionState, InboundStatus, OutboxStatus, RunStatus
 from mailbot.errors import FetchError, SendError, StoreError
 
 log = logging.getLogger("mailbot")
@@ -257,8 +258,8 @@ class Services:
         if earlier is not None:  # the same instructions again: changes nothing, sends nothing
             reading = dataclasses.replace(reading, verdict=Verdict.IGNORED, reason=Reason.SAME_CONTENT,
                                           disposition=Disposition.IGNORED)
-        status = {Verdict.ACCEPTED: "applied", Verdict.IGNORED: "ignored",
-                  Verdict.REJECTED: "rejected"}[reading.verdict]
+        status = {Verdict.ACCEPTED: InboundStatus.APPLIED, Verdict.IGNORED: InboundStatus.IGNORED,
+                  Verdict.REJECTED: InboundStatus.REJECTED}[reading.verdict]
         inbound_id = tx.record_inbound(
             message_key=key, folder=folder, uidvalidity=uidvalidity, uid=uid, received_at=received,
             processed_at=now, sender=reading.sender.address[:320], partner=reading.sender.partner,
@@ -358,7 +359,7 @@ class Services:
             next_number=tx.next_case_number(meeting.id, day.year) if adds else 0,
             reference_prefix=meeting.reference_prefix,
             after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
-            case_call_sent=tx.run_status(meeting.id, "case-call", day) in ("done", "late"),
+            case_call_sent=tx.run_status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
             upcoming=upcoming,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
         )
@@ -428,10 +429,10 @@ class Services:
             given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner,
                           "due": self._due_label(cal, new.due), "text": new.text})
         for number, due in chair.due_changes:
-            tx.update_action(number, status="open", note="", actor=actor, inbound_id=inbound_id,
+            tx.update_action(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
                              now=now, due=due)
         for number in chair.withdrawn:
-            tx.update_action(number, status="withdrawn", note="not in the corrected action plan",
+            tx.update_action(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
                              actor=actor, inbound_id=inbound_id, now=now)
         for decision in chair.decisions:
             tx.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
@@ -476,7 +477,7 @@ class Services:
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         d = self.settings.directory
-        acts = [a for a in tx.actions_of_day(meeting.id, day) if a.status != "withdrawn"]
+        acts = [a for a in tx.actions_of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
         decided = tx.decisions_of_day(meeting.id, day)
         version = plan_version(acts, decided)
         queued = 0
@@ -545,7 +546,7 @@ class Services:
 
     def _newly_required(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
                         inbound_id: int | None) -> None:
-        if tx.run_status(meeting.id, "case-call", day) not in ("done", "late"):
+        if tx.run_status(meeting.id, "case-call", day) not in (RunStatus.DONE, RunStatus.LATE):
             return
         view = tx.day_view(meeting.id, day)
         s = self.stationery[meeting.id]
@@ -732,7 +733,7 @@ class Services:
             inbound_id = tx.record_inbound(
                 message_key=key, folder=folder, uidvalidity=uidvalidity, uid=uid,
                 received_at=received, processed_at=now, sender=sender[:320], partner=None,
-                subject=mail.subject, verdict="failed", reason=None, status="failed",
+                subject=mail.subject, verdict="failed", reason=None, status=InboundStatus.FAILED,
                 meeting_day=None, error=error, raw=raw,
                 # Nothing was applied and the coordinators are told: a person has it.
                 disposition=Disposition.TO_COORDINATOR.value)
@@ -746,7 +747,7 @@ class Services:
     def retry(self, inbound_id: int) -> Outcome:
         with self.unit() as tx:
             found = tx.inbound_raw(inbound_id)
-            if found is None or found[0] != "failed":
+            if found is None or found[0] != InboundStatus.FAILED:
                 raise StoreError(f"inbound #{inbound_id} is not a failed email")
             tx.set_aside_failed_inbound(inbound_id)
         return self.ingest(found[1], folder="retry")
@@ -768,7 +769,7 @@ class Services:
         # unless a coordinator sends one by hand, who knows why.
         expires = None if by_hand else cal.at(day, meeting.cutoff if kind == "case-call" else meeting.starts)
         with self.unit() as tx:
-            if not tx.claim_run(meeting_id, kind, day, "late" if late else "done", now):
+            if not tx.claim_run(meeting_id, kind, day, RunStatus.LATE if late else RunStatus.DONE, now):
                 return False
             view = tx.day_view(meeting_id, day)
             for partner in self.settings.directory:
@@ -849,7 +850,7 @@ class Services:
         if local.time() < self.settings.privacy.purge_time or self._purged_on == local.date():
             return []
         with self.unit() as tx:  # claimed and done in one transaction: a crash redoes both
-            claimed = tx.claim_run("mailbot", "purge", local.date(), "done", now)
+            claimed = tx.claim_run("mailbot", "purge", local.date(), RunStatus.DONE, now)
             if claimed:
                 self._purge(tx, now, "mailbot")
         self._purged_on = local.date()  # no database write each round for the rest of the day
@@ -863,7 +864,7 @@ class Services:
                 why: str) -> str:
         s = self.stationery[meeting.id]
         with self.unit() as tx:
-            if tx.claim_run(meeting.id, kind, day, "skipped", now, why):
+            if tx.claim_run(meeting.id, kind, day, RunStatus.SKIPPED, now, why):
                 self._queue(tx, letters.notice(s, key=f"notice:missed:{kind}:{meeting.id}:{day}",
                                                title=f"{kind} for {day} not sent", lines=[why]), now)
         return f"{kind} {day} skipped"
@@ -893,7 +894,7 @@ class Services:
                 self._tell_expired(tx, expired, now)
             rows = [self._refresh_late(tx, row, now) for row in tx.due_outbox(now)]
             for row in rows:
-                tx.mark_outbox(row.id, status="sending", attempts=row.attempts + 1)
+                tx.mark_outbox(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1)
             return rows
 
     def _tell_expired(self, tx: Tx, expired: list[tuple[str, str, str | None]], now: datetime) -> None:
@@ -929,13 +930,13 @@ class Services:
         with self.unit() as tx:
             for row, error in zip(rows, results, strict=True):
                 if error is None or error.partial:
-                    tx.mark_outbox(row.id, status="sent", sent_at=now,
+                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
                                    last_error=str(error)[:2000] if error else None)
                 elif error.permanent:
-                    tx.mark_outbox(row.id, status="failed", last_error=str(error)[:2000])
+                    tx.mark_outbox(row.id, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
                 else:
                     delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
-                    tx.mark_outbox(row.id, status="pending", last_error=str(error)[:2000],
+                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING, last_error=str(error)[:2000],
                                    next_attempt_at=now + timedelta(seconds=delay))
 
     def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
@@ -960,8 +961,8 @@ class Services:
         with self.unit() as tx:
             for row in stuck:
                 if row.message_id in found:
-                    tx.mark_outbox(row.id, status="sent", sent_at=now,
+                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
                                    last_error="found in the sent folder after a restart")
                 else:
-                    tx.mark_outbox(row.id, status="pending")
+                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING)
         return len(found), len(stuck) - len(found)

@@ -25,6 +25,8 @@ from mailbot.adapters import schema as t
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
+from mailbot.core.model import Disposition
+from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
 from mailbot.errors import StoreError
 
 
@@ -92,6 +94,9 @@ class OutboxRow:
     attempts: int
 
 
+_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+
+
 class Tx:
     """One transaction's view of the store."""
 
@@ -104,7 +109,7 @@ class Tx:
         meeting day: its id (the second copy changes nothing and is not answered)."""
         row = self.conn.execute(select(t.inbound.c.id).where(
             (t.inbound.c.content_key == content_key) & (t.inbound.c.meeting_day == meeting_day)
-            & (t.inbound.c.disposition == "applied")).order_by(t.inbound.c.id)).first()
+            & (t.inbound.c.disposition == Disposition.APPLIED)).order_by(t.inbound.c.id)).first()
         return int(row[0]) if row else None
 
     def set_disposition(self, inbound_id: int, disposition: str, *, forwarded: bool = False) -> None:
@@ -126,7 +131,7 @@ class Tx:
         rows = self.conn.execute(
             select(t.inbound.c.id, t.inbound.c.message_key, t.inbound.c.sender, t.inbound.c.subject,
                    t.inbound.c.error, t.inbound.c.received_at)
-            .where(t.inbound.c.status == "failed").order_by(t.inbound.c.id))
+            .where(t.inbound.c.status == InboundStatus.FAILED).order_by(t.inbound.c.id))
         return [dict(r._mapping) for r in rows]
 
     def inbound_raw(self, inbound_id: int) -> tuple[str, bytes] | None:
@@ -137,9 +142,9 @@ class Tx:
     def set_aside_failed_inbound(self, inbound_id: int) -> None:
         """Keep a failed attempt as history under another key, so a retry can record afresh."""
         self.conn.execute(update(t.inbound).where(
-            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == "failed")
+            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == InboundStatus.FAILED)
         ).values(message_key=func.substr(t.inbound.c.message_key, 1, 250) + f"#failed-{inbound_id}",
-                 status="retried"))
+                 status=InboundStatus.RETRIED))
 
     # -- cases and agendas -----------------------------------------------
     def _case_views(self, where: Any, day: date | None = None) -> list[CaseView]:
@@ -177,7 +182,7 @@ class Tx:
         """Cases still open, or on an agenda from ``since`` up to (not including) ``before``."""
         a, c = t.agenda.c, t.cases.c
         recent = (a.meeting == meeting) & (a.day >= since) & (a.day < before)
-        still_open = (c.meeting == meeting) & (c.status == "open") & (a.day < before)
+        still_open = (c.meeting == meeting) & (c.status == CaseStatus.OPEN) & (a.day < before)
         return tuple(self._case_views(recent | still_open))
 
     def cases_by_reference(self, meeting: str, refs: Sequence[str]) -> dict[str, CaseView]:
@@ -229,7 +234,8 @@ class Tx:
         others = self.conn.execute(select(func.count()).where(
             (t.agenda.c.case_id == case_id) & t.agenda.c.withdrawn.is_(None))).scalar_one()
         if not others:
-            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="withdrawn"))
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id)
+                              .values(status=CaseStatus.WITHDRAWN))
 
     def _new_case(self, meeting: str, change: NewCase, actor: str, inbound_id: int | None,
                   now: datetime) -> None:
@@ -237,7 +243,7 @@ class Tx:
         result = self.conn.execute(insert(t.cases).values(
             meeting=meeting, reference=change.reference, year=int(year), number=int(number),
             subject=change.subject, concern=change.concern, referrer=change.referrer,
-            status="open", repeat_of=change.repeat_of, created_at=now, created_by=actor,
+            status=CaseStatus.OPEN, repeat_of=change.repeat_of, created_at=now, created_by=actor,
             inbound_id=inbound_id))
         key = result.inserted_primary_key
         assert key is not None
@@ -290,20 +296,20 @@ class Tx:
         if case:
             where = where & (t.cases.c.reference == case)
         if open_only:
-            where = where & (t.actions.c.status == "open")
+            where = where & (t.actions.c.status == ActionState.OPEN)
         return self._action_views(where)
 
     def add_action(self, meeting: str, day: date, action: NewAction, *, actor: str,
                    inbound_id: int | None, now: datetime) -> int:
         result = self.conn.execute(insert(t.actions).values(
             meeting=meeting, case_id=self._case_id(action.case), meeting_day=day, owner=action.owner,
-            owner_partner=action.owner_partner, due=action.due, text=action.text, status="open",
+            owner_partner=action.owner_partner, due=action.due, text=action.text, status=ActionState.OPEN,
             last_note="", updated_at=now, created_at=now, created_by=actor, inbound_id=inbound_id))
         key = result.inserted_primary_key
         assert key is not None
         number = int(key[0])
         self.conn.execute(insert(t.action_updates).values(action_id=number, at=now, actor=actor,
-                                                          status="open", note="agreed",
+                                                          status=ActionState.OPEN, note="agreed",
                                                           inbound_id=inbound_id))
         self.audit(now, actor, None, "action agreed", action.case, inbound_id, meeting,
                    action_id=f"A-{number}", owner=action.owner, due=str(action.due), text=action.text)
@@ -338,9 +344,9 @@ class Tx:
             meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
             review_on=review_on, at=now, actor=actor, inbound_id=inbound_id))
         if decision in ("closed", "declined"):
-            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="closed"))
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.CLOSED))
         elif decision == "accepted":
-            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status="open"))
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.OPEN))
         self.audit(now, actor, None, f"decision {decision}", reference, inbound_id, meeting,
                    rationale=rationale, review_on=str(review_on) if review_on else None, day=str(day))
 
@@ -387,17 +393,17 @@ class Tx:
         """Queue an email under its key; False (and nothing queued) if the key was used."""
         return _insert_ignore(self.conn, t.outbox, {
             "key": key, "message_id": message_id, "recipients": ",".join(recipients),
-            "subject": subject, "raw": raw, "status": "pending", "attempts": 0,
+            "subject": subject, "raw": raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
             "expires_at": expires}, ("key",))
 
     def expire_outbox(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
         o = t.outbox.c
-        stale = (o.status == "pending") & o.expires_at.is_not(None) & (o.expires_at <= now)
+        stale = (o.status == OutboxStatus.PENDING) & o.expires_at.is_not(None) & (o.expires_at <= now)
         rows = self.conn.execute(select(o.key, o.recipients, o.last_error).where(stale).order_by(o.id)).all()
         if rows:
-            self.conn.execute(update(t.outbox).where(stale).values(status="expired"))
+            self.conn.execute(update(t.outbox).where(stale).values(status=OutboxStatus.EXPIRED))
         return [(r.key, r.recipients, r.last_error) for r in rows]
 
     def key_used(self, key: str) -> bool:
@@ -407,7 +413,7 @@ class Tx:
         o = t.outbox.c
         rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
                                         o.status, o.attempts)
-                                 .where((o.status == "pending") & (o.next_attempt_at <= now))
+                                 .where((o.status == OutboxStatus.PENDING) & (o.next_attempt_at <= now))
                                  .order_by(o.id).limit(limit))
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
@@ -415,7 +421,7 @@ class Tx:
     def stuck_sending(self) -> list[OutboxRow]:
         o = t.outbox.c
         rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
-                                        o.status, o.attempts).where(o.status == "sending"))
+                                        o.status, o.attempts).where(o.status == OutboxStatus.SENDING))
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
 
@@ -472,13 +478,14 @@ class Tx:
             .values(raw=b"", subject="", error=None)).rowcount
         counts["emails sent"] = self.conn.execute(
             update(t.outbox).where((o.created_at < before) & (func.length(o.raw) > 0)
-                                   & o.status.in_(("sent", "failed", "expired")))
+                                   & o.status.in_(_FINISHED))
             .values(raw=b"", subject="")).rowcount
         # A case is purged once nothing about it is recent: made, on an agenda, or an action
         # touched since the cut-off, and no action still open.
         act = t.actions.c
         recent_agenda = select(t.agenda.c.case_id).where(t.agenda.c.day >= cutoff_day)
-        live_actions = select(act.case_id).where((act.status == "open") | (act.updated_at >= before))
+        live_actions = select(act.case_id).where((act.status == ActionState.OPEN)
+                                                 | (act.updated_at >= before))
         stale = [r[0] for r in self.conn.execute(
             select(c.id).where((c.created_at < before) & (c.concern != "")
                                & c.id.not_in(recent_agenda) & c.id.not_in(live_actions)))]

@@ -26,6 +26,7 @@ from mailbot.core.model import (
     ReviewCase,
     Sender,
 )
+from mailbot.core.status import ActionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[Action
             out.done.append(f"{command.case}: back on the case call on {command.review_on:%A %d %B %Y} "
                             "for review")
     if wanted:
-        current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != "withdrawn"}
+        current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != ActionState.WITHDRAWN}
         for key, command in wanted.items():
             found = current.get(key)
             if found is None:
@@ -118,7 +119,7 @@ def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[Action
                 out.due_changes.append((found.number, command.due))
                 out.done.append(f"{found.ident}: due date changed to {command.due:%d/%m/%Y}")
         for key, action in current.items():
-            if replace and key not in wanted and action.status == "open":
+            if replace and key not in wanted and action.status == ActionState.OPEN:
                 out.withdrawn.append(action.number)
                 out.done.append(f"{action.ident} ({action.case}, {action.owner}) is not in the corrected "
                                 "plan, so it was withdrawn")
@@ -128,7 +129,7 @@ def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[Action
 def plan_version(actions: Sequence[ActionView], decisions: dict[str, tuple[str, str]]) -> str:
     """A short hash of a meeting's plan as stored: the same plan always has the same version."""
     content = sorted(f"A|{a.number}|{a.case}|{a.owner.casefold()}|{a.due}|{a.text}|{a.status}"
-                     for a in actions if a.status != "withdrawn")
+                     for a in actions if a.status != ActionState.WITHDRAWN)
     content += sorted(f"D|{ref}|{d}|{why}" for ref, (d, why) in decisions.items())
     return hashlib.sha256("\n".join(content).encode()).hexdigest()[:12]
 
@@ -149,13 +150,13 @@ def plan_update(command: ActionUpdate, action: ActionView | None, sender: Sender
     if action.owner.casefold() != sender.address.casefold() and not sender.coordinator:
         return None, (f"line {command.line}: only {action.owner} (the owner) or a coordinator may "
                       f"update {action.ident}; nothing was changed")
-    if action.status in ("done", "withdrawn"):
+    if action.status in (ActionState.DONE, ActionState.WITHDRAWN):
         return None, f"line {command.line}: {action.ident} is already {action.status}; nothing was changed"
-    status = {ActionStatus.DONE: "done", ActionStatus.UPDATE: "open",
-              ActionStatus.CANNOT: "cannot"}[command.status]
-    said = {"done": "marked done", "open": "update recorded",
-            "cannot": "recorded as cannot be completed; the case goes back to the next case call"}
-    return (UpdateResult(action.number, status, command.note, status == "cannot"),
+    status = {ActionStatus.DONE: ActionState.DONE, ActionStatus.UPDATE: ActionState.OPEN,
+              ActionStatus.CANNOT: ActionState.CANNOT}[command.status]
+    said = {ActionState.DONE: "marked done", ActionState.OPEN: "update recorded",
+            ActionState.CANNOT: "recorded as cannot be completed; the case goes back to the next case call"}
+    return (UpdateResult(action.number, status, command.note, status is ActionState.CANNOT),
             f"{action.ident} ({action.case}): {said[status]}")
 
 

@@ -6,6 +6,7 @@ must attend live here and nowhere else.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import date
 from mailbot.core.directory import Directory
 
 
-class Told:
+class Told(enum.StrEnum):
     """What a partner was last told about a meeting day."""
 
     REQUIRED = "required"
