@@ -12,27 +12,19 @@ import asyncio
 import functools
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from mailbot.adapters import db
 from mailbot.adapters.clock import SystemClock
-from mailbot.adapters.imap import Fetched, IdleWatcher, ImapMailbox, connect
+from mailbot.adapters.imap import IdleWatcher, ImapMailbox, connect
 from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings, trust_warnings
+from mailbot.core.ports import Arrival, Clock, Mailbox, Postman
 from mailbot.errors import ConfigError, FetchError, StoreError
-from mailbot.services import Clock, Outcome, Postman, Services
+from mailbot.services import Outcome, Services
 
 log = logging.getLogger("mailbot")
-
-
-class Mailbox(Protocol):
-    def fetch_new(self, limit: int = 500) -> list[Fetched]: ...
-    def finish(self, item: Fetched, *, failed: bool = False) -> None: ...
-    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None: ...
-    def already_sent(self, message_ids: list[str]) -> set[str]: ...
-    def close(self) -> None: ...
 
 
 def limit_malloc_arenas(arenas: int = 1) -> None:
@@ -132,12 +124,11 @@ class Runtime:
         self.retry_in = 0.0
         if not waiting:
             return False
-        finished: list[tuple[Fetched, bool]] = []
+        finished: list[tuple[Arrival, bool]] = []
         answer_at_once = len(waiting) <= 5  # a reply or two: answer each now; a backlog: in batches
         for n, item in enumerate(waiting, start=1):
             outcome = await asyncio.to_thread(
-                self.services.ingest, item.raw, folder=item.folder, uidvalidity=item.uidvalidity,
-                uid=item.uid, arrived=item.arrived)
+                self.services.ingest, item)
             self.count(f"inbound-{outcome.value}")
             finished.append((item, outcome is Outcome.FAILED))
             if (answer_at_once and outcome in (Outcome.APPLIED, Outcome.REJECTED)) or n % 50 == 0:
@@ -146,7 +137,7 @@ class Runtime:
         await self._move(finished)
         return True
 
-    async def _move(self, finished: list[tuple[Fetched, bool]]) -> None:
+    async def _move(self, finished: list[tuple[Arrival, bool]]) -> None:
         """Out of the inbox, only after each outcome was committed."""
         if not finished or self.mailbox is None:
             return

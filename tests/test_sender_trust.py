@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from mailbot import config
 from mailbot.services import Outcome, Services
+from tests.conftest import EXAMPLE_CONFIG
 from tests.core.test_trust import EXCHANGE_PASS, EXCHANGE_SPOOF, mail
 from tests.rig.received import arrived
 from tests.test_services import at, make, outbox, reply
@@ -15,17 +17,15 @@ POLICE = "mash@met.police.example"
 
 def exchange_online(tmp_path: Path) -> Services:
     """A deployment on Exchange Online, which writes its header with no authserv-id."""
-    s = make(tmp_path, at(23, "10:05"))
-    privacy = dataclasses.replace(s.settings.privacy, require_dmarc_pass=True, trusted_authserv_ids=())
-    s.settings = dataclasses.replace(s.settings, privacy=privacy)
-    return s
+    settings = config.load(EXAMPLE_CONFIG)
+    privacy = dataclasses.replace(settings.privacy, require_dmarc_pass=True, trusted_authserv_ids=())
+    return make(tmp_path, at(23, "10:05"), settings=dataclasses.replace(settings, privacy=privacy))
 
 
 def trusting(tmp_path: Path) -> Services:
-    s = make(tmp_path, at(23, "10:05"))
-    privacy = dataclasses.replace(s.settings.privacy, require_dmarc_pass=False)
-    s.settings = dataclasses.replace(s.settings, privacy=privacy)
-    return s
+    settings = config.load(EXAMPLE_CONFIG)
+    privacy = dataclasses.replace(settings.privacy, require_dmarc_pass=False)
+    return make(tmp_path, at(23, "10:05"), settings=dataclasses.replace(settings, privacy=privacy))
 
 
 def cases(s: Services) -> list[str]:

@@ -13,6 +13,7 @@ from mailbot import config
 from mailbot.adapters.clock import SettableClock
 from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.templates import renderer
+from mailbot.config import Settings
 from mailbot.core.compose import Render
 from mailbot.services import Outcome, Services
 from tests.conftest import EXAMPLE_CONFIG
@@ -26,8 +27,9 @@ def at(day: int, hhmm: str, month: int = 11) -> datetime:
     return datetime(2026, month, day, h, m, tzinfo=LONDON)
 
 
-def make(tmp_path: Path, start: datetime, render: Render | None = None) -> Services:
-    settings = config.load(EXAMPLE_CONFIG)
+def make(tmp_path: Path, start: datetime, render: Render | None = None,
+         settings: Settings | None = None) -> Services:
+    settings = settings or config.load(EXAMPLE_CONFIG)
     engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
     upgrade(engine)
     return Services(settings, Store(engine), SettableClock(start), render or renderer())
@@ -102,9 +104,7 @@ def test_an_email_that_breaks_the_bot_is_parked_and_can_be_retried(tmp_path: Pat
     assert "template bug" in failed["error"]
     assert any(k.startswith("notice:failed:") for k, _ in outbox(s))
     assert s.ingest(raw) is Outcome.DUPLICATE  # kept: not read again by the mailbox loop
-    s.render = working
-    s.stationery = {m: st.__class__(working, *list(vars(st).values())[1:])
-                    for m, st in s.stationery.items()}
+    s.render = working  # the template is mended (the stationery follows the renderer)
     assert s.retry(failed["id"]) is Outcome.APPLIED
     with s.store.transaction() as tx:
         assert tx.failed_inbound() == []
@@ -200,7 +200,7 @@ def test_a_status_request_answers_with_today_or_the_next_meeting(tmp_path: Path,
 
 def test_an_email_the_reader_chokes_on_is_parked_whole_and_coordinators_told(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mailbot.services as services_module
+    import mailbot.services.inbound as services_module
 
     def broken(raw: bytes) -> object:
         raise RecursionError("a reader bug")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
 from mailbot.core.model import Disposition
+from mailbot.core.ports import InboundRecord, OutboxRow
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
 from mailbot.errors import StoreError
 
@@ -82,18 +82,6 @@ def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: S
     return bool(conn.execute(stmt).rowcount)
 
 
-@dataclass
-class OutboxRow:
-    id: int
-    key: str
-    message_id: str
-    recipients: tuple[str, ...]
-    subject: str
-    raw: bytes
-    status: str
-    attempts: int
-
-
 _FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
 
 
@@ -121,8 +109,14 @@ class Tx:
             select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
         return row[0] if row else None
 
-    def record_inbound(self, **values: Any) -> int:
-        result = self.conn.execute(insert(t.inbound).values(**values))
+    def record_inbound(self, record: InboundRecord) -> int:
+        a = record.arrival
+        result = self.conn.execute(insert(t.inbound).values(
+            message_key=record.message_key, folder=a.folder, uidvalidity=a.uidvalidity, uid=a.uid,
+            received_at=record.received_at, processed_at=record.processed_at, sender=record.sender[:320],
+            partner=record.partner, subject=record.subject, verdict=record.verdict, reason=record.reason,
+            status=record.status, meeting_day=record.meeting_day, error=record.error, raw=record.raw,
+            disposition=record.disposition, content_key=record.content_key))
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])

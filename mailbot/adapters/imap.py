@@ -16,15 +16,15 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from mailbot.adapters.signin import TokenSource, explain_refusal, password
-from mailbot.adapters.smtp import tls_context
+from mailbot.adapters.tls import tls_context
 from mailbot.config import ImapSettings
+from mailbot.core.ports import Arrival
 from mailbot.errors import FetchError, SignInError
 
 log = logging.getLogger(__name__)
@@ -34,14 +34,6 @@ IDLE_RENEW_SECONDS = 9 * 60  # well within RFC 2177's 29 minutes
 BATCH = 100
 BYTES_PER_ROUND = 8_000_000
 
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    uid: int
-    uidvalidity: int
-    folder: str
-    raw: bytes
-    arrived: datetime | None
 
 
 def connect(settings: ImapSettings, tokens: TokenSource | None = None) -> IMAPClient:
@@ -128,7 +120,7 @@ class ImapMailbox:
             _quietly_close(self.client)
         self.client = None
 
-    def fetch_new(self, limit: int = 500, budget: int = BYTES_PER_ROUND) -> list[Fetched]:
+    def fetch_new(self, limit: int = 500, budget: int = BYTES_PER_ROUND) -> list[Arrival]:
         """Messages waiting in the folder, oldest UID first, up to ``budget`` bytes a round
         (always at least one), so a backlog of large attachments never sits in memory at once."""
         try:
@@ -144,7 +136,7 @@ class ImapMailbox:
                         break
                     chosen.append(uid)
                 uids = chosen
-            found: list[Fetched] = []
+            found: list[Arrival] = []
             for start in range(0, len(uids), BATCH):
                 chunk = uids[start:start + BATCH]
                 data = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
@@ -152,22 +144,23 @@ class ImapMailbox:
                     item = data.get(uid)
                     if item is None or b"BODY[]" not in item:
                         continue  # expunged meanwhile by another client
-                    found.append(Fetched(uid, self.uidvalidity, self.settings.folder,
-                                         bytes(item[b"BODY[]"]), _aware(item.get(b"INTERNALDATE"))))
+                    found.append(Arrival(bytes(item[b"BODY[]"]), self.settings.folder, self.uidvalidity,
+                                         uid, _aware(item.get(b"INTERNALDATE"))))
             return found
         except _TRANSIENT as exc:
             self._drop()
             raise FetchError(f"IMAP fetch failed: {exc}") from exc
 
-    def finish(self, item: Fetched, *, failed: bool = False) -> None:
+    def finish(self, item: Arrival, *, failed: bool = False) -> None:
         self.finish_many([(item, failed)])
 
-    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None:
+    def finish_many(self, done: list[tuple[Arrival, bool]]) -> None:
         """Move messages out of the folder once their outcomes are committed, one command a folder."""
         try:
             client = self._open()
             for failed in (False, True):
-                uids = [item.uid for item, f in done if f is failed and item.uidvalidity == self.uidvalidity]
+                uids = [item.uid for item, f in done
+                        if f is failed and item.uid is not None and item.uidvalidity == self.uidvalidity]
                 if not uids:
                     continue  # (a rebuilt folder's messages are found again and deduplicated)
                 target = self.settings.failed_folder if failed else self.settings.processed_folder

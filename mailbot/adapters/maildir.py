@@ -12,7 +12,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mailbot.adapters.imap import Fetched
+from mailbot.core.ports import Arrival
 from mailbot.errors import FetchError
 
 
@@ -30,7 +30,7 @@ class MaildirMailbox:
         self._uids: dict[Path, int] = {}
         self._next = 1
 
-    def fetch_new(self, limit: int = 500) -> list[Fetched]:
+    def fetch_new(self, limit: int = 500) -> list[Arrival]:
         try:
             entries = [(path.stat().st_mtime, path.name, path)
                        for sub in ("new", "cur") for path in (self.root / sub).iterdir()
@@ -41,14 +41,14 @@ class MaildirMailbox:
                 if uid is None:
                     uid, self._next = self._next, self._next + 1
                     self._uids[path], self._paths[uid] = uid, path
-                found.append(Fetched(uid, 1, self.folder, path.read_bytes(),
+                found.append(Arrival(path.read_bytes(), self.folder, 1, uid,
                                      datetime.fromtimestamp(mtime, UTC)))
             return found
         except OSError as exc:
             raise FetchError(f"cannot read Maildir {self.root}: {exc}") from exc
 
-    def finish(self, item: Fetched, *, failed: bool = False) -> None:
-        path = self._paths.pop(item.uid, None)
+    def finish(self, item: Arrival, *, failed: bool = False) -> None:
+        path = self._paths.pop(item.uid, None) if item.uid is not None else None
         if path is None:
             return
         self._uids.pop(path, None)
@@ -58,7 +58,7 @@ class MaildirMailbox:
         except OSError as exc:
             raise FetchError(f"cannot move {path.name} in {self.root}: {exc}") from exc
 
-    def finish_many(self, done: list[tuple[Fetched, bool]]) -> None:
+    def finish_many(self, done: list[tuple[Arrival, bool]]) -> None:
         for item, failed in done:
             self.finish(item, failed=failed)
 

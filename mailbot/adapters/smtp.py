@@ -9,20 +9,15 @@ not (RFC 5321 §4.2.1).
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Awaitable, Callable, Sequence
 
 import aiosmtplib
 
-from mailbot.adapters.db import OutboxRow
 from mailbot.adapters.signin import TokenSource, explain_refusal, password
+from mailbot.adapters.tls import tls_context
 from mailbot.config import ServerSettings
+from mailbot.core.ports import OutboxRow
 from mailbot.errors import SendError, SignInError
-
-
-def tls_context(server: ServerSettings) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=server.ca_file) if server.ca_file else \
-        ssl.create_default_context()
 
 
 def _classify(exc: Exception, server: ServerSettings | None = None) -> SendError:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.adapters.db import OutboxRow
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.config import ServerSettings
 from mailbot.core.compose import Letter, build
+from mailbot.core.ports import OutboxRow
 from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
 

@@ -169,8 +169,7 @@ def test_a_bot_restarted_halfway_loses_nothing_and_repeats_nothing(world: World)
     world.reply(HIDVA, "Partners for HR-2026-0001: HIDVA", subject="RE: Case call")
     waiting = first.mailbox.fetch_new()
     assert len(waiting) == 2
-    first.services.ingest(waiting[0].raw, folder=waiting[0].folder, uid=waiting[0].uid,
-                          uidvalidity=waiting[0].uidvalidity, arrived=waiting[0].arrived)
+    first.services.ingest(waiting[0])
     first.close()  # killed: no move, no send
 
     second = world.runtime()

@@ -1,0 +1,271 @@
+"""Inbound email: ingest, park a reader failure for a person, retry it."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mailbot.adapters.db import Tx
+from mailbot.config import MeetingSettings
+from mailbot.core import letters
+from mailbot.core.changes import Plan
+from mailbot.core.inbound import read_parsed
+from mailbot.core.message import Inbound, parse, slim
+from mailbot.core.model import (
+    ActionUpdate,
+    AddAction,
+    AddCase,
+    Apologies,
+    DecideCase,
+    Disposition,
+    Reading,
+    Reason,
+    StatusRequest,
+    Verdict,
+    WithdrawCase,
+)
+from mailbot.core.ports import Arrival, InboundRecord
+from mailbot.core.privacy import says_nothing
+from mailbot.core.status import InboundStatus
+from mailbot.errors import StoreError
+from mailbot.services.kernel import Kernel, Outcome, UseCase, reading_context
+from mailbot.services.rejects import Rejects
+from mailbot.services.replies import Replies
+
+log = logging.getLogger("mailbot")
+
+def content_key(reading: Reading) -> str | None:
+    """The sender and the instructions they newly wrote, hashed: the same email sent again
+    (the chair's plan resent, a reply sent twice) changes nothing the second time. A status
+    request alone is always answered."""
+    if reading.verdict is not Verdict.ACCEPTED or reading.disposition is not Disposition.APPLIED:
+        return None
+    if all(isinstance(c, StatusRequest) for c in reading.commands):
+        return None
+    text = " ".join(reading.new_text.split()).casefold()
+    return "sha256:" + hashlib.sha256(f"{reading.sender.address.casefold()}\0{text}".encode()).hexdigest()
+
+
+# Characters of a sender's prose quoted to the coordinators; the rest stays in the mailbox.
+FORWARD_LIMIT = 6000
+
+
+def capped(lines: Sequence[str], limit: int, inbound_id: int) -> list[str]:
+    """The first ``limit`` characters of ``lines``, saying where the rest is."""
+    out: list[str] = []
+    left = limit
+    for line in lines:
+        if len(line) > left:
+            out.append(line[:left] + " [...]")
+            out.append(f"(cut here: the whole email is kept as inbound #{inbound_id} and in the "
+                       "bot's processed folder)")
+            break
+        out.append(line)
+        left -= len(line)
+    return out
+
+
+def sender_words(reading: Reading, safe_words: frozenset[str]) -> list[str]:
+    """What the sender wrote about a person, line by line and field by field: withheld wherever
+    it would be echoed to an address that may not see case details. A line of only grammar
+    and partner names ("Partners: Police", a signature "HIDVA") says nothing about anyone."""
+    words = [line.strip() for line in reading.new_text.splitlines()
+             if len(line.strip()) >= 2 and not says_nothing(line, safe_words)]
+    for command in reading.commands:
+        if isinstance(command, AddCase):
+            words += [command.subject, command.concern]
+        elif isinstance(command, AddAction):
+            words.append(command.text)
+        elif isinstance(command, ActionUpdate):
+            words.append(command.note)
+        elif isinstance(command, DecideCase):
+            words.append(command.rationale)
+        elif isinstance(command, Apologies | WithdrawCase):
+            words.append(command.reason)
+    words += list(reading.for_coordinators)
+    return [w for w in words if len(w.strip()) >= 2 and not says_nothing(w, safe_words)]
+
+
+def message_key(mail: Inbound, raw: bytes) -> str:
+    """The inbound dedupe key: the Message-ID, or a hash of the bytes when there is none."""
+    if mail.message_id and len(mail.message_id) <= 290:
+        return mail.message_id
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One email on its way through ingest: as it arrived, as parsed, as it will be kept."""
+
+    arrival: Arrival
+    mail: Inbound
+    raw: bytes  # without attachments: the original stays in the mailbox's processed folder
+    key: str  # the Message-ID, or a hash of the bytes
+    received: datetime
+    now: datetime
+
+
+# What a reader failure leaves to show: nothing of the email could be trusted.
+UNREADABLE = Inbound(from_addresses=(), from_display="", subject="(unreadable)", message_id=None,
+                     in_reply_to=None, references=(), date=None, headers=(), content_type="",
+                     report_type="", body="", body_was_html=False, attachments=(), defects=(),
+                     damaged=True)
+
+
+class InboundMail(UseCase):
+    """One received email -> its changes, its inbound record and every email it causes, in
+    one transaction keyed by the Message-ID (a second run finds the key, changes nothing)."""
+
+    def __init__(self, kernel: Kernel, replies: Replies, rejects: Rejects) -> None:
+        super().__init__(kernel)
+        self.replies = replies
+        self.rejects = rejects
+
+    def ingest(self, arrival: Arrival) -> Outcome:
+        """Apply one received email exactly once. StoreError means: leave it and try later."""
+        now = self.clock.now()
+        # Arrival time counts (a reply sent at 11:20 and read at 11:40 was in time),
+        # but never later than the bot's own clock.
+        received = min(arrival.arrived, now) if arrival.arrived else now
+        try:
+            mail = parse(arrival.raw)
+            # Attachments are never read, and the original stays in the mailbox's processed
+            # folder: the database keeps the headers and the text the bot read.
+            item = Incoming(arrival, mail, slim(arrival.raw), message_key(mail, arrival.raw), received, now)
+        except Exception as exc:  # a bug in reading: keep the email whole and tell a person
+            item = Incoming(arrival, UNREADABLE, arrival.raw,
+                            "sha256:" + hashlib.sha256(arrival.raw).hexdigest(), received, now)
+            with self.unit() as tx:
+                if tx.inbound_status(item.key) is not None:
+                    return Outcome.DUPLICATE
+            return self._park(item, exc)
+        try:
+            with self.unit() as tx:
+                if tx.inbound_status(item.key) is not None:
+                    return Outcome.DUPLICATE
+                return self._ingest(tx, item)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug must not stop the loop: park the email, tell a person
+            return self._park(item, exc)
+
+    def _ingest(self, tx: Tx, item: Incoming) -> Outcome:
+        mail, received, now = item.mail, item.received, item.now
+        meeting = self.settings.meeting
+        cal = self.calendars[meeting.id]
+        local = cal.local(received)
+        reading = read_parsed(mail, reading_context(self.settings, meeting, self.stationery[meeting.id],
+                                                    local.date()))
+        day = cal.meeting_for(received)
+        content = content_key(reading)
+        earlier = tx.same_content_applied(content, day) if content else None
+        if earlier is not None:  # the same instructions again: changes nothing, sends nothing
+            reading = dataclasses.replace(reading, verdict=Verdict.IGNORED, reason=Reason.SAME_CONTENT,
+                                          disposition=Disposition.IGNORED)
+        status = {Verdict.ACCEPTED: InboundStatus.APPLIED, Verdict.IGNORED: InboundStatus.IGNORED,
+                  Verdict.REJECTED: InboundStatus.REJECTED}[reading.verdict]
+        inbound_id = tx.record_inbound(InboundRecord(
+            item.key, item.arrival, received, now, reading.sender.address, reading.sender.partner,
+            mail.subject, reading.verdict.value, reading.reason.value if reading.reason else None, status,
+            item.raw, day if reading.verdict is Verdict.ACCEPTED or earlier else None,
+            disposition=reading.disposition.value, content_key=content))
+        if reading.verdict is Verdict.IGNORED:
+            if reading.reason is Reason.BOUNCE:
+                self.rejects.bounced(tx, mail, now, inbound_id)
+            if earlier is not None:
+                tx.audit(now, "mailbot", reading.sender.partner, "same content again: not applied", None,
+                         inbound_id, meeting.id, first=earlier)
+            return Outcome.IGNORED
+        if reading.verdict is Verdict.REJECTED:
+            if reading.reason is Reason.SPOOFED:
+                self.rejects.spoofed(tx, mail, reading, now, inbound_id)
+            elif reading.reason is Reason.ENCRYPTED:
+                self.rejects.encrypted(tx, mail, reading, now, inbound_id)
+            else:
+                self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
+            return Outcome.REJECTED
+        self._apply(tx, mail, reading, meeting, day, received, now, inbound_id)
+        return Outcome.APPLIED
+
+    def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
+               day: date, received: datetime, now: datetime, inbound_id: int) -> None:
+        """Plan and store what the email asks, then answer it as its disposition says."""
+        s = self.stationery[meeting.id]
+        result, status = Plan(), None
+        if reading.commands:
+            result, status = self.replies.plan(tx, reading.commands, reading.sender, meeting, day, received,
+                                        now, inbound_id)
+        problems = [*reading.problems, *result.problems]
+        disposition = reading.disposition
+        if disposition is Disposition.APPLIED and not result.done and not status:
+            disposition = Disposition.CLARIFY  # every instruction was refused: the sender must act
+        forwarded = self._forward(tx, mail, reading, result, meeting, now, inbound_id)
+        if disposition is Disposition.COURTESY and forwarded:
+            disposition = Disposition.TO_COORDINATOR
+        tx.set_disposition(inbound_id, disposition.value,
+                           forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
+        if disposition is Disposition.COURTESY:
+            return  # "Nothing to add from us today": nothing to change, nobody to answer
+        secrets = sender_words(reading, s.safe_words)
+        headline = None
+        if result.sender_status is not None and reading.sender.partner:
+            view = tx.day_view(meeting.id, day)
+            headline = letters.status_headline(s, view, self.settings.directory.get(reading.sender.partner),
+                                               was=result.sender_status[0])
+        self._queue(tx, letters.acknowledgement(
+            s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+            subject=mail.subject, message_id=mail.message_id, references=mail.references,
+            done=result.done, problems=problems, status=status, secrets=secrets,
+            read_as=[f"read {r.text.strip()!r} as {r.canonical!r}" for r in reading.read_as],
+            headline=headline, forwarded=forwarded, only_forwarded=disposition is Disposition.TO_COORDINATOR),
+            now, inbound_id)
+
+    def _forward(self, tx: Tx, mail: Inbound, reading: Reading, result: Plan, meeting: MeetingSettings,
+                 now: datetime, inbound_id: int) -> bool:
+        """What needs a person goes to the coordinators in one email: the bot's own lines
+        (a required partner's apologies, a withdrawal it may not make) and the sender's
+        own human text, quoted. Never a quoted line of anyone else's."""
+        if not reading.for_coordinators and not result.for_coordinators:
+            return False
+        sender = reading.sender
+        who = self.settings.directory.get(sender.partner).name if sender.partner else "no partner"
+        titles = [title for title, _ in result.for_coordinators]
+        if reading.for_coordinators:
+            titles.append(f"an email from {who} for a person to read")
+        self._queue(tx, letters.forward(
+            self.stationery[meeting.id], key=f"forward:{inbound_id}", title="; ".join(titles),
+            sender=f"{sender.address} ({who})", subject=mail.subject,
+            lines=[line for _, line in result.for_coordinators],
+            words=capped(reading.for_coordinators, FORWARD_LIMIT, inbound_id),
+            secrets=sender_words(reading, self.stationery[meeting.id].safe_words)), now, inbound_id)
+        return True
+
+    def _park(self, item: Incoming, exc: Exception) -> Outcome:
+        error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        s = self.stationery[self.settings.meeting.id]
+        mail = item.mail
+        with self.unit() as tx:
+            sender = mail.from_addresses[0] if mail.from_addresses else "(no From)"
+            # Nothing was applied and the coordinators are told: a person has it.
+            inbound_id = tx.record_inbound(InboundRecord(
+                item.key, item.arrival, item.received, item.now, sender, None, mail.subject, "failed", None,
+                InboundStatus.FAILED, item.raw, error=error, disposition=Disposition.TO_COORDINATOR))
+            self._queue(tx, letters.notice(
+                s, key=f"notice:failed:{inbound_id}", title="an email could not be read",
+                lines=[f"The email from {sender} (subject {mail.subject[:120]!r}) failed: {error}",
+                       f"It is kept as inbound #{inbound_id}; nothing in it was applied. "
+                       f"'mailbot inbox retry {inbound_id}' tries again."]), item.now, inbound_id)
+        return Outcome.FAILED
+
+    def retry(self, inbound_id: int) -> Outcome:
+        with self.unit() as tx:
+            found = tx.inbound_raw(inbound_id)
+            if found is None or found[0] != InboundStatus.FAILED:
+                raise StoreError(f"inbound #{inbound_id} is not a failed email")
+            tx.set_aside_failed_inbound(inbound_id)
+        return self.ingest(Arrival(found[1], folder="retry"))

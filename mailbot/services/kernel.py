@@ -1,0 +1,153 @@
+"""What every use case shares: the settings, the store, the clock, the per-meeting calendars
+and stationery built once, the unit of work, and queueing a letter."""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date, datetime, timedelta
+
+from mailbot.adapters.db import Store, Tx
+from mailbot.config import MeetingSettings, Settings
+from mailbot.core import letters
+from mailbot.core.calendar import MeetingCalendar
+from mailbot.core.compose import Letter, Render, build
+from mailbot.core.inbound import Context
+from mailbot.core.ports import Clock
+from mailbot.core.privacy import ContentPolicy, Level
+
+LATE_AFTER = timedelta(minutes=5)
+RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes
+
+
+class Outcome(enum.StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar:
+    return MeetingCalendar(settings.bot.zone, meeting.days, meeting.holidays,
+                           frozenset(meeting.skip_dates), meeting.case_call, meeting.cutoff,
+                           meeting.starts)
+
+
+def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
+    """What every letter of each meeting shares, by meeting id."""
+    d = settings.directory
+    p = settings.privacy
+    policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
+    return {
+        m.id: letters.Stationery(render, d, settings.bot.display_name, settings.bot.address, m.id, m.name,
+                                 m.starts, m.cutoff, m.dial_in, policy, p.confidentiality)
+        for m in settings.meetings
+    }
+
+
+def reading_context(settings: Settings, meeting: MeetingSettings, stationery: letters.Stationery,
+                    today: date, *, check_sender: bool = True) -> Context:
+    """How an email is read for ``meeting``: the one place this is decided, so that
+    ``mailbot explain`` reads an email exactly as the running bot does (sender checks and
+    the bot's own fingerprints included). ``check_sender=False`` is only for an email saved
+    without the receiving server's headers, and explain says so."""
+    privacy = settings.privacy
+    return Context(settings.bot.address, settings.directory, meeting.reference_prefix, today,
+                   stationery.fingerprints, privacy.require_dmarc_pass and check_sender,
+                   privacy.trusted_authserv_ids)
+
+
+class Kernel:
+    """Built once by the composition root; shared by every use case of one process."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.render = render
+        self.lock = threading.Lock()  # one unit of work at a time in this process
+        self.calendars = {m.id: calendar_of(m, settings) for m in settings.meetings}
+        today = clock.now().date()
+        for cal in self.calendars.values():
+            cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
+        self.stationery = stationery_of(settings, render)
+
+    @contextmanager
+    def unit(self) -> Iterator[Tx]:
+        with self.lock, self.store.transaction() as tx:
+            yield tx
+
+    def queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None,
+              expires: datetime | None = None) -> bool:
+        mid, raw = self.build(letter, now)
+        return tx.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
+                          raw=raw, now=now, inbound_id=inbound_id, expires=expires)
+
+    def build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
+        return build(letter, from_address=self.settings.bot.address,
+                     from_name=self.settings.bot.display_name, now=now.astimezone(self.settings.bot.zone))
+
+    def meeting(self, meeting_id: str) -> MeetingSettings:
+        return next(m for m in self.settings.meetings if m.id == meeting_id)
+
+
+class UseCase:
+    """A use case: its own methods over the shared kernel."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.k = kernel
+
+    @property
+    def settings(self) -> Settings:
+        return self.k.settings
+
+    @property
+    def store(self) -> Store:
+        return self.k.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.k.clock
+
+    @property
+    def calendars(self) -> dict[str, MeetingCalendar]:
+        return self.k.calendars
+
+    @property
+    def stationery(self) -> dict[str, letters.Stationery]:
+        return self.k.stationery
+
+    def unit(self) -> AbstractContextManager[Tx]:
+        return self.k.unit()
+
+    def _queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None,
+               expires: datetime | None = None) -> bool:
+        return self.k.queue(tx, letter, now, inbound_id, expires)
+
+    def _build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
+        return self.k.build(letter, now)
+
+    def _meeting(self, meeting_id: str) -> MeetingSettings:
+        return self.k.meeting(meeting_id)
+
+    @staticmethod
+    def _call_label(meeting: MeetingSettings, day: date, today: date) -> str:
+        return (f"today's {meeting.starts:%H:%M} call" if day == today
+                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+
+    @staticmethod
+    def _due_label(cal: MeetingCalendar, due: date) -> str:
+        label = letters.short_day(due)
+        if not cal.is_meeting_day(due):
+            why = cal.bank_holiday(due) or f"a {due:%A}"
+            label += f" ({why}, not a working day)"
+        return label
+
+    def _label(self, cal: MeetingCalendar) -> Callable[[date], str]:
+        def label(due: date) -> str:
+            return self._due_label(cal, due)
+
+        return label

@@ -1,0 +1,158 @@
+"""After the meeting: the chair's plan, owners' reports, summaries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from mailbot.adapters.db import Tx
+from mailbot.config import MeetingSettings
+from mailbot.core import letters
+from mailbot.core.actions import plan_chair, plan_update, plan_version
+from mailbot.core.agenda import Told
+from mailbot.core.changes import Plan
+from mailbot.core.model import (
+    ActionUpdate,
+    AddAction,
+    Command,
+    DecideCase,
+    ReviewCase,
+    Sender,
+)
+from mailbot.core.privacy import Level
+from mailbot.core.status import ActionState, RunStatus
+from mailbot.services.kernel import UseCase
+
+log = logging.getLogger("mailbot")
+
+class AfterMeeting(UseCase):
+    """The chair's action plan, decisions and reviews, owners' reports, and the summaries."""
+
+    def chair(self, tx: Tx, commands: Sequence[Command], sender: Sender, meeting: MeetingSettings,
+               received: datetime, now: datetime, inbound_id: int | None, result: Plan,
+               replace: bool = True) -> None:
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        held = cal.meeting_held(received)
+        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
+        cases = tx.cases_by_reference(meeting.id, refs)
+        chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held), cases,
+                           self.settings.directory, replace=replace,
+                           decided=tx.decisions_of_day(meeting.id, held))
+        actor = sender.address
+        given: list[dict[str, object]] = []
+        for new in chair.new:
+            number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
+            result.done.append(f"A-{number} ({new.case}): {new.owner}, due {self._due_label(cal, new.due)}:"
+                               f" {new.text}")
+            given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner,
+                          "due": self._due_label(cal, new.due), "text": new.text})
+        for number, due in chair.due_changes:
+            tx.update_action(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
+                             now=now, due=due)
+        for number in chair.withdrawn:
+            tx.update_action(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
+                             actor=actor, inbound_id=inbound_id, now=now)
+        for decision in chair.decisions:
+            tx.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
+                      review_on=None, actor=actor, inbound_id=inbound_id, now=now)
+        for review in chair.reviews:
+            day = cal.meeting_day_on_or_after(review.review_on)
+            tx.decide(meeting.id, held, review.case, "review", "", review_on=day, actor=actor,
+                      inbound_id=inbound_id, now=now)
+            tx.put_on_agenda(meeting.id, day, review.case, "review",
+                             f"review agreed on {letters.short_day(held)}", now)
+        result.done.extend(chair.done)
+        result.problems.extend(chair.problems)
+        for owner in chair.unknown_owners:
+            self._queue(tx, letters.notice(
+                s, key=f"notice:unknown-owner:{held}:{owner.lower()}",
+                title="action owner outside the directory",
+                lines=[f"{actor} gave an action to {owner}, an address that belongs to no partner.",
+                       "It was recorded; please check the address is right and the person is expected."]),
+                now, inbound_id)
+        self._tell_reference_owners(tx, s, held, actor, given, now, inbound_id)
+        if chair.changes_anything:
+            self.summaries(tx, meeting, held, now, inbound_id)
+
+    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, actor: str,
+                               given: list[dict[str, object]], now: datetime,
+                               inbound_id: int | None) -> None:
+        """An owner whose address gets references only cannot read its action in any email:
+        the coordinators are told, once per owner per meeting day, to phone it through."""
+        d = self.settings.directory
+        for owner in dict.fromkeys(str(a["owner"]).lower() for a in given):
+            if s.policy.level((owner,)) is not Level.REFERENCE:
+                continue
+            code = d.sender(owner).partner
+            self._queue(tx, letters.reference_owner_notice(
+                s, key=f"notice:reference-owner:{held}:{owner}"[:290], chair=actor, owner=owner,
+                partner=d.get(code).name if code else "outside the directory",
+                actions=[a for a in given if str(a["owner"]).lower() == owner]), now, inbound_id)
+
+    def summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+                   inbound_id: int | None) -> int:
+        """One summary per partner and one list per owner, for the plan's current version."""
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        d = self.settings.directory
+        acts = [a for a in tx.actions_of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
+        decided = tx.decisions_of_day(meeting.id, day)
+        version = plan_version(acts, decided)
+        queued = 0
+        view = tx.day_view(meeting.id, day)
+        refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
+        known = tx.cases_by_reference(meeting.id, refs)
+        cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
+                  "decision": decided.get(r, ("no decision recorded", ""))[0],
+                  "rationale": decided.get(r, ("", ""))[1]} for r in refs]
+        rows = letters.action_rows(s, acts, lambda due: self._due_label(cal, due))
+        partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
+        for partner in d:
+            if partner.code in partners:
+                queued += self._queue(tx, letters.summary(s, day=day, version=version, partner=partner,
+                                                          cases=cases, actions=rows), now, inbound_id)
+        for owner in dict.fromkeys(a.owner.lower() for a in acts):
+            mine = [row for row, a in zip(rows, acts, strict=True) if a.owner.lower() == owner]
+            queued += self._queue(tx, letters.owner_actions(s, day=day, version=version, owner=owner,
+                                                            actions=mine), now, inbound_id)
+        return queued
+
+    def report(self, tx: Tx, command: ActionUpdate, sender: Sender, meeting: MeetingSettings,
+                received: datetime, now: datetime, inbound_id: int | None, result: Plan) -> None:
+        cal = self.calendars[meeting.id]
+        s = self.stationery[meeting.id]
+        action = tx.action(int(command.action.removeprefix("A-")))
+        outcome, line = plan_update(command, action, sender)
+        if outcome is None or action is None:
+            result.problems.append(line)
+            return
+        tx.update_action(outcome.number, status=outcome.status, note=outcome.note, actor=sender.address,
+                         inbound_id=inbound_id, now=now)
+        result.done.append(line)
+        if outcome.returns_case:
+            day = cal.meeting_for(received)
+            reason = f"{action.ident} could not be completed: {outcome.note}"
+            tx.put_on_agenda(meeting.id, day, action.case, "returned", reason, now)
+            self._queue(tx, letters.notice(
+                s, key=f"notice:cannot:{action.ident}:{now:%Y%m%d%H%M}",
+                title=f"{action.ident} cannot be completed",
+                lines=[f"{sender.address} reports that {action.ident} ({action.case}: {action.text}) cannot "
+                       f"be completed: {outcome.note}",
+                       f"{action.case} is back on the case call for {letters.long_day(day)}."]),
+                now, inbound_id)
+            self._newly_required(tx, meeting, day, now, inbound_id)
+
+    def _newly_required(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+                        inbound_id: int | None) -> None:
+        if tx.run_status(meeting.id, "case-call", day) not in (RunStatus.DONE, RunStatus.LATE):
+            return
+        view = tx.day_view(meeting.id, day)
+        s = self.stationery[meeting.id]
+        for code in view.required(self.settings.directory):
+            if view.told.get(code) != Told.REQUIRED:
+                refs = [c.reference for c in view.cases_for(code)]
+                self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs),
+                            now, inbound_id, expires=self.calendars[meeting.id].at(day, meeting.starts))
+                tx.set_told(meeting.id, day, code, Told.REQUIRED, now)

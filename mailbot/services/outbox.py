@@ -1,0 +1,119 @@
+"""Sending: drain, claim, record, recover, refresh a late case call."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+
+from mailbot.adapters.db import Tx
+from mailbot.core import letters
+from mailbot.core.ports import OutboxRow, Postman
+from mailbot.core.status import OutboxStatus
+from mailbot.errors import FetchError, SendError
+from mailbot.services.kernel import LATE_AFTER, RETRY_DELAYS, UseCase
+
+log = logging.getLogger("mailbot")
+
+class Outbox(UseCase):
+    """Hands queued emails to SMTP, records each outcome the moment it is known, and after a
+    crash decides what the email in flight became."""
+
+    async def drain(self, postman: Postman) -> int:
+        """Send every email that is due; return how many went. Safe to run at any time."""
+        sent = 0
+        while True:
+            now = self.clock.now()
+            rows = await asyncio.to_thread(self._claim, now)
+            if not rows:
+                return sent
+
+            async def record(row: OutboxRow, error: SendError | None) -> None:
+                await asyncio.to_thread(self._record, [row], [error], self.clock.now())
+
+            results = await postman.send(rows, record)
+            sent += sum(1 for r in results if r is None or r.partial)
+            if any(r is not None and not r.permanent for r in results):
+                return sent  # the server is struggling: wait for the next round
+
+    def _claim(self, now: datetime) -> list[OutboxRow]:
+        with self.unit() as tx:
+            expired = tx.expire_outbox(now)
+            if expired:
+                self._tell_expired(tx, expired, now)
+            rows = [self._refresh_late(tx, row, now) for row in tx.due_outbox(now)]
+            for row in rows:
+                tx.mark_outbox(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1)
+            return rows
+
+    def _tell_expired(self, tx: Tx, expired: list[tuple[str, str, str | None]], now: datetime) -> None:
+        lines = ["These emails could not be sent before they stopped being of use, and were not sent:"]
+        for key, recipients, error in expired:
+            kind, _, rest = key.partition(":")
+            day = rest.split(":")[1] if rest.count(":") >= 2 else ""
+            lines.append(f"- {kind.replace('-', ' ')} {day} to {recipients.replace(',', ', ')}"
+                         f" (last error: {error or 'none'})")
+        lines.append("Please make sure these partners know what they need to by phone or email.")
+        log.error("%d emails expired unsent: %s", len(expired), ", ".join(k for k, _, _ in expired))
+        s = self.stationery[self.settings.meeting.id]
+        self._queue(tx, letters.notice(s, key=f"notice:expired:{expired[0][0]}"[:290],
+                                       title=f"{len(expired)} emails not sent in time", lines=lines), now)
+
+    def _refresh_late(self, tx: Tx, row: OutboxRow, now: datetime) -> OutboxRow:
+        """A case call that failed to go on time is rewritten as a late one, with today's cases."""
+        if not row.key.startswith("case-call:") or row.attempts == 0 or row.subject.startswith("LATE "):
+            return row
+        _, meeting_id, day_text, code = row.key.split(":", 3)
+        meeting, day = self._meeting(meeting_id), date.fromisoformat(day_text)
+        if now < self.calendars[meeting_id].at(day, meeting.case_call) + LATE_AFTER:
+            return row
+        letter = letters.case_call(self.stationery[meeting_id], tx.day_view(meeting_id, day),
+                                   self.settings.directory.get(code), late=True)
+        mid, raw = self._build(letter, now)
+        assert mid == row.message_id  # the same key: the same Message-ID
+        tx.mark_outbox(row.id, subject=letter.subject, raw=raw)
+        return dataclasses.replace(row, subject=letter.subject, raw=raw)
+
+    def _record(self, rows: Sequence[OutboxRow], results: Sequence[SendError | None],
+                now: datetime) -> None:
+        with self.unit() as tx:
+            for row, error in zip(rows, results, strict=True):
+                if error is None or error.partial:
+                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
+                                   last_error=str(error)[:2000] if error else None)
+                elif error.permanent:
+                    tx.mark_outbox(row.id, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
+                else:
+                    delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
+                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING, last_error=str(error)[:2000],
+                                   next_attempt_at=now + timedelta(seconds=delay))
+
+    def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
+        """On start: emails left 'sending' by a crash; returns (found sent, queued again).
+
+        Each outcome is recorded the moment SMTP gives it, so a crash leaves at most
+        one email whose fate is unknown: SMTP may have accepted it just before. Where
+        the server keeps a copy of what was sent (``already_sent`` searches it by
+        Message-ID), such an email is marked sent; otherwise it goes again, so at most
+        one email per crash can arrive twice, with the same Message-ID, which mail
+        clients show once in the thread.
+        """
+        with self.unit() as tx:
+            stuck = tx.stuck_sending()
+        found: set[str] = set()
+        if stuck and already_sent is not None:
+            try:
+                found = already_sent([row.message_id for row in stuck])
+            except FetchError as exc:  # better twice than never
+                log.warning("cannot check the sent folder (%s): sending %d emails again", exc, len(stuck))
+        now = self.clock.now()
+        with self.unit() as tx:
+            for row in stuck:
+                if row.message_id in found:
+                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
+                                   last_error="found in the sent folder after a restart")
+                else:
+                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING)
+        return len(found), len(stuck) - len(found)

@@ -1,0 +1,104 @@
+"""The answers and notices for emails the bot will not act on."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from mailbot.adapters.db import Tx
+from mailbot.core import letters
+from mailbot.core.message import Inbound
+from mailbot.core.model import (
+    Reading,
+)
+from mailbot.core.quotes import trim
+from mailbot.services.kernel import UseCase
+
+log = logging.getLogger("mailbot")
+
+STRANGER_NOTICES_A_DAY = 3  # emails from one unknown address shown to the coordinators a day
+
+
+class Rejects(UseCase):
+    """Emails not read for instructions but never dropped in silence: bounces, forgeries,
+    encrypted wrappers and strangers each end with a person told."""
+
+    def bounced(self, tx: Tx, mail: Inbound, now: datetime, inbound_id: int) -> None:
+        """A bounce is never answered (no loop can form); each address it names is marked
+        bad in the audit log and reported to the coordinators, once."""
+        s = self.stationery[self.settings.meeting.id]
+        for address in mail.failed_recipients:
+            if tx.key_used(f"notice:bounced:{address}"[:290]):
+                continue
+            partner = self.settings.directory.sender(address).partner
+            who = self.settings.directory.get(partner).name if partner else "no partner in the directory"
+            tx.audit(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
+                     subject=mail.subject[:200])
+            self._queue(tx, letters.notice(
+                s, key=f"notice:bounced:{address}"[:290], title=f"email to {address} bounced",
+                lines=[f"Email from the bot to {address} ({who}) could not be delivered "
+                       f"(the bounce's subject: {mail.subject[:120]!r}).",
+                       "Until the address is put right in the config, that partner may be missing "
+                       "its case calls: please check it and tell them by phone.",
+                       "This is reported once; later bounces for the address are recorded only."]),
+                now, inbound_id)
+
+    def spoofed(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+        """Not applied and not answered (an answer would go to whoever was impersonated)."""
+        s = self.stationery[self.settings.meeting.id]
+        why = reading.problems[0] if reading.problems else "sender checks failed"
+        tx.audit(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
+                 sender=reading.sender.address, why=why)
+        self._queue(tx, letters.notice(
+            s, key=f"notice:spoofed:{inbound_id}", title="an email was rejected as possibly spoofed",
+            lines=[f"An email claiming to be from {reading.sender.address} (subject {mail.subject[:120]!r}) "
+                   f"was not applied and not answered: {why}.",
+                   "If it was genuine, ask the sender to resend it, or their IT team to fix their "
+                   "domain's SPF/DKIM/DMARC records; if not, report it to your IT security team.",
+                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+
+    def encrypted(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+        """Cannot be read automatically: a person must open it; the sender is told why."""
+        s = self.stationery[self.settings.meeting.id]
+        what = reading.problems[0] if reading.problems else "an encrypted email"
+        who = self.settings.directory.get(reading.sender.partner).name if reading.sender.partner \
+            else "no partner in the directory"
+        self._queue(tx, letters.notice(
+            s, key=f"notice:encrypted:{inbound_id}", title="an encrypted email cannot be read automatically",
+            lines=[f"The email from {reading.sender.address} ({who}), subject {mail.subject[:120]!r}, "
+                   f"is {what}.",
+                   "Nothing in it was applied. Please open it in the bot's mailbox (processed folder) "
+                   "and add any case by hand with 'mailbot cases add', or ask the sender to resend it.",
+                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+        if reading.sender.partner is not None:
+            self._queue(tx, letters.acknowledgement(
+                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+                subject=mail.subject, message_id=mail.message_id, references=mail.references,
+                done=[], status=None,
+                problems=[f"Your email arrived as {what}: the bot cannot open it, so nothing in it "
+                          "was applied. The coordinators have been told and will open it by hand. "
+                          "To be read automatically, reply without encryption (the bot's mailbox is on "
+                          "the partnership's secure list) or put the case to the coordinator on the call."]),
+                now, inbound_id)
+
+    def answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
+                         now: datetime, inbound_id: int) -> None:
+        """Someone outside the partnership: at most one answer a day, saying who to turn to
+        instead; the coordinators read what they wrote, which may be a concern about someone."""
+        s = self.stationery[self.settings.meeting.id]
+        address = reading.sender.address.lower()
+        coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
+        answered = "," not in address and self._queue(tx, letters.unknown_sender(
+            s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
+            subject=mail.subject, message_id=mail.message_id, coordinators=coordinators,
+            public_reply=self.settings.bot.public_reply), now, inbound_id)
+        # Each email is shown, a second one may say something new; a few an address a day,
+        # so a flood cannot bury the coordinators' mailbox (the rest stay in the bot's mailbox).
+        for n in range(1, STRANGER_NOTICES_A_DAY + 1):
+            key = f"notice:unknown-sender:{today}:{address[:200]}:{n}"
+            if not tx.key_used(key):
+                self._queue(tx, letters.stranger_notice(
+                    s, key=key, sender=reading.sender.address, subject=mail.subject,
+                    written=trim(mail.body, s.fingerprints).text, answered=answered,
+                    inbound_id=inbound_id, last=n == STRANGER_NOTICES_A_DAY), now, inbound_id)
+                return
