@@ -26,8 +26,9 @@ _WHO = (r"(?-i:[A-Z]{2,6})|(?:DS|DC|PC|PS|DI|Sgt|Insp|Dr)\.?(?:\s+\d{1,6})?\s+(?
         r"|police|met|mash|team|colleague|someone|somebody|from|our|my|a|the|service|services|"
         r"safeguarding|social|care|adults?|children['’]?s?|mental|health|housing|hospital|trust|nhs|"
         r"community|safety|probation|idva|council")
+# One courtesy phrase, optionally with "ok"/"great" before it and "thanks" after it.
 _COURTESY = re.compile(
-    r"^(?:"
+    r"^(?:(?:ok(?:ay)?|great|lovely|brilliant|perfect|noted|thanks?|many\s+thanks)\s+)?(?:"
     # greetings
     r"(?:hi|hello|hey|dear|morning|afternoon|good\s+(?:morning|afternoon|day))"
     r"(?:\s+(?:all|everyone|team|colleagues|both|there|again|[A-Z][a-z]{1,20}))?"
@@ -63,7 +64,12 @@ _COURTESY = re.compile(
     r"|(?:kind|best|warm|many|warmest)(?:est)?\s+(?:regards|wishes)|regards|best|all\s+the\s+best|"
     r"(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|speak\s+soon|take\s+care|rgds|kr|bw"
     r"|have\s+a\s+(?:good|nice|great)\s+(?:day|weekend|week|afternoon)"
-    r")$",
+    r"|(?:i\s+)?hope\s+(?:you|you['’]re|you\s+are|everyone\s+is|all\s+is)(?:\s+(?:all|both|keeping))?\s+well"
+    r"|(?:i\s+)?hope\s+this\s+(?:e-?mail\s+)?finds\s+you\s+well"
+    # protective markings (Government Security Classifications)
+    r"|\[?(?:classification\s*:\s*)?(?:official|official[\s-]+sensitive|not\s+protectively\s+marked|"
+    r"restricted|protect)\]?"
+    r")(?:\s+(?:thanks?(?:\s+you)?|cheers|all|everyone))?$",
     re.IGNORECASE,
 )
 # An agency naming itself before its answer: "CNWL:", "From Police:", "Police - ".
@@ -77,8 +83,7 @@ _SIGN_OFF = re.compile(
     r"[\s,.!]*)?$",
     re.IGNORECASE,
 )
-_DEVICE = re.compile(r"^(?:sent\s+from\s+my\s+\w|sent\s+from\s+(?:outlook|mail|yahoo)|get\s+outlook\s+for)",
-                     re.IGNORECASE)
+_DEVICE = re.compile(r"^(?:sent\s+(?:from|with|using)\s+\S|get\s+outlook\s+for)", re.IGNORECASE)
 _SIG_DASHES = re.compile(r"^--\s*$")
 # What a signature block is made of, recognised even without a sign-off above it.
 _SIG_STRONG = re.compile(
@@ -139,7 +144,7 @@ def _signature_line(line: str, signed: bool = False) -> bool:
         return True
     if "?" in text or len(text) > _MAX_COURTESY or len(text.split()) > 10 or _CASE_WORDS.search(text):
         return False
-    if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text):
+    if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text) or _DEVICE.match(text):
         return True
     if all(_PHONE.match(piece) for piece in _PIECES.split(text) if piece):
         return True
@@ -204,7 +209,7 @@ def for_coordinators(text: str, instructions: Collection[int], until: int | None
     for number, line in lines:
         if number in instructions or number in footer or is_courtesy(line) or _MIME_DEBRIS.match(line):
             continue
-        if signed is not None and number > signed and _signature_line(line, signed=True):
+        if signed is not None and number >= signed and _signature_line(line, signed=True):
             continue
         if _lead_in(line, following[number], instructions):
             continue

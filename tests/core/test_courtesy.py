@@ -23,6 +23,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Someone from CNWL will dial in", "DS Smith will attend today", "My colleague will join the call",
         "Police - no cases today", "CNWL: nothing to add", "From Police: nothing to add", "Noted with thanks",
         "Nothing further to add at this time", "Ok thanks", "Will dial in",
+        "Hope you're all well.", "Great, thanks all",
+        "Classification: OFFICIAL-SENSITIVE", "[OFFICIAL]",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
@@ -116,4 +118,9 @@ def test_an_officer_signing_with_rank_and_collar_number_is_a_signature() -> None
     text = "Morning all\n\nNil return from Police.\n\nSgt Smith"
     assert for_coordinators(text, ()) == ()
     text = "Yes, Police will attend.\n\nThanks\nPC 1234 Bloggs\nHillingdon MASH | Metropolitan Police"
+    assert for_coordinators(text, ()) == ()
+
+
+def test_device_lines_and_a_sign_off_with_a_name_are_the_signature() -> None:
+    text = "Nothing from us today\n\nThanks Jane\nSent from my Galaxy\nGet Outlook for Android"
     assert for_coordinators(text, ()) == ()
