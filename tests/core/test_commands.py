@@ -278,6 +278,8 @@ def test_courtesy_and_case_prose_are_not_apologies(directory: Directory) -> None
 def test_apologies_for_another_agency_are_not_recorded(directory: Directory) -> None:
     cmds, problems = parse("Please accept apologies from CNWL", directory, sender=POLICE)
     assert cmds == []
+    cmds, _ = parse("Please accept apologies from CNWL for today's meeting", directory, sender=POLICE)
+    assert cmds == []
     assert problems == ["line 1: 'Please accept apologies from CNWL' was not read: apologies are "
                         "recorded only for your own agency (Metropolitan Police); "
                         "Central and North West London NHS Mental Health Trust should send their own"]
