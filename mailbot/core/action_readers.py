@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from mailbot.core.dates import DateError, parse_date
 from mailbot.core.lenient import unpolite
 from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, Decision, ReviewCase
-from mailbot.core.readers import Parse
+from mailbot.core.readers import Parse, quoted
 
 _ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
 # "A-1, A-2 and A-3": one more id of a list, read from where the last one ended.
@@ -45,7 +45,7 @@ def _owner(p: Parse, text: str, line: int) -> str | None:
     try:
         return validate_email(address, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError:
-        p.problem(line, f"the owner must be an email address, not {text!r}")
+        p.problem(line, f"the owner must be an email address, not {quoted(text)}")
         return None
 
 

@@ -37,6 +37,16 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _ANY_REF = re.compile(r"\b[a-z]{1,6}-\d{4}-\d{1,4}\b", re.IGNORECASE)
 
 
+def quoted(text: str, limit: int = 200) -> str:
+    """The sender's words in single quotes for an answer. Their apostrophes become
+    typographic ones so each quote has one clear end: an answer to a reference-level
+    address withholds quoted words, and must find where they stop. Long lines are cut."""
+    words = text.strip()
+    if len(words) > limit:
+        words = words[:limit].rstrip() + "…"
+    return "'" + words.replace("'", "’") + "'"
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     """Where reading stood before a line, so a reading that is not kept can be undone."""
@@ -83,14 +93,14 @@ class Parse:
     def clarify(self, line: int, said: str, form: str, why: str = "") -> None:
         """A line not read, quoted back with the nearest form that would be read."""
         because = f"{why}; " if why else ""
-        self.problem(line, f"{said.strip()!r} was not read: {because}did you mean {form!r}?")
+        self.problem(line, f"{quoted(said)} was not read: {because}did you mean {quoted(form)}?")
 
     def reference(self, text: str, line: int) -> str | None:
         ref = text.strip().upper().replace(" ", "")
         if re.fullmatch(rf"{self.prefix}-\d{{4}}-\d{{1,4}}", ref):
             year, number = ref.split("-")[1:]
             return f"{self.prefix}-{year}-{int(number):04d}"
-        self.problem(line, f"{text.strip()!r} is not a case reference (like {self.prefix}-2026-0041)")
+        self.problem(line, f"{quoted(text)} is not a case reference (like {self.prefix}-2026-0041)")
         return None
 
     def partners(self, text: str, line: int) -> tuple[str, ...]:
@@ -100,7 +110,7 @@ class Parse:
             if chunk.strip():
                 _match_names(chunk, self.directory, found, unknown)
         for name in unknown:
-            self.problem(line, f"unknown partner {name!r} (known: {self.directory.known_names()})")
+            self.problem(line, f"unknown partner {quoted(name)} (known: {self.directory.known_names()})")
         return tuple(dict.fromkeys(found))
 
     def coordinator_only(self, line: int, what: str) -> bool:
@@ -234,7 +244,7 @@ def absence(p: Parse, line: str, number: int) -> bool:
             return False  # "Mum can't make the meeting": about someone else
         if partner is not None and partner.code != p.sender.partner:
             own = p.directory.get(p.sender.partner).name if p.sender.partner else "none"
-            p.problem(number, f"{said!r} was not read: apologies are recorded only for your own "
+            p.problem(number, f"{quoted(said)} was not read: apologies are recorded only for your own "
                               f"agency ({own}); {partner.name} should send their own")
             return True
     p.commands.append(Apologies(None, found.reason, number))

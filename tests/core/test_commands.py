@@ -310,3 +310,12 @@ def test_long_runs_of_spaces_after_any_keyword_are_read_in_linear_time(directory
         for filler in (" ", "\t", " -", ":"):
             read(keyword + filler * (1990 // len(filler)) + "x", directory)
     assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here
+
+
+def test_quoted_words_have_one_clear_end_and_a_bounded_length(directory: Directory) -> None:
+    # An answer to a reference-level address withholds what is quoted; a quote that ends
+    # at the sender's own apostrophe would let the rest of the line through.
+    parsed = read("Withdraw that one, it's Mum's case\nCase T.W. " + "x" * 500, directory)
+    assert parsed.problems[0] == ("line 1: 'Withdraw that one, it’s Mum’s case' was not read: "
+                                  "did you mean 'Withdraw HR-2026-0041: <reason>'?")
+    assert len(parsed.problems[1]) < 500 and "…' was not read" in parsed.problems[1]
