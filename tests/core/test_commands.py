@@ -319,3 +319,12 @@ def test_quoted_words_have_one_clear_end_and_a_bounded_length(directory: Directo
     assert parsed.problems[0] == ("line 1: 'Withdraw that one, it’s Mum’s case' was not read: "
                                   "did you mean 'Withdraw HR-2026-0041: <reason>'?")
     assert len(parsed.problems[1]) < 500 and "…' was not read" in parsed.problems[1]
+
+
+def test_an_id_that_cannot_be_read_is_never_dropped_from_a_list(directory: Directory) -> None:
+    parsed = read("Done: A-1, A-2x\nUpdate: A1x visit booked\nDone: A-3 and A-4 and a-5", directory)
+    assert parsed.problems == (
+        "line 1: 'Done: A-1, A-2x' was not read: did you mean 'Done: A-1, A-2'?",
+        "line 2: 'Update: A1x visit booked' was not read: did you mean 'Update: A-1 - <news>'?",
+    )
+    assert parsed.commands == tuple(ActionUpdate(f"A-{n}", ActionStatus.DONE, "", 3) for n in (3, 4, 5))
