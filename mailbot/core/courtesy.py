@@ -169,7 +169,7 @@ def _signature_line(line: str, signed: bool = False) -> bool:
         return True
     if all(_PHONE.match(piece) for piece in _PIECES.split(text) if piece):
         return True
-    if signed and len(text.split()) <= 5 and _title_case(text):
+    if signed and len(text.split()) <= 5 and not any(c.isdigit() for c in text) and _title_case(text):
         return True
     return bool(_SIG_TITLE.search(text)) and _title_case(text)
 
@@ -196,13 +196,21 @@ def _disclaimer(paragraph: list[tuple[int, str]]) -> bool:
     return len({m.casefold() for m in _DISCLAIMER.findall(text)}) >= 2
 
 
-def _signed_at(lines: list[tuple[int, str]]) -> int | None:
-    """The line number of the sign-off ("Kind regards", "--", "Sent from my iPhone"), if any."""
+def _signature_block(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines from each sign-off ("Kind regards", "--", "Sent from my iPhone") on, as long
+    as they read as a signature: the first line that does not ends the block, so a referral
+    written below an early "Thanks" is still read."""
+    block: set[int] = set()
+    inside = False
     for number, line in lines:
         text = line.strip()
         if len(text) <= 80 and (_SIGN_OFF.match(text) or _DEVICE.match(text) or _SIG_DASHES.match(text)):
-            return number
-    return None
+            inside = True
+        elif inside and not _signature_line(line, signed=True):
+            inside = False
+        if inside:
+            block.add(number)
+    return block
 
 
 def _trailing_signature(lines: list[tuple[int, str]]) -> set[int]:
@@ -225,15 +233,13 @@ def for_coordinators(text: str, instructions: Collection[int], until: int | None
     for paragraph in _paragraphs(lines):
         if _disclaimer(paragraph):
             footer.update(n for n, _ in paragraph)
-    signed = _signed_at([(n, line) for n, line in lines if n not in instructions])
+    footer |= _signature_block([(n, line) for n, line in lines if n not in instructions])
     footer |= _trailing_signature([(n, line) for n, line in lines if n not in footer])
     following = _next_written(lines)
     prose = []
     for number, line in lines:
         if number in instructions or number in footer or is_courtesy(line, agencies) \
                 or _MIME_DEBRIS.match(line):
-            continue
-        if signed is not None and number >= signed and _signature_line(line, signed=True):
             continue
         if _lead_in(line, following[number], instructions):
             continue

@@ -140,3 +140,8 @@ def test_nothing_from_a_partner_is_courtesy_when_the_partners_are_known() -> Non
 def test_an_address_in_a_sentence_is_not_a_signature() -> None:
     text = "Regards\nJane\nCivic Centre, High Street, Uxbridge UB8 1UW\nPS her new address is 12 High Road UB8 2AB"
     assert for_coordinators(text, ()) == ("PS her new address is 12 High Road UB8 2AB",)
+
+
+def test_a_referral_below_an_early_thanks_is_read() -> None:
+    text = "Thanks\n\nNew Case Today\nMrs Brown, 84, Bruising\nJane Smith"
+    assert for_coordinators(text, ()) == ("Mrs Brown, 84, Bruising", "Jane Smith")
