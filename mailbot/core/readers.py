@@ -49,11 +49,14 @@ def quoted(text: str, limit: int = 200) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """Where reading stood before a line, so a reading that is not kept can be undone."""
+    """Where reading stood before a line, so a reading that is not kept can be undone. Only
+    lengths and the last command are kept (a "Partners:" line changes only the last case),
+    so a mark costs the same on the thousandth line as on the first."""
 
-    commands: tuple[Command, ...]
-    problems: tuple[str, ...]
-    read_as: tuple[ReadAs, ...]
+    commands: int
+    last: Command | None
+    problems: int
+    read_as: int
     last_case_line: int | None
     last_case_added: bool
 
@@ -74,18 +77,26 @@ class Parse:
     said: str = ""  # the line being read, as the sender wrote it
 
     def mark(self) -> Mark:
-        return Mark(tuple(self.commands), tuple(self.problems), tuple(self.read_as),
+        last = self.commands[-1] if self.commands else None
+        return Mark(len(self.commands), last, len(self.problems), len(self.read_as),
                     self.last_case_line, self.last_case_added)
 
     def restore(self, mark: Mark) -> None:
-        self.commands[:] = mark.commands
-        self.problems[:] = mark.problems
-        self.read_as[:] = mark.read_as
+        del self.commands[mark.commands:]
+        if mark.last is not None:
+            self.commands[-1] = mark.last
+        del self.problems[mark.problems:]
+        del self.read_as[mark.read_as:]
         self.last_case_line, self.last_case_added = mark.last_case_line, mark.last_case_added
 
     def clean_since(self, mark: Mark) -> bool:
         """Whether nothing read since ``mark`` was a problem."""
-        return len(self.problems) == len(mark.problems)
+        return len(self.problems) == mark.problems
+
+    def changed_since(self, mark: Mark) -> bool:
+        """Whether a command was added or changed since ``mark``."""
+        last = self.commands[-1] if self.commands else None
+        return len(self.commands) != mark.commands or last is not mark.last
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"line {line}: {message}")
