@@ -55,6 +55,9 @@ _FOR_TODAY = re.compile(
 )
 
 
+_FOR = re.compile(r"\s+for\s+", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Absence:
     """An absence line read leniently: who stands before the verb, and why (may be empty)."""
@@ -75,7 +78,9 @@ def read_absence(line: str) -> Absence | None:
         return Absence("", "")
     accepted = _ACCEPT.match(text)
     if accepted:
-        return Absence((accepted["whom"] or "").strip(), accepted["rest"].strip().rstrip(".!"), True)
+        # "from CNWL for today's meeting": the agency is what comes before "for".
+        whom = _FOR.split(accepted["whom"] or "", maxsplit=1)[0].strip()
+        return Absence(whom, accepted["rest"].strip().rstrip(".!"), True)
     m = _ABSENT.match(text)
     if m is None:
         return None

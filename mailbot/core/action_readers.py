@@ -17,10 +17,14 @@ from email_validator import EmailNotValidError, validate_email
 from mailbot.core.dates import DateError, parse_date
 from mailbot.core.lenient import unpolite
 from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, Decision, ReviewCase
-from mailbot.core.readers import Parse
+from mailbot.core.readers import Parse, quoted
 
 _ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
 # "A-1, A-2 and A-3": one more id of a list, read from where the last one ended.
+# Something meant as an action id but not one: "A1x", "A 7".
+_ID_LIKE = re.compile(r"A\s?-?\s?(\d{1,7})", re.IGNORECASE)
+_KEYWORDS = {ActionStatus.DONE: "Done", ActionStatus.UPDATE: "Update", ActionStatus.CANNOT: "Cannot complete"}
+_TAILS = {ActionStatus.DONE: "", ActionStatus.UPDATE: " - <news>", ActionStatus.CANNOT: " - <reason>"}
 _NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
 
 
@@ -45,7 +49,7 @@ def _owner(p: Parse, text: str, line: int) -> str | None:
     try:
         return validate_email(address, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError:
-        p.problem(line, f"the owner must be an email address, not {text!r}")
+        p.problem(line, f"the owner must be an email address, not {quoted(text)}")
         return None
 
 
@@ -62,21 +66,30 @@ def _date(p: Parse, text: str, line: int) -> date | None:
 
 
 def update(status: ActionStatus) -> Callable[[Parse, str, int], bool]:
-    """The reader of an action update: one id or a list ("A-1, A-2 and A-3"), then the note."""
+    """The reader of an action update: one id or a list ("A-1, A-2 and A-3"), then the note.
+    An id that cannot be read ("A1x", "A-1, A-2x") is told back, never dropped from a list."""
+    keyword = _KEYWORDS[status]
 
     def read(p: Parse, rest: str, line: int) -> bool:
         text = rest.strip()
         m = _ACTION_ID.match(text)
         if m is None:
+            if (near := _ID_LIKE.match(text)) is not None:
+                p.clarify(line, p.said, f"{keyword}: A-{int(near[1])}{_TAILS[status]}")
+                return True
             if status is ActionStatus.UPDATE:
                 return False  # "Update: mum has moved": news for the meeting, not an action's
-            p.problem(line, f"name the action by its id, like '{status.value.title()}: A-12'")
+            p.problem(line, f"name the action by its id, like '{keyword}: A-12'")
             return True
         ids, end = [int(m[1])], m.end()
         while (more := _NEXT_ID.match(text, end)) is not None:
             ids.append(int(more[1]))
             end = more.end()
-        note = unpolite(text[end:]).strip(" -–—:,.")
+        note = unpolite(text[end:]).strip(" -–—:,.&+")
+        if (near := _ID_LIKE.match(note)) is not None:
+            listed = ", ".join(f"A-{n}" for n in [*ids, int(near[1])])
+            p.clarify(line, p.said, f"{keyword}: {listed}{_TAILS[status]}")
+            return True
         if status is not ActionStatus.DONE and not note:
             why = "a reason" if status is ActionStatus.CANNOT else "the news"
             p.problem(line, f"give {why} after the action id; this update was not recorded")

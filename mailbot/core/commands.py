@@ -157,13 +157,14 @@ def _lenient(p: r.Parse, line: str, number: int, before: r.Mark, *, strict_read:
     canonical = rewrite(line)
     if canonical is None:
         return False
-    after_strict = p.mark()
     p.restore(before)
     if _strict(p, canonical, number) and (not strict_read or p.clean_since(before)):
-        if p.commands != list(before.commands):
+        if p.changed_since(before):
             p.read_as.append(ReadAs(number, line.strip(), canonical))
         return True
-    p.restore(after_strict)
+    p.restore(before)
+    if strict_read:  # back to the strict reading, whose problem is about what was typed
+        _strict(p, line, number)
     return False
 
 

@@ -26,20 +26,24 @@ _WHO = (r"(?-i:[A-Z]{2,6})|(?:DS|DC|PC|PS|DI|Sgt|Insp|Dr)\.?(?:\s+\d{1,6})?\s+(?
         r"|police|met|mash|team|colleague|someone|somebody|from|our|my|a|the|service|services|"
         r"safeguarding|social|care|adults?|children['’]?s?|mental|health|housing|hospital|trust|nhs|"
         r"community|safety|probation|idva|council")
+# One courtesy phrase, optionally with "ok"/"great" before it and "thanks" after it.
 _COURTESY = re.compile(
-    r"^(?:"
+    r"^(?:(?:ok(?:ay)?|great|lovely|brilliant|perfect|noted|thanks?|many\s+thanks)\s+)?(?:"
     # greetings
     r"(?:hi|hello|hey|dear|morning|afternoon|good\s+(?:morning|afternoon|day))"
     r"(?:\s+(?:all|everyone|team|colleagues|both|there|again|[A-Z][a-z]{1,20}))?"
     r"|all|dear\s+(?:all|colleagues|chair|coordinators?)"
     # thanks
     r"|(?:many\s+|huge\s+|big\s+)?thanks?(?:\s+you)?(?:\s+(?:all|everyone|again|so\s+much|very\s+much|"
-    r"in\s+advance|both))*(?:\s+for\s+[\w\s']{1,40})?"
+    r"in\s+advance|both))*(?:\s+for\s+(?:letting\s+(?:me|us)\s+know|(?:(?:the|your|this|that|all(?:\s+the)?|"
+    r"sending(?:\s+the)?)\s+)?(?:agenda|invite|invitation|updates?|e-?mail|reminder|call|list|help|"
+    r"information|info|message|reply|confirmation|notes|minutes|summary|everything|this|that|it)))?"
     r"|thx|ta|cheers|diolch(?:\s+yn\s+fawr)?|much\s+appreciated|appreciated|with\s+thanks"
     # nothing from us
+    # ("from" only us or a partner agency: "no update from school" is about a person)
     r"|(?:there\s+is\s+|we\s+have\s+|i\s+have\s+)?(?:nothing|none|no\s+(?:new\s+)?(?:cases?|referrals?|"
-    r"updates?|actions?|concerns?|changes?))(?:\s+(?:to\s+(?:add|report|share|update)|further|new|"
-    r"else|from\s+(?:us|me|our\s+side|[\w']{1,20}(?:\s+[\w']{1,20})?)|today|this\s+(?:week|time)|"
+    r"updates?|actions?))(?:\s+(?:to\s+(?:add|report|share|update)|further|new|"
+    r"else|from\s+(?:us|me|our\s+side|the\s+agency|agency)|today|this\s+(?:week|time)|"
     r"for\s+(?:today|this\s+meeting|the\s+meeting)|at\s+(?:this\s+(?:time|stage|point)|this|the\s+moment|present)|"
     r"thanks?))*"
     r"|nil(?:\s+return)?(?:\s+(?:from\s+[\w'’&]{1,30}(?:\s+[\w'’&]{1,30}){0,3}|today|for\s+today))*"
@@ -63,7 +67,12 @@ _COURTESY = re.compile(
     r"|(?:kind|best|warm|many|warmest)(?:est)?\s+(?:regards|wishes)|regards|best|all\s+the\s+best|"
     r"(?:yours\s+)?(?:sincerely|faithfully)|thanks\s+and\s+regards|speak\s+soon|take\s+care|rgds|kr|bw"
     r"|have\s+a\s+(?:good|nice|great)\s+(?:day|weekend|week|afternoon)"
-    r")$",
+    r"|(?:i\s+)?hope\s+(?:you|you['’]re|you\s+are|everyone\s+is|all\s+is)(?:\s+(?:all|both|keeping))?\s+well"
+    r"|(?:i\s+)?hope\s+this\s+(?:e-?mail\s+)?finds\s+you\s+well"
+    # protective markings (Government Security Classifications)
+    r"|\[?(?:classification\s*:\s*)?(?:official|official[\s-]+sensitive|not\s+protectively\s+marked|"
+    r"restricted|protect)\]?"
+    r")(?:\s+(?:thanks?(?:\s+you)?|cheers|all|everyone))?$",
     re.IGNORECASE,
 )
 # An agency naming itself before its answer: "CNWL:", "From Police:", "Police - ".
@@ -77,16 +86,20 @@ _SIGN_OFF = re.compile(
     r"[\s,.!]*)?$",
     re.IGNORECASE,
 )
-_DEVICE = re.compile(r"^(?:sent\s+from\s+my\s+\w|sent\s+from\s+(?:outlook|mail|yahoo)|get\s+outlook\s+for)",
-                     re.IGNORECASE)
+_DEVICE = re.compile(r"^(?:sent\s+(?:from|with|using)\s+\S|get\s+outlook\s+for)", re.IGNORECASE)
 _SIG_DASHES = re.compile(r"^--\s*$")
 # What a signature block is made of, recognised even without a sign-off above it.
-_SIG_STRONG = re.compile(
-    r"\S@\S+\.\w|https?://|\bwww\.|\b(?:she|he|they)\s*/\s*(?:her|him|them)\b"
-    r"|\bworking\s+(?:hours|days|pattern)\b|\bI\s+work\s+(?:part|mon|tue|wed|thu|fri)"
-    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",  # a UK postcode
+_SIG_SURE = re.compile(
+    r"\b(?:she|he|they)\s*/\s*(?:her|him|them)\b"
+    r"|\bworking\s+(?:hours|days|pattern)\b|\bI\s+work\s+(?:part|mon|tue|wed|thu|fri)",
     re.IGNORECASE,
 )
+# An address, a link or a postcode: a signature's, unless the line reads as a sentence
+# ("her new address is 12 High Road, UB8 1UW" is about a person).
+_SIG_CONTACT = re.compile(r"\S@\S+\.\w|https?://|\bwww\.|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b",
+                          re.IGNORECASE)
+_SENTENCE = re.compile(r"\b(?:is|are|was|were|has|have|had|her|his|their|lives?|living|moved|moving|new|"
+                       r"address|please|can|could|would|staying|stays|currently|now)\b", re.IGNORECASE)
 # "Tel: 020 7123 4567 | Mob: 07700 900123": each piece a labelled phone number.
 _PHONE = re.compile(r"^(?:(?:t|tel|telephone|m|mob|mobile|phone|ph|direct(?:\s+line)?|office|w|work|ext|"
                     r"fax|switchboard)\s*[.:]?\s*)?[+(]?\d[\d\s()+-]{6,30}\d\s*(?:\(?ext\.?\s*\d{1,6}\)?)?$",
@@ -119,16 +132,27 @@ _DISCLAIMER = re.compile(
 )
 
 
-def is_courtesy(line: str) -> bool:
-    """Whether every clause of a line is a greeting, thanks, "nothing to add" or a sign-off."""
+def is_courtesy(line: str, agencies: Collection[str] = ()) -> bool:
+    """Whether every clause of a line is a greeting, thanks, "nothing to add" or a sign-off.
+    ``agencies`` are the partners' names, so "Nothing from CNWL" is courtesy."""
     text = line.strip()
     if _NO_WORDS.match(text):
         return True
     if len(text) > _MAX_COURTESY or "?" in text:
         return False
     text = _AGENCY_LABEL.sub("", text, count=1)  # "CNWL: nothing to add", "Police - no cases"
-    clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
+    clauses = [_agency_named(c.strip(), agencies) for c in _CLAUSES.split(text) if c.strip()]
     return all(_COURTESY.match(c) for c in clauses)
+
+
+def _agency_named(clause: str, agencies: Collection[str]) -> str:
+    """The clause with a partner's name after "from" written as "agency"."""
+    head, sep, tail = clause.casefold().partition(" from ")
+    if sep:
+        for name in sorted(agencies, key=len, reverse=True):  # "metropolitan police" before "police"
+            if tail == name or tail.startswith(name + " "):
+                return f"{head} from agency{tail[len(name):]}"
+    return clause
 
 
 def _signature_line(line: str, signed: bool = False) -> bool:
@@ -139,11 +163,13 @@ def _signature_line(line: str, signed: bool = False) -> bool:
         return True
     if "?" in text or len(text) > _MAX_COURTESY or len(text.split()) > 10 or _CASE_WORDS.search(text):
         return False
-    if _SIG_STRONG.search(text) or _NAME.match(text) or _SIGN_OFF.match(text):
+    if _SIG_SURE.search(text) or _NAME.match(text) or _SIGN_OFF.match(text) or _DEVICE.match(text):
+        return True
+    if _SIG_CONTACT.search(text) and not _SENTENCE.search(text):
         return True
     if all(_PHONE.match(piece) for piece in _PIECES.split(text) if piece):
         return True
-    if signed and len(text.split()) <= 5 and _title_case(text):
+    if signed and len(text.split()) <= 5 and not any(c.isdigit() for c in text) and _title_case(text):
         return True
     return bool(_SIG_TITLE.search(text)) and _title_case(text)
 
@@ -170,13 +196,21 @@ def _disclaimer(paragraph: list[tuple[int, str]]) -> bool:
     return len({m.casefold() for m in _DISCLAIMER.findall(text)}) >= 2
 
 
-def _signed_at(lines: list[tuple[int, str]]) -> int | None:
-    """The line number of the sign-off ("Kind regards", "--", "Sent from my iPhone"), if any."""
+def _signature_block(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines from each sign-off ("Kind regards", "--", "Sent from my iPhone") on, as long
+    as they read as a signature: the first line that does not ends the block, so a referral
+    written below an early "Thanks" is still read."""
+    block: set[int] = set()
+    inside = False
     for number, line in lines:
         text = line.strip()
         if len(text) <= 80 and (_SIGN_OFF.match(text) or _DEVICE.match(text) or _SIG_DASHES.match(text)):
-            return number
-    return None
+            inside = True
+        elif inside and not _signature_line(line, signed=True):
+            inside = False
+        if inside:
+            block.add(number)
+    return block
 
 
 def _trailing_signature(lines: list[tuple[int, str]]) -> set[int]:
@@ -187,24 +221,25 @@ def _trailing_signature(lines: list[tuple[int, str]]) -> set[int]:
     return {number for number, _ in paragraphs[-1]}
 
 
-def for_coordinators(text: str, instructions: Collection[int], until: int | None = None) -> tuple[str, ...]:
+def for_coordinators(text: str, instructions: Collection[int], until: int | None = None,
+                     agencies: Collection[str] = ()) -> tuple[str, ...]:
     """The sender's lines a person must read, in order and as written: every line that is
     not an instruction, courtesy, the signature block or a disclaimer. ``until`` is the
-    first line not read at all (a ``stop`` line)."""
+    first line not read at all (a ``stop`` line); ``agencies`` are the partners' names,
+    casefolded."""
     lines = [(n, line.rstrip()) for n, line in enumerate(text.splitlines(), start=1)
              if until is None or n < until]
     footer: set[int] = set()
     for paragraph in _paragraphs(lines):
         if _disclaimer(paragraph):
             footer.update(n for n, _ in paragraph)
-    signed = _signed_at([(n, line) for n, line in lines if n not in instructions])
+    footer |= _signature_block([(n, line) for n, line in lines if n not in instructions])
     footer |= _trailing_signature([(n, line) for n, line in lines if n not in footer])
     following = _next_written(lines)
     prose = []
     for number, line in lines:
-        if number in instructions or number in footer or is_courtesy(line) or _MIME_DEBRIS.match(line):
-            continue
-        if signed is not None and number > signed and _signature_line(line, signed=True):
+        if number in instructions or number in footer or is_courtesy(line, agencies) \
+                or _MIME_DEBRIS.match(line):
             continue
         if _lead_in(line, following[number], instructions):
             continue

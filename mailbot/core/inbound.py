@@ -139,14 +139,20 @@ def read_parsed(mail: Inbound, ctx: Context) -> Reading:
     if notice is not None:
         return Reading(Verdict.REJECTED, Reason.ENCRYPTED, sender, "", (), (notice,),
                        mail.message_id, mail.subject, Disposition.REJECTED)
-    return _accepted(mail, sender, trimmed.text, parsed)
+    return _accepted(mail, sender, trimmed.text, parsed, _agencies(ctx.directory))
 
 
-def _accepted(mail: Inbound, sender: Sender, text: str, parsed: Parsed) -> Reading:
+def _agencies(directory: Directory) -> frozenset[str]:
+    """Every partner's code, name and alias, casefolded: "Nothing from CNWL" is courtesy."""
+    return frozenset(n.casefold() for p in directory for n in (p.code, p.name, *p.aliases))
+
+
+def _accepted(mail: Inbound, sender: Sender, text: str, parsed: Parsed, agencies: frozenset[str]
+              ) -> Reading:
     """The reading of a mail that passed every check: its commands, problems and the lines
     a person must read; its disposition follows from those."""
     problems = [*parsed.problems, *_damaged(mail)]
-    prose = for_coordinators(text, parsed.instructions, parsed.stopped_at)
+    prose = for_coordinators(text, parsed.instructions, parsed.stopped_at, agencies)
     if not parsed.commands and not problems and not text.strip() and mail.attachments:
         # A referral form sent as an attachment: nothing to read, so a person must look.
         names = ", ".join(mail.attachments[:5])

@@ -37,13 +37,26 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _ANY_REF = re.compile(r"\b[a-z]{1,6}-\d{4}-\d{1,4}\b", re.IGNORECASE)
 
 
+def quoted(text: str, limit: int = 200) -> str:
+    """The sender's words in single quotes for an answer. Their apostrophes become
+    typographic ones so each quote has one clear end: an answer to a reference-level
+    address withholds quoted words, and must find where they stop. Long lines are cut."""
+    words = text.strip()
+    if len(words) > limit:
+        words = words[:limit].rstrip() + "…"
+    return "'" + words.replace("'", "’") + "'"
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """Where reading stood before a line, so a reading that is not kept can be undone."""
+    """Where reading stood before a line, so a reading that is not kept can be undone. Only
+    lengths and the last command are kept (a "Partners:" line changes only the last case),
+    so a mark costs the same on the thousandth line as on the first."""
 
-    commands: tuple[Command, ...]
-    problems: tuple[str, ...]
-    read_as: tuple[ReadAs, ...]
+    commands: int
+    last: Command | None
+    problems: int
+    read_as: int
     last_case_line: int | None
     last_case_added: bool
 
@@ -64,18 +77,26 @@ class Parse:
     said: str = ""  # the line being read, as the sender wrote it
 
     def mark(self) -> Mark:
-        return Mark(tuple(self.commands), tuple(self.problems), tuple(self.read_as),
+        last = self.commands[-1] if self.commands else None
+        return Mark(len(self.commands), last, len(self.problems), len(self.read_as),
                     self.last_case_line, self.last_case_added)
 
     def restore(self, mark: Mark) -> None:
-        self.commands[:] = mark.commands
-        self.problems[:] = mark.problems
-        self.read_as[:] = mark.read_as
+        del self.commands[mark.commands:]
+        if mark.last is not None:
+            self.commands[-1] = mark.last
+        del self.problems[mark.problems:]
+        del self.read_as[mark.read_as:]
         self.last_case_line, self.last_case_added = mark.last_case_line, mark.last_case_added
 
     def clean_since(self, mark: Mark) -> bool:
         """Whether nothing read since ``mark`` was a problem."""
-        return len(self.problems) == len(mark.problems)
+        return len(self.problems) == mark.problems
+
+    def changed_since(self, mark: Mark) -> bool:
+        """Whether a command was added or changed since ``mark``."""
+        last = self.commands[-1] if self.commands else None
+        return len(self.commands) != mark.commands or last is not mark.last
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"line {line}: {message}")
@@ -83,14 +104,14 @@ class Parse:
     def clarify(self, line: int, said: str, form: str, why: str = "") -> None:
         """A line not read, quoted back with the nearest form that would be read."""
         because = f"{why}; " if why else ""
-        self.problem(line, f"{said.strip()!r} was not read: {because}did you mean {form!r}?")
+        self.problem(line, f"{quoted(said)} was not read: {because}did you mean {quoted(form)}?")
 
     def reference(self, text: str, line: int) -> str | None:
         ref = text.strip().upper().replace(" ", "")
         if re.fullmatch(rf"{self.prefix}-\d{{4}}-\d{{1,4}}", ref):
             year, number = ref.split("-")[1:]
             return f"{self.prefix}-{year}-{int(number):04d}"
-        self.problem(line, f"{text.strip()!r} is not a case reference (like {self.prefix}-2026-0041)")
+        self.problem(line, f"{quoted(text)} is not a case reference (like {self.prefix}-2026-0041)")
         return None
 
     def partners(self, text: str, line: int) -> tuple[str, ...]:
@@ -100,7 +121,7 @@ class Parse:
             if chunk.strip():
                 _match_names(chunk, self.directory, found, unknown)
         for name in unknown:
-            self.problem(line, f"unknown partner {name!r} (known: {self.directory.known_names()})")
+            self.problem(line, f"unknown partner {quoted(name)} (known: {self.directory.known_names()})")
         return tuple(dict.fromkeys(found))
 
     def coordinator_only(self, line: int, what: str) -> bool:
@@ -234,7 +255,7 @@ def absence(p: Parse, line: str, number: int) -> bool:
             return False  # "Mum can't make the meeting": about someone else
         if partner is not None and partner.code != p.sender.partner:
             own = p.directory.get(p.sender.partner).name if p.sender.partner else "none"
-            p.problem(number, f"{said!r} was not read: apologies are recorded only for your own "
+            p.problem(number, f"{quoted(said)} was not read: apologies are recorded only for your own "
                               f"agency ({own}); {partner.name} should send their own")
             return True
     p.commands.append(Apologies(None, found.reason, number))

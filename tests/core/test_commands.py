@@ -278,6 +278,8 @@ def test_courtesy_and_case_prose_are_not_apologies(directory: Directory) -> None
 def test_apologies_for_another_agency_are_not_recorded(directory: Directory) -> None:
     cmds, problems = parse("Please accept apologies from CNWL", directory, sender=POLICE)
     assert cmds == []
+    cmds, _ = parse("Please accept apologies from CNWL for today's meeting", directory, sender=POLICE)
+    assert cmds == []
     assert problems == ["line 1: 'Please accept apologies from CNWL' was not read: apologies are "
                         "recorded only for your own agency (Metropolitan Police); "
                         "Central and North West London NHS Mental Health Trust should send their own"]
@@ -308,3 +310,28 @@ def test_long_runs_of_spaces_after_any_keyword_are_read_in_linear_time(directory
         for filler in (" ", "\t", " -", ":"):
             read(keyword + filler * (1990 // len(filler)) + "x", directory)
     assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here
+
+
+def test_quoted_words_have_one_clear_end_and_a_bounded_length(directory: Directory) -> None:
+    # An answer to a reference-level address withholds what is quoted; a quote that ends
+    # at the sender's own apostrophe would let the rest of the line through.
+    parsed = read("Withdraw that one, it's Mum's case\nCase T.W. " + "x" * 500, directory)
+    assert parsed.problems[0] == ("line 1: 'Withdraw that one, it’s Mum’s case' was not read: "
+                                  "did you mean 'Withdraw HR-2026-0041: <reason>'?")
+    assert len(parsed.problems[1]) < 500 and "…' was not read" in parsed.problems[1]
+
+
+def test_an_id_that_cannot_be_read_is_never_dropped_from_a_list(directory: Directory) -> None:
+    parsed = read("Done: A-1, A-2x\nUpdate: A1x visit booked\nDone: A-3 and A-4 and a-5", directory)
+    assert parsed.problems == (
+        "line 1: 'Done: A-1, A-2x' was not read: did you mean 'Done: A-1, A-2'?",
+        "line 2: 'Update: A1x visit booked' was not read: did you mean 'Update: A-1 - <news>'?",
+    )
+    assert parsed.commands == tuple(ActionUpdate(f"A-{n}", ActionStatus.DONE, "", 3) for n in (3, 4, 5))
+
+
+def test_a_long_email_of_instructions_is_read_in_linear_time(directory: Directory) -> None:
+    started = time.perf_counter()
+    parsed = read("Done: A-1, A-2\n" * 25_000 + "Apologies\n" * 25_000, directory)
+    assert len(parsed.commands) == 75_000
+    assert time.perf_counter() - started < 3.0  # copying what was read at every line took 5 s

@@ -15,7 +15,7 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Hi all", "Hello,", "Good morning everyone", "Morning all,", "Dear colleagues,",
         "Thanks", "Many thanks!", "Thank you for the agenda", "Thanks all", "Cheers", "Diolch yn fawr",
         "Nothing to add from us today.", "No cases from us today", "No new referrals this week",
-        "Nothing from CNWL", "Nil return", "N/A",
+        "Nil return", "N/A", "Thanks for letting me know",
         "Noted, thanks", "Received", "Will attend", "We'll dial in at 12", "I will attend today",
         "See you at 12", "Kind regards,", "Best wishes", "Have a good weekend",
         "Hi all, nothing from us today, thanks", "*****", "", "Apologies for the late reply",
@@ -23,6 +23,8 @@ from mailbot.core.courtesy import for_coordinators, is_courtesy
         "Someone from CNWL will dial in", "DS Smith will attend today", "My colleague will join the call",
         "Police - no cases today", "CNWL: nothing to add", "From Police: nothing to add", "Noted with thanks",
         "Nothing further to add at this time", "Ok thanks", "Will dial in",
+        "Hope you're all well.", "Great, thanks all",
+        "Classification: OFFICIAL-SENSITIVE", "[OFFICIAL]",
     ],
 )
 def test_politeness_is_courtesy(line: str) -> None:
@@ -42,6 +44,10 @@ def test_politeness_is_courtesy(line: str) -> None:
         "Done.",
         "Mum will attend", "The family will attend", "Mum - will attend",
         "No cases from us today but M.K. has gone missing again",
+        "Nothing from CNWL",  # without the partners' names, "from" someone is about a person
+        "No update from school",
+        "Thanks for letting me know she moved",
+        "No concerns from the GP",
     ],
 )
 def test_anything_a_person_should_read_is_prose(line: str) -> None:
@@ -117,3 +123,25 @@ def test_an_officer_signing_with_rank_and_collar_number_is_a_signature() -> None
     assert for_coordinators(text, ()) == ()
     text = "Yes, Police will attend.\n\nThanks\nPC 1234 Bloggs\nHillingdon MASH | Metropolitan Police"
     assert for_coordinators(text, ()) == ()
+
+
+def test_device_lines_and_a_sign_off_with_a_name_are_the_signature() -> None:
+    text = "Nothing from us today\n\nThanks Jane\nSent from my Galaxy\nGet Outlook for Android"
+    assert for_coordinators(text, ()) == ()
+
+
+def test_nothing_from_a_partner_is_courtesy_when_the_partners_are_known() -> None:
+    agencies = {"cnwl", "police", "metropolitan police"}
+    assert is_courtesy("Nothing from CNWL", agencies)
+    assert is_courtesy("No update from Metropolitan Police today", agencies)
+    assert not is_courtesy("No update from school", agencies)
+
+
+def test_an_address_in_a_sentence_is_not_a_signature() -> None:
+    text = "Regards\nJane\nCivic Centre, High Street, Uxbridge UB8 1UW\nPS her new address is 12 High Road UB8 2AB"
+    assert for_coordinators(text, ()) == ("PS her new address is 12 High Road UB8 2AB",)
+
+
+def test_a_referral_below_an_early_thanks_is_read() -> None:
+    text = "Thanks\n\nNew Case Today\nMrs Brown, 84, Bruising\nJane Smith"
+    assert for_coordinators(text, ()) == ("Mrs Brown, 84, Bruising", "Jane Smith")
