@@ -10,7 +10,7 @@ from mailbot.core.commands import parse_commands
 from mailbot.core.model import (
     Sender,
 )
-from mailbot.services.kernel import Kernel, UseCase
+from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.replies import Replies
 
@@ -41,7 +41,7 @@ class Desk(UseCase):
             today=self.calendars[meeting.id].local(now).date())
         result = Plan(problems=list(problems))
         with self.unit() as tx:
-            self.meeting.chair(tx, commands, sender, meeting, now, now, None, result, replace=False)
+            self.meeting.chair(tx, commands, Origin(sender, meeting, now, now, None), result, replace=False)
         return result
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
@@ -57,7 +57,7 @@ class Desk(UseCase):
             text, sender=sender, directory=self.settings.directory,
             reference_prefix=meeting.reference_prefix, today=now.date())
         with self.unit() as tx:
-            result, _ = self.replies.plan(tx, tuple(commands), sender, meeting, day, now, now, None,
-                                   answered=False)
+            result, _ = self.replies.plan(tx, tuple(commands), Origin(sender, meeting, now, now, None), day,
+                                          answered=False)
         result.problems[:0] = problems
         return result

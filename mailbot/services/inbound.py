@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mailbot.adapters.db import Tx
-from mailbot.config import MeetingSettings
-from mailbot.core import letters
+from mailbot.core import letters, notices
 from mailbot.core.changes import Plan
 from mailbot.core.inbound import read_parsed
 from mailbot.core.message import Inbound, parse, slim
@@ -33,7 +32,7 @@ from mailbot.core.ports import Arrival, InboundRecord
 from mailbot.core.privacy import says_nothing
 from mailbot.core.status import InboundStatus
 from mailbot.errors import StoreError
-from mailbot.services.kernel import Kernel, Outcome, UseCase, reading_context
+from mailbot.services.kernel import Kernel, Origin, Outcome, UseCase, reading_context
 from mailbot.services.rejects import Rejects
 from mailbot.services.replies import Replies
 
@@ -108,6 +107,19 @@ class Incoming:
     key: str  # the Message-ID, or a hash of the bytes
     received: datetime
     now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """An accepted email once applied: what the answer is made from."""
+
+    reading: Reading
+    result: Plan
+    status: dict[str, object] | None  # the sender's status, when it asked
+    origin: Origin
+    day: date
+    disposition: Disposition
+    forwarded: bool
 
 
 # What a reader failure leaves to show: nothing of the email could be trusted.
@@ -189,60 +201,63 @@ class InboundMail(UseCase):
             else:
                 self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
             return Outcome.REJECTED
-        self._apply(tx, mail, reading, meeting, day, received, now, inbound_id)
+        self._apply(tx, item, reading, day, inbound_id)
         return Outcome.APPLIED
 
-    def _apply(self, tx: Tx, mail: Inbound, reading: Reading, meeting: MeetingSettings,
-               day: date, received: datetime, now: datetime, inbound_id: int) -> None:
+    def _apply(self, tx: Tx, item: Incoming, reading: Reading, day: date, inbound_id: int) -> None:
         """Plan and store what the email asks, then answer it as its disposition says."""
-        s = self.stationery[meeting.id]
+        origin = Origin(reading.sender, self.settings.meeting, item.received, item.now, inbound_id)
         result, status = Plan(), None
         if reading.commands:
-            result, status = self.replies.plan(tx, reading.commands, reading.sender, meeting, day, received,
-                                        now, inbound_id)
-        problems = [*reading.problems, *result.problems]
+            result, status = self.replies.plan(tx, reading.commands, origin, day)
         disposition = reading.disposition
         if disposition is Disposition.APPLIED and not result.done and not status:
             disposition = Disposition.CLARIFY  # every instruction was refused: the sender must act
-        forwarded = self._forward(tx, mail, reading, result, meeting, now, inbound_id)
+        forwarded = self._forward(tx, item, reading, result, origin)
         if disposition is Disposition.COURTESY and forwarded:
             disposition = Disposition.TO_COORDINATOR
         tx.set_disposition(inbound_id, disposition.value,
                            forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
-        if disposition is Disposition.COURTESY:
-            return  # "Nothing to add from us today": nothing to change, nobody to answer
-        secrets = sender_words(reading, s.safe_words)
+        if disposition is not Disposition.COURTESY:  # "Nothing to add from us today": no answer
+            self._answer(tx, item, Handled(reading, result, status, origin, day, disposition, forwarded))
+
+    def _answer(self, tx: Tx, item: Incoming, handled: Handled) -> None:
+        reading, result, origin = handled.reading, handled.result, handled.origin
+        s = self.stationery[origin.meeting.id]
+        mail = item.mail
         headline = None
         if result.sender_status is not None and reading.sender.partner:
-            view = tx.day_view(meeting.id, day)
-            headline = letters.status_headline(s, view, self.settings.directory.get(reading.sender.partner),
+            headline = letters.status_headline(s, tx.day_view(origin.meeting.id, handled.day),
+                                               self.settings.directory.get(reading.sender.partner),
                                                was=result.sender_status[0])
         self._queue(tx, letters.acknowledgement(
-            s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
+            s, key=f"ack:{origin.inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
             subject=mail.subject, message_id=mail.message_id, references=mail.references,
-            done=result.done, problems=problems, status=status, secrets=secrets,
+            done=result.done, problems=[*reading.problems, *result.problems], status=handled.status,
+            secrets=sender_words(reading, s.safe_words),
             read_as=[f"read {r.text.strip()!r} as {r.canonical!r}" for r in reading.read_as],
-            headline=headline, forwarded=forwarded, only_forwarded=disposition is Disposition.TO_COORDINATOR),
-            now, inbound_id)
+            headline=headline, forwarded=handled.forwarded,
+            only_forwarded=handled.disposition is Disposition.TO_COORDINATOR), item.now, origin.inbound_id)
 
-    def _forward(self, tx: Tx, mail: Inbound, reading: Reading, result: Plan, meeting: MeetingSettings,
-                 now: datetime, inbound_id: int) -> bool:
+    def _forward(self, tx: Tx, item: Incoming, reading: Reading, result: Plan, origin: Origin) -> bool:
         """What needs a person goes to the coordinators in one email: the bot's own lines
         (a required partner's apologies, a withdrawal it may not make) and the sender's
         own human text, quoted. Never a quoted line of anyone else's."""
         if not reading.for_coordinators and not result.for_coordinators:
             return False
-        sender = reading.sender
+        sender, inbound_id = reading.sender, origin.inbound_id
+        assert inbound_id is not None
+        s = self.stationery[origin.meeting.id]
         who = self.settings.directory.get(sender.partner).name if sender.partner else "no partner"
         titles = [title for title, _ in result.for_coordinators]
         if reading.for_coordinators:
             titles.append(f"an email from {who} for a person to read")
         self._queue(tx, letters.forward(
-            self.stationery[meeting.id], key=f"forward:{inbound_id}", title="; ".join(titles),
-            sender=f"{sender.address} ({who})", subject=mail.subject,
+            s, key=f"forward:{inbound_id}", title="; ".join(titles),
+            sender=f"{sender.address} ({who})", subject=item.mail.subject,
             lines=[line for _, line in result.for_coordinators],
             words=capped(reading.for_coordinators, FORWARD_LIMIT, inbound_id),
-            secrets=sender_words(reading, self.stationery[meeting.id].safe_words)), now, inbound_id)
+            secrets=sender_words(reading, s.safe_words)), item.now, inbound_id)
         return True
 
     def _park(self, item: Incoming, exc: Exception) -> Outcome:
@@ -255,11 +270,7 @@ class InboundMail(UseCase):
             inbound_id = tx.record_inbound(InboundRecord(
                 item.key, item.arrival, item.received, item.now, sender, None, mail.subject, "failed", None,
                 InboundStatus.FAILED, item.raw, error=error, disposition=Disposition.TO_COORDINATOR))
-            self._queue(tx, letters.notice(
-                s, key=f"notice:failed:{inbound_id}", title="an email could not be read",
-                lines=[f"The email from {sender} (subject {mail.subject[:120]!r}) failed: {error}",
-                       f"It is kept as inbound #{inbound_id}; nothing in it was applied. "
-                       f"'mailbot inbox retry {inbound_id}' tries again."]), item.now, inbound_id)
+            self._queue(tx, notices.parked(s, inbound_id, sender, mail.subject, error), item.now, inbound_id)
         return Outcome.FAILED
 
     def retry(self, inbound_id: int) -> Outcome:

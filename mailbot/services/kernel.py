@@ -7,6 +7,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from mailbot.adapters.db import Store, Tx
@@ -15,6 +16,7 @@ from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.compose import Letter, Render, build
 from mailbot.core.inbound import Context
+from mailbot.core.model import Sender
 from mailbot.core.ports import Clock
 from mailbot.core.privacy import ContentPolicy, Level
 
@@ -92,6 +94,18 @@ class Kernel:
 
     def meeting(self, meeting_id: str) -> MeetingSettings:
         return next(m for m in self.settings.meetings if m.id == meeting_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who asked, for which meeting, and when: what every change an email (or the terminal)
+    makes is recorded with, and what its answers are keyed by."""
+
+    sender: Sender
+    meeting: MeetingSettings
+    received: datetime  # when it arrived (counts for cut-offs), never after ``now``
+    now: datetime  # when it is applied
+    inbound_id: int | None  # None for the terminal
 
 
 class UseCase:

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from mailbot.adapters.db import Tx
 from mailbot.config import MeetingSettings
-from mailbot.core import letters
-from mailbot.core.actions import plan_chair, plan_update, plan_version
+from mailbot.core import letters, notices
+from mailbot.core.actions import ChairPlan, plan_chair, plan_update, plan_version
 from mailbot.core.agenda import Told
 from mailbot.core.changes import Plan
 from mailbot.core.model import (
@@ -18,39 +18,52 @@ from mailbot.core.model import (
     Command,
     DecideCase,
     ReviewCase,
-    Sender,
 )
 from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
-from mailbot.services.kernel import UseCase
+from mailbot.services.kernel import Origin, UseCase
 
 log = logging.getLogger("mailbot")
 
 class AfterMeeting(UseCase):
     """The chair's action plan, decisions and reviews, owners' reports, and the summaries."""
 
-    def chair(self, tx: Tx, commands: Sequence[Command], sender: Sender, meeting: MeetingSettings,
-               received: datetime, now: datetime, inbound_id: int | None, result: Plan,
-               replace: bool = True) -> None:
+    def chair(self, tx: Tx, commands: Sequence[Command], origin: Origin, result: Plan,
+              replace: bool = True) -> None:
+        """The chair's Action, Decision and Review lines for the meeting they follow."""
+        meeting = origin.meeting
         cal = self.calendars[meeting.id]
-        s = self.stationery[meeting.id]
-        held = cal.meeting_held(received)
+        held = cal.meeting_held(origin.received)
         refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
-        cases = tx.cases_by_reference(meeting.id, refs)
-        chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held), cases,
-                           self.settings.directory, replace=replace,
-                           decided=tx.decisions_of_day(meeting.id, held))
-        actor = sender.address
+        chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held),
+                           tx.cases_by_reference(meeting.id, refs), self.settings.directory,
+                           replace=replace, decided=tx.decisions_of_day(meeting.id, held))
+        given = self._record_plan(tx, chair, origin, held, result)
+        result.done.extend(chair.done)
+        result.problems.extend(chair.problems)
+        s = self.stationery[meeting.id]
+        for owner in chair.unknown_owners:
+            self._queue(tx, notices.unknown_owner(s, held, origin.sender.address, owner), origin.now,
+                        origin.inbound_id)
+        self._tell_reference_owners(tx, s, held, origin, given)
+        if chair.changes_anything:
+            self.summaries(tx, meeting, held, origin.now, origin.inbound_id)
+
+    def _record_plan(self, tx: Tx, chair: ChairPlan, origin: Origin, held: date, result: Plan
+                     ) -> list[dict[str, object]]:
+        """Store the chair's plan; return the actions given, as the emails show them."""
+        meeting, actor, inbound_id, now = origin.meeting, origin.sender.address, origin.inbound_id, origin.now
+        cal = self.calendars[meeting.id]
         given: list[dict[str, object]] = []
         for new in chair.new:
             number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
-            result.done.append(f"A-{number} ({new.case}): {new.owner}, due {self._due_label(cal, new.due)}:"
-                               f" {new.text}")
-            given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner,
-                          "due": self._due_label(cal, new.due), "text": new.text})
-        for number, due in chair.due_changes:
+            due = self._due_label(cal, new.due)
+            result.done.append(f"A-{number} ({new.case}): {new.owner}, due {due}: {new.text}")
+            given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner, "due": due,
+                          "text": new.text})
+        for number, due_on in chair.due_changes:
             tx.update_action(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
-                             now=now, due=due)
+                             now=now, due=due_on)
         for number in chair.withdrawn:
             tx.update_action(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
                              actor=actor, inbound_id=inbound_id, now=now)
@@ -63,22 +76,10 @@ class AfterMeeting(UseCase):
                       inbound_id=inbound_id, now=now)
             tx.put_on_agenda(meeting.id, day, review.case, "review",
                              f"review agreed on {letters.short_day(held)}", now)
-        result.done.extend(chair.done)
-        result.problems.extend(chair.problems)
-        for owner in chair.unknown_owners:
-            self._queue(tx, letters.notice(
-                s, key=f"notice:unknown-owner:{held}:{owner.lower()}",
-                title="action owner outside the directory",
-                lines=[f"{actor} gave an action to {owner}, an address that belongs to no partner.",
-                       "It was recorded; please check the address is right and the person is expected."]),
-                now, inbound_id)
-        self._tell_reference_owners(tx, s, held, actor, given, now, inbound_id)
-        if chair.changes_anything:
-            self.summaries(tx, meeting, held, now, inbound_id)
+        return given
 
-    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, actor: str,
-                               given: list[dict[str, object]], now: datetime,
-                               inbound_id: int | None) -> None:
+    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, origin: Origin,
+                               given: list[dict[str, object]]) -> None:
         """An owner whose address gets references only cannot read its action in any email:
         the coordinators are told, once per owner per meeting day, to phone it through."""
         d = self.settings.directory
@@ -87,9 +88,10 @@ class AfterMeeting(UseCase):
                 continue
             code = d.sender(owner).partner
             self._queue(tx, letters.reference_owner_notice(
-                s, key=f"notice:reference-owner:{held}:{owner}"[:290], chair=actor, owner=owner,
-                partner=d.get(code).name if code else "outside the directory",
-                actions=[a for a in given if str(a["owner"]).lower() == owner]), now, inbound_id)
+                s, key=f"notice:reference-owner:{held}:{owner}"[:290], chair=origin.sender.address,
+                owner=owner, partner=d.get(code).name if code else "outside the directory",
+                actions=[a for a in given if str(a["owner"]).lower() == owner]),
+                origin.now, origin.inbound_id)
 
     def summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
                    inbound_id: int | None) -> int:
@@ -119,30 +121,25 @@ class AfterMeeting(UseCase):
                                                             actions=mine), now, inbound_id)
         return queued
 
-    def report(self, tx: Tx, command: ActionUpdate, sender: Sender, meeting: MeetingSettings,
-                received: datetime, now: datetime, inbound_id: int | None, result: Plan) -> None:
-        cal = self.calendars[meeting.id]
-        s = self.stationery[meeting.id]
+    def report(self, tx: Tx, command: ActionUpdate, origin: Origin, result: Plan) -> None:
+        """An owner's Done, Update or Cannot complete; the last puts the case back on the call."""
+        meeting, now = origin.meeting, origin.now
         action = tx.action(int(command.action.removeprefix("A-")))
-        outcome, line = plan_update(command, action, sender)
+        outcome, line = plan_update(command, action, origin.sender)
         if outcome is None or action is None:
             result.problems.append(line)
             return
-        tx.update_action(outcome.number, status=outcome.status, note=outcome.note, actor=sender.address,
-                         inbound_id=inbound_id, now=now)
+        tx.update_action(outcome.number, status=outcome.status, note=outcome.note,
+                         actor=origin.sender.address, inbound_id=origin.inbound_id, now=now)
         result.done.append(line)
         if outcome.returns_case:
-            day = cal.meeting_for(received)
-            reason = f"{action.ident} could not be completed: {outcome.note}"
-            tx.put_on_agenda(meeting.id, day, action.case, "returned", reason, now)
-            self._queue(tx, letters.notice(
-                s, key=f"notice:cannot:{action.ident}:{now:%Y%m%d%H%M}",
-                title=f"{action.ident} cannot be completed",
-                lines=[f"{sender.address} reports that {action.ident} ({action.case}: {action.text}) cannot "
-                       f"be completed: {outcome.note}",
-                       f"{action.case} is back on the case call for {letters.long_day(day)}."]),
-                now, inbound_id)
-            self._newly_required(tx, meeting, day, now, inbound_id)
+            day = self.calendars[meeting.id].meeting_for(origin.received)
+            tx.put_on_agenda(meeting.id, day, action.case, "returned",
+                             f"{action.ident} could not be completed: {outcome.note}", now)
+            s = self.stationery[meeting.id]
+            self._queue(tx, notices.cannot_complete(s, origin.sender.address, action, outcome.note, day,
+                                                    f"{now:%Y%m%d%H%M}"), now, origin.inbound_id)
+            self._newly_required(tx, meeting, day, now, origin.inbound_id)
 
     def _newly_required(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
                         inbound_id: int | None) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from mailbot.adapters.db import Tx
-from mailbot.core import letters
+from mailbot.core import letters, notices
 from mailbot.core.ports import OutboxRow, Postman
 from mailbot.core.status import OutboxStatus
 from mailbot.errors import FetchError, SendError
@@ -49,17 +49,8 @@ class Outbox(UseCase):
             return rows
 
     def _tell_expired(self, tx: Tx, expired: list[tuple[str, str, str | None]], now: datetime) -> None:
-        lines = ["These emails could not be sent before they stopped being of use, and were not sent:"]
-        for key, recipients, error in expired:
-            kind, _, rest = key.partition(":")
-            day = rest.split(":")[1] if rest.count(":") >= 2 else ""
-            lines.append(f"- {kind.replace('-', ' ')} {day} to {recipients.replace(',', ', ')}"
-                         f" (last error: {error or 'none'})")
-        lines.append("Please make sure these partners know what they need to by phone or email.")
         log.error("%d emails expired unsent: %s", len(expired), ", ".join(k for k, _, _ in expired))
-        s = self.stationery[self.settings.meeting.id]
-        self._queue(tx, letters.notice(s, key=f"notice:expired:{expired[0][0]}"[:290],
-                                       title=f"{len(expired)} emails not sent in time", lines=lines), now)
+        self._queue(tx, notices.expired(self.stationery[self.settings.meeting.id], expired), now)
 
     def _refresh_late(self, tx: Tx, row: OutboxRow, now: datetime) -> OutboxRow:
         """A case call that failed to go on time is rewritten as a late one, with today's cases."""

@@ -6,7 +6,7 @@ import logging
 from datetime import date, datetime
 
 from mailbot.adapters.db import Tx
-from mailbot.core import letters
+from mailbot.core import letters, notices
 from mailbot.core.message import Inbound
 from mailbot.core.model import (
     Reading,
@@ -34,14 +34,7 @@ class Rejects(UseCase):
             who = self.settings.directory.get(partner).name if partner else "no partner in the directory"
             tx.audit(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
                      subject=mail.subject[:200])
-            self._queue(tx, letters.notice(
-                s, key=f"notice:bounced:{address}"[:290], title=f"email to {address} bounced",
-                lines=[f"Email from the bot to {address} ({who}) could not be delivered "
-                       f"(the bounce's subject: {mail.subject[:120]!r}).",
-                       "Until the address is put right in the config, that partner may be missing "
-                       "its case calls: please check it and tell them by phone.",
-                       "This is reported once; later bounces for the address are recorded only."]),
-                now, inbound_id)
+            self._queue(tx, notices.bounced(s, address, who, mail.subject), now, inbound_id)
 
     def spoofed(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
         """Not applied and not answered (an answer would go to whoever was impersonated)."""
@@ -49,13 +42,8 @@ class Rejects(UseCase):
         why = reading.problems[0] if reading.problems else "sender checks failed"
         tx.audit(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
                  sender=reading.sender.address, why=why)
-        self._queue(tx, letters.notice(
-            s, key=f"notice:spoofed:{inbound_id}", title="an email was rejected as possibly spoofed",
-            lines=[f"An email claiming to be from {reading.sender.address} (subject {mail.subject[:120]!r}) "
-                   f"was not applied and not answered: {why}.",
-                   "If it was genuine, ask the sender to resend it, or their IT team to fix their "
-                   "domain's SPF/DKIM/DMARC records; if not, report it to your IT security team.",
-                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+        self._queue(tx, notices.spoofed(s, inbound_id, reading.sender.address, mail.subject, why), now,
+                    inbound_id)
 
     def encrypted(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
         """Cannot be read automatically: a person must open it; the sender is told why."""
@@ -63,13 +51,8 @@ class Rejects(UseCase):
         what = reading.problems[0] if reading.problems else "an encrypted email"
         who = self.settings.directory.get(reading.sender.partner).name if reading.sender.partner \
             else "no partner in the directory"
-        self._queue(tx, letters.notice(
-            s, key=f"notice:encrypted:{inbound_id}", title="an encrypted email cannot be read automatically",
-            lines=[f"The email from {reading.sender.address} ({who}), subject {mail.subject[:120]!r}, "
-                   f"is {what}.",
-                   "Nothing in it was applied. Please open it in the bot's mailbox (processed folder) "
-                   "and add any case by hand with 'mailbot cases add', or ask the sender to resend it.",
-                   f"It is kept as inbound #{inbound_id}."]), now, inbound_id)
+        self._queue(tx, notices.encrypted(s, inbound_id, reading.sender.address, who, mail.subject, what),
+                    now, inbound_id)
         if reading.sender.partner is not None:
             self._queue(tx, letters.acknowledgement(
                 s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,

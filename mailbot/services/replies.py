@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from mailbot.adapters.db import Tx
-from mailbot.config import MeetingSettings
-from mailbot.core import letters
+from mailbot.core import letters, notices
 from mailbot.core.agenda import DayView, Told
 from mailbot.core.changes import Plan, Snapshot, plan
 from mailbot.core.model import (
@@ -19,35 +18,53 @@ from mailbot.core.model import (
     DecideCase,
     RequirePartners,
     ReviewCase,
-    Sender,
     WithdrawCase,
 )
 from mailbot.core.status import RunStatus
-from mailbot.services.kernel import Kernel, UseCase
+from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 
 log = logging.getLogger("mailbot")
 
 class Replies(UseCase):
-    """A reply's instructions: snapshot, plan, apply, queue what they cause."""
+    """A reply's instructions: one snapshot, the pure plan, apply it, queue what it causes."""
 
     def __init__(self, kernel: Kernel, meeting: AfterMeeting) -> None:
         super().__init__(kernel)
         self.meeting = meeting
 
-    def plan(self, tx: Tx, commands: tuple[Command, ...], sender: Sender, meeting: MeetingSettings,
-              day: date, received: datetime, now: datetime, inbound_id: int | None,
-              answered: bool = True) -> tuple[Plan, dict[str, object] | None]:
-        """Plan and store what commands change, queueing the notices they cause."""
-        cal = self.calendars[meeting.id]
+    def plan(self, tx: Tx, commands: tuple[Command, ...], origin: Origin, day: date,
+             answered: bool = True) -> tuple[Plan, dict[str, object] | None]:
+        """Plan and store what ``commands`` change for the meeting of ``day``, queueing the
+        notices they cause; ``answered``: the sender gets an answer that says its own status."""
+        meeting, local = origin.meeting, self.calendars[origin.meeting.id].local(origin.received)
+        result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
+                      self.settings.directory, self._call_label(meeting, day, local.date()))
+        tx.apply(meeting.id, result, actor=origin.sender.address, partner=origin.sender.partner,
+                 inbound_id=origin.inbound_id, now=origin.now)
+        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
+        if after:
+            self.meeting.chair(tx, after, origin, result)
+        for update in (c for c in commands if isinstance(c, ActionUpdate)):
+            self.meeting.report(tx, update, origin, result)
+        if result.changes or result.now_required:
+            self._tell_partners(tx, result, origin, day, answered)
         s = self.stationery[meeting.id]
-        local = cal.local(received)
+        for new_ref, earlier in result.repeats:
+            self._queue(tx, notices.possible_repeat(s, origin.sender, new_ref, earlier), origin.now,
+                        origin.inbound_id)
+        return result, self._status(tx, result, origin)
+
+    def _snapshot(self, tx: Tx, commands: tuple[Command, ...], origin: Origin, day: date) -> Snapshot:
+        """Everything the pure plan needs, read in the transaction that will store it."""
+        meeting = origin.meeting
+        cal = self.calendars[meeting.id]
+        local = cal.local(origin.received)
         refs = [c.case for c in commands if isinstance(c, RequirePartners | WithdrawCase)]
         adds = any(isinstance(c, AddCase) for c in commands)
         apologies = any(isinstance(c, Apologies) for c in commands)
-        upcoming_day = cal.upcoming_meeting(received)
-        upcoming = tx.day_view(meeting.id, upcoming_day) if apologies else None
-        snap = Snapshot(
+        upcoming_day = cal.upcoming_meeting(origin.received)
+        return Snapshot(
             day=tx.day_view(meeting.id, day) if adds or refs or apologies else DayView(meeting.id, day, ()),
             # Only a new case needs the repeat check and a number.
             earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day)
@@ -57,45 +74,33 @@ class Replies(UseCase):
             reference_prefix=meeting.reference_prefix,
             after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
             case_call_sent=tx.run_status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
-            upcoming=upcoming,
+            upcoming=tx.day_view(meeting.id, upcoming_day) if apologies else None,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
         )
-        label = self._call_label(meeting, day, local.date())
-        result = plan(commands, sender, snap, self.settings.directory, label)
-        tx.apply(meeting.id, result, actor=sender.address, partner=sender.partner,
-                 inbound_id=inbound_id, now=now)
-        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
-        if after:
-            self.meeting.chair(tx, after, sender, meeting, received, now, inbound_id, result)
-        for update in (c for c in commands if isinstance(c, ActionUpdate)):
-            self.meeting.report(tx, update, sender, meeting, received, now, inbound_id, result)
-        if result.changes or result.now_required:
-            view = tx.day_view(meeting.id, day)
-            for code, refs_needed in result.now_required.items():
+
+    def _tell_partners(self, tx: Tx, result: Plan, origin: Origin, day: date, answered: bool) -> None:
+        """Partners whose status the change turned: now required, or free to stand down. The
+        sender's own answer says its status, so it gets no second email."""
+        meeting = origin.meeting
+        s, cal = self.stationery[meeting.id], self.calendars[meeting.id]
+        view = tx.day_view(meeting.id, day)
+        for code, refs in [*result.now_required.items(), *result.stand_down.items()]:
+            required = code in result.now_required
+            if not (answered and code == origin.sender.partner):
                 partner = self.settings.directory.get(code)
-                if not (answered and code == sender.partner):  # an acknowledgement says it
-                    self._queue(tx, letters.now_required(s, view, partner, refs_needed), now, inbound_id,
-                                expires=cal.at(day, meeting.starts))
-                tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
-            for code, withdrawn in result.stand_down.items():
-                partner = self.settings.directory.get(code)
-                if not (answered and code == sender.partner):
-                    self._queue(tx, letters.stand_down(s, view, partner, withdrawn), now, inbound_id,
-                                expires=cal.at(day, meeting.starts))
-                tx.set_told(meeting.id, day, code, Told.STAND_DOWN, now)
-        for new_ref, earlier in result.repeats:
-            self._queue(tx, letters.notice(
-                s, key=f"notice:repeat:{new_ref}", title=f"possible repeat case {new_ref}",
-                lines=[f"{sender.address} ({sender.partner}) added {new_ref} with initials that match "
-                       f"{earlier.reference} ({earlier.subject}: {earlier.concern}), last on the "
-                       f"agenda {earlier.last_day}.",
-                       "Only new concerns come to the meeting: please check whether it is the same "
-                       "person and tell the referrer."]), now, inbound_id)
-        status = None
-        if result.status_requested and sender.partner:
-            status_day = local.date() if (cal.is_meeting_day(local.date())
-                                          and local.time() < meeting.starts) \
-                else cal.next_meeting_day(local.date())
-            status = letters.status_context(s, tx.day_view(meeting.id, status_day),
-                                            self.settings.directory.get(sender.partner))
-        return result, status
+                letter = letters.now_required(s, view, partner, refs) if required else \
+                    letters.stand_down(s, view, partner, refs)
+                self._queue(tx, letter, origin.now, origin.inbound_id, expires=cal.at(day, meeting.starts))
+            tx.set_told(meeting.id, day, code, Told.REQUIRED if required else Told.STAND_DOWN, origin.now)
+
+    def _status(self, tx: Tx, result: Plan, origin: Origin) -> dict[str, object] | None:
+        """The sender's status for the next meeting that has not started, when it asked."""
+        sender, meeting = origin.sender, origin.meeting
+        if not (result.status_requested and sender.partner):
+            return None
+        cal = self.calendars[meeting.id]
+        local = cal.local(origin.received)
+        day = local.date() if cal.is_meeting_day(local.date()) and local.time() < meeting.starts \
+            else cal.next_meeting_day(local.date())
+        return letters.status_context(self.stationery[meeting.id], tx.day_view(meeting.id, day),
+                                      self.settings.directory.get(sender.partner))

@@ -6,7 +6,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from mailbot.config import MeetingSettings
-from mailbot.core import letters
+from mailbot.core import letters, notices
 from mailbot.core.agenda import Told
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, UseCase
@@ -90,8 +90,7 @@ class Schedule(UseCase):
         s = self.stationery[meeting.id]
         with self.unit() as tx:
             if tx.claim_run(meeting.id, kind, day, RunStatus.SKIPPED, now, why):
-                self._queue(tx, letters.notice(s, key=f"notice:missed:{kind}:{meeting.id}:{day}",
-                                               title=f"{kind} for {day} not sent", lines=[why]), now)
+                self._queue(tx, notices.missed(s, kind, day, why), now)
         return f"{kind} {day} skipped"
 
     def follow_up(self, meeting: MeetingSettings, now: datetime) -> list[str]:

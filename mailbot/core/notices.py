@@ -1,0 +1,95 @@
+"""The coordinators' notices: what the bot tells a person when it cannot or must not act alone.
+
+Pure, like every other letter: each function takes what happened and returns the Letter, with
+its outbox key (which makes each notice go once). They pass through ``letters.notice``, so the
+coordinators' content level and the confidentiality statement apply as to any email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from mailbot.core.actions import ActionView
+from mailbot.core.agenda import CaseView
+from mailbot.core.compose import Letter
+from mailbot.core.letters import Stationery, long_day, notice, short_day
+from mailbot.core.model import Sender
+
+
+def possible_repeat(s: Stationery, sender: Sender, new_ref: str, earlier: CaseView) -> Letter:
+    who = s.directory.get(sender.partner).name if sender.partner else "no partner"
+    last = f", last on the agenda {short_day(earlier.last_day)}" if earlier.last_day else ""
+    return notice(s, key=f"notice:repeat:{new_ref}", title=f"possible repeat case {new_ref}", lines=[
+        f"{sender.address} ({who}) added {new_ref} with initials that match "
+        f"{earlier.reference} ({earlier.subject}: {earlier.concern}){last}.",
+        "Only new concerns come to the meeting: please check whether it is the same person and tell "
+        "the referrer."])
+
+
+def unknown_owner(s: Stationery, held: date, chair: str, owner: str) -> Letter:
+    return notice(s, key=f"notice:unknown-owner:{held}:{owner.lower()}",
+                  title="action owner outside the directory", lines=[
+                      f"{chair} gave an action to {owner}, an address that belongs to no partner.",
+                      "It was recorded; please check the address is right and the person is expected."])
+
+
+def cannot_complete(s: Stationery, owner: str, action: ActionView, note: str, back_on: date,
+                    stamp: str) -> Letter:
+    """``stamp`` (the minute it was reported) lets a second report of the same action through."""
+    return notice(s, key=f"notice:cannot:{action.ident}:{stamp}", title=f"{action.ident} cannot be completed",
+                  lines=[f"{owner} reports that {action.ident} ({action.case}: {action.text}) cannot be "
+                         f"completed: {note}",
+                         f"{action.case} is back on the case call for {long_day(back_on)}."])
+
+
+def bounced(s: Stationery, address: str, who: str, subject: str) -> Letter:
+    return notice(s, key=f"notice:bounced:{address}"[:290], title=f"email to {address} bounced", lines=[
+        f"Email from the bot to {address} ({who}) could not be delivered (the bounce's subject: "
+        f"{subject[:120]!r}).",
+        "Until the address is put right in the config, that partner may be missing its case calls: "
+        "please check it and tell them by phone.",
+        "This is reported once; later bounces for the address are recorded only."])
+
+
+def spoofed(s: Stationery, inbound_id: int, sender: str, subject: str, why: str) -> Letter:
+    return notice(s, key=f"notice:spoofed:{inbound_id}", title="an email was rejected as possibly spoofed",
+                  lines=[f"An email claiming to be from {sender} (subject {subject[:120]!r}) was not applied "
+                         f"and not answered: {why}.",
+                         "If it was genuine, ask the sender to resend it, or their IT team to fix their "
+                         "domain's SPF/DKIM/DMARC records; if not, report it to your IT security team.",
+                         f"It is kept as inbound #{inbound_id}."])
+
+
+def encrypted(s: Stationery, inbound_id: int, sender: str, who: str, subject: str, what: str) -> Letter:
+    return notice(s, key=f"notice:encrypted:{inbound_id}",
+                  title="an encrypted email cannot be read automatically", lines=[
+                      f"The email from {sender} ({who}), subject {subject[:120]!r}, is {what}.",
+                      "Nothing in it was applied. Please open it in the bot's mailbox (processed folder) "
+                      "and add any case by hand with 'mailbot cases add', or ask the sender to resend it.",
+                      f"It is kept as inbound #{inbound_id}."])
+
+
+def parked(s: Stationery, inbound_id: int, sender: str, subject: str, error: str) -> Letter:
+    return notice(s, key=f"notice:failed:{inbound_id}", title="an email could not be read", lines=[
+        f"The email from {sender} (subject {subject[:120]!r}) failed: {error}",
+        f"It is kept as inbound #{inbound_id}; nothing in it was applied. "
+        f"'mailbot inbox retry {inbound_id}' tries again."])
+
+
+def missed(s: Stationery, kind: str, day: date, why: str) -> Letter:
+    return notice(s, key=f"notice:missed:{kind}:{s.meeting_id}:{day}", title=f"{kind} for {day} not sent",
+                  lines=[why])
+
+
+def expired(s: Stationery, emails: Sequence[tuple[str, str, str | None]]) -> Letter:
+    """Emails that could not go before they stopped being of use: (key, recipients, last error)."""
+    lines = ["These emails could not be sent before they stopped being of use, and were not sent:"]
+    for key, recipients, error in emails:
+        kind, _, rest = key.partition(":")
+        day = rest.split(":")[1] if rest.count(":") >= 2 else ""
+        lines.append(f"- {kind.replace('-', ' ')} {day} to {recipients.replace(',', ', ')}"
+                     f" (last error: {error or 'none'})")
+    lines.append("Please make sure these partners know what they need to by phone or email.")
+    return notice(s, key=f"notice:expired:{emails[0][0]}"[:290],
+                  title=f"{len(emails)} email{'s' if len(emails) != 1 else ''} not sent in time", lines=lines)
