@@ -5,6 +5,11 @@ of reasons a mail is not read for commands, each with the predicate that
 decides it. Only mail that passes every check is trimmed and parsed. The
 From address alone identifies the sender (never Reply-To, Sender or the
 display name).
+
+Of a mail that is read, every line the sender newly wrote is an instruction
+(``commands``), courtesy, or prose a person must read (``courtesy``); the
+disposition follows from which of those it holds. Quoted text is never read,
+and never the subject of a warning either: a quoted line is someone else's.
 """
 
 from __future__ import annotations

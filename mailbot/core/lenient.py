@@ -36,6 +36,7 @@ _PARTNERS = r"partners?(?:\s+(?:needed|required|requested|to\s+attend|to\s+invit
 
 _POLITE_WORDS = ("thank you", "thanks", "please", "cheers", "pls")
 _TRAILING = " \t\r\n\f\v,.!"
+_NEGATION = re.compile(r"\b(?:not|n['’]t|no|yet\s+to|still\s+to|awaiting|pending)\b", re.I)
 _FIRST_ID = re.compile(r"^A-?(\d{1,7})\b", re.I)
 _KW_FIRST = re.compile(LEAD + _STATUS + _SEP + r"(?P<rest>A-?\d{1,7}\b.*)$", re.I)
 _ID_FIRST = re.compile(LEAD + r"A-?(?P<n>\d{1,7})\b" + _OPT_SEP + _STATUS + r"\b" + _OPT_SEP
@@ -105,11 +106,17 @@ _REWRITES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
 
 
 def rewrite(line: str) -> str | None:
-    """The canonical line for a line written in a tolerated form, or None."""
+    """The canonical line for a line written in a tolerated form, or None. A question ("A-1
+    done?") or a negation ("Done A-1 not yet") is never rewritten: a person reads it."""
+    if "?" in line:
+        return None
     for pattern, build in _REWRITES:
         m = pattern.match(line)
         if m:
-            return build(m)
+            canonical = build(m)
+            if canonical.startswith("Done") and _NEGATION.search(canonical):
+                return None
+            return canonical
     return None
 
 
@@ -133,7 +140,7 @@ def _ref(text: str, prefix: str) -> str:
 
 def nearest(line: str, prefix: str) -> str | None:
     """The form a line that looks like an instruction but was not read most likely meant."""
-    if m := _NEAR_STATUS.match(line):
+    if (m := _NEAR_STATUS.match(line)) and "?" not in line and not _NEGATION.search(line):
         kw = _canon(m["kw"])
         tail = {"Done": "", "Update": " - <news>", "Cannot complete": " - <reason>"}[kw]
         return f"{kw}: A-{int(m['n'])}{tail}"

@@ -226,7 +226,8 @@ def test_an_update_without_an_action_id_is_news_for_a_person(directory: Director
 
 def test_prose_that_mentions_the_words_is_not_read(directory: Directory) -> None:
     text = ("Case study went well\nDone.\nCompleted the home visit yesterday, all fine\n"
-            "Partners are aware\nUpdate on T.W. to follow")
+            "Partners are aware\nUpdate on T.W. to follow\nA-1 done?\nDone A-2 not yet\n"
+            "A-3 completed, still to send the letter\nDone A-4?")
     assert read(text, directory) == Parsed((), (), (), frozenset())
 
 
