@@ -30,6 +30,7 @@ from mailbot.core.model import (
 )
 from mailbot.core.ports import Arrival, InboundRecord
 from mailbot.core.privacy import says_nothing
+from mailbot.core.readers import quoted
 from mailbot.core.status import InboundStatus
 from mailbot.errors import StoreError
 from mailbot.services.kernel import Kernel, Origin, Outcome, UseCase, reading_context
@@ -235,7 +236,7 @@ class InboundMail(UseCase):
             subject=mail.subject, message_id=mail.message_id, references=mail.references,
             done=result.done, problems=[*reading.problems, *result.problems], status=handled.status,
             secrets=sender_words(reading, s.safe_words),
-            read_as=[f"read {r.text.strip()!r} as {r.canonical!r}" for r in reading.read_as],
+            read_as=[f"read {quoted(r.text)} as {quoted(r.canonical)}" for r in reading.read_as],
             headline=headline, forwarded=handled.forwarded,
             only_forwarded=handled.disposition is Disposition.TO_COORDINATOR), item.now, origin.inbound_id)
 
