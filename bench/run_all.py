@@ -281,7 +281,7 @@ def bench_digest(work: Path, n: int) -> list[Row]:
             "last_note, updated_at, created_at, created_by) values (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     with services.store.transaction() as tx:
         t0 = time.perf_counter()
-        everything = tx.actions("daily")
+        everything = tx.actions.find("daily")
         scan = time.perf_counter() - t0
     t0 = time.perf_counter()
     done = services.digest(settings.meeting, datetime(2026, 12, 8, 16, 0, tzinfo=UTC))

@@ -125,7 +125,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
     if args.action == "show":
         return _show_action(services, args.id)
     with services.store.transaction() as tx:
-        actions = tx.actions(meeting.id, owner=args.owner, case=args.case, open_only=args.overdue)
+        actions = tx.actions.find(meeting.id, owner=args.owner, case=args.case, open_only=args.overdue)
     today = cal.local(services.clock.now()).date()
     if args.overdue:
         actions = [a for a in actions if a.due < today]
@@ -142,8 +142,8 @@ def _show_action(services: Services, ident: str | None) -> int:
         raise MailbotError("actions show needs an action id, like A-12")
     number = int(ident.upper().removeprefix("A-"))
     with services.store.transaction() as tx:
-        action = tx.action(number)
-        history = tx.action_history(number)
+        action = tx.actions.get(number)
+        history = tx.actions.history(number)
     if action is None:
         raise MailbotError(f"there is no action {ident}")
     print(f"{action.ident}  {action.case}  {action.status}  due {action.due:%a %d %b %Y}")
@@ -160,11 +160,11 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     meeting = services.settings.meeting
     ref = (args.reference or "").upper()
     with services.store.transaction() as tx:
-        found = tx.cases_by_reference(meeting.id, [ref])
+        found = tx.cases.by_reference(meeting.id, [ref])
         if ref not in found:
             raise MailbotError(f"there is no case {args.reference!r}")
-        log = tx.audit_log(ref)
-        actions = tx.actions(meeting.id, case=ref)
+        log = tx.audit.log(ref)
+        actions = tx.actions.find(meeting.id, case=ref)
     case = found[ref]
     d = services.settings.directory
     print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
@@ -324,7 +324,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             print(f"the {args.what} for {day} was already sent; nothing sent again")
     sent = _run(_drain(services))
     with services.store.transaction() as tx:
-        left = tx.outbox_counts().get(OutboxStatus.PENDING, 0)
+        left = tx.outbox.counts().get(OutboxStatus.PENDING, 0)
     print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
     return 0 if not left else 1
 
@@ -335,7 +335,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     cal = services.calendars[meeting.id]
     day = args.date or cal.meeting_for(services.clock.now())
     with services.store.transaction() as tx:
-        view = tx.day_view(meeting.id, day)
+        view = tx.cases.day_view(meeting.id, day)
     d = services.settings.directory
     print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {len(view.cases)} case(s)")
     for case in view.cases:
@@ -369,7 +369,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     services = _services(args)
     if args.action == "failed":
         with services.store.transaction() as tx:
-            rows = tx.failed_inbound()
+            rows = tx.inbound.failed()
         for row in rows:
             print(f"#{row['id']}  {row['received_at']:%Y-%m-%d %H:%M}  {row['sender']}  {row['subject']!r}")
             print(f"      {row['error']}")
@@ -390,7 +390,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
     ref = args.case.upper() if args.case else None
     with services.store.transaction() as tx:
-        entries = tx.audit_log(ref, since)
+        entries = tx.audit.log(ref, since)
     for e in entries:
         who = e["actor"] + (f" ({e['partner']})" if e["partner"] else "")
         print(f"{e['at'].astimezone(zone):%Y-%m-%d %H:%M:%S}  {who}  {e['action']}"

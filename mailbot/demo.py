@@ -221,8 +221,8 @@ class Demo:
 
     def summary(self) -> None:
         with self.runtime.services.store.transaction() as tx:
-            counts = tx.outbox_counts()
-            today = tx.day_view(self.settings.meeting.id, datetime(*DAY).date())
+            counts = tx.outbox.counts()
+            today = tx.cases.day_view(self.settings.meeting.id, datetime(*DAY).date())
         print("\n== end of the demo day ==")
         print(f"emails sent by the bot: {counts.get('sent', 0)}; waiting: {counts.get('pending', 0)}")
         print(f"cases on Monday's call: {', '.join(c.reference for c in today.cases)}")

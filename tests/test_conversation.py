@@ -90,7 +90,7 @@ def test_apologies_between_the_cutoff_and_the_start_are_for_today(tmp_path: Path
     s = morning(tmp_path)
     ingest(s, at(23, "11:45"), mail(CNWL, "Apologies", "c1"))
     with s.store.transaction() as tx:
-        view = tx.day_view("daily", at(23, "11:45").date())
+        view = tx.cases.day_view("daily", at(23, "11:45").date())
     assert [a.partner for a in view.apologies] == ["cnwl"]
 
 
@@ -114,8 +114,8 @@ def test_the_referrer_withdraws_a_case_and_partners_needed_only_for_it_stand_dow
     [stand_down] = to(s, CNWL, before)
     assert str(stand_down["Subject"]).startswith("You may now stand down Mon 23 Nov 2026: HR-2026-0001")
     with s.store.transaction() as tx:
-        assert tx.day_view("daily", at(23, "10:50").date()).cases == ()
-        audit = [e["action"] for e in tx.audit_log("HR-2026-0001")]
+        assert tx.cases.day_view("daily", at(23, "10:50").date()).cases == ()
+        audit = [e["action"] for e in tx.audit.log("HR-2026-0001")]
     assert "case withdrawn" in audit
     s.clock.set(at(23, "11:30"))  # type: ignore[attr-defined]
     s.due()
@@ -132,7 +132,7 @@ def test_only_the_referrer_or_a_coordinator_may_withdraw_and_a_person_is_told(tm
     [notice] = to(s, CHAIR, before)
     assert "withdrawal of HR-2026-0001 needs a person" in str(notice["Subject"])
     with s.store.transaction() as tx:
-        assert [c.reference for c in tx.day_view("daily", at(23, "10:50").date()).cases] == ["HR-2026-0001"]
+        assert [c.reference for c in tx.cases.day_view("daily", at(23, "10:50").date()).cases] == ["HR-2026-0001"]
     assert dispositions(s)[-1][1] == "clarify"
 
 
@@ -143,7 +143,7 @@ def test_a_withdrawal_after_the_cutoff_goes_to_a_person(tmp_path: Path) -> None:
     assert "withdrawals close at the cut-off" in text(to(s, POLICE, before)[0])
     assert len(to(s, CHAIR, before)) == 1
     with s.store.transaction() as tx:
-        assert [c.reference for c in tx.day_view("daily", at(23, "10:50").date()).cases] == ["HR-2026-0001"]
+        assert [c.reference for c in tx.cases.day_view("daily", at(23, "10:50").date()).cases] == ["HR-2026-0001"]
 
 
 def test_a_prose_referral_reaches_the_coordinators_and_its_sender_is_told(tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_a_prose_referral_reaches_the_coordinators_and_its_sender_is_told(tmp_pa
     [ack] = to(s, POLICE, before)
     assert "passed to the coordinators: a person will read it" in text(ack)
     with s.store.transaction() as tx:
-        assert tx.next_case_number("daily", 2026) == 2  # nothing guessed
+        assert tx.cases.next_number("daily", 2026) == 2  # nothing guessed
     assert dispositions(s)[-1] == ("p4", "to-coordinator", 0)
 
 
@@ -217,7 +217,7 @@ def test_done_for_a_list_of_actions_closes_each(tmp_path: Path) -> None:
     before = len(sent(s))
     ingest(s, at(24, "09:00"), mail(POLICE, "Done: A-1, A-2", "p5"))
     with s.store.transaction() as tx:
-        assert [a.status for a in tx.actions("daily")] == ["done", "done"]
+        assert [a.status for a in tx.actions.find("daily")] == ["done", "done"]
     assert "A-2 (HR-2026-0001): marked done" in text(to(s, POLICE, before)[0])
 
 
@@ -228,5 +228,5 @@ def test_an_unreadable_instruction_is_asked_about_and_changes_nothing(tmp_path: 
     [ack] = to(s, CHAIR, before)
     assert "an action needs four parts" in text(ack)
     with s.store.transaction() as tx:
-        assert tx.actions("daily") == []
+        assert tx.actions.find("daily") == []
     assert dispositions(s)[-1][1] == "clarify"

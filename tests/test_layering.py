@@ -39,3 +39,37 @@ def test_core_never_reads_the_clock() -> None:
                     and isinstance(node.func.value, ast.Name)):
                 call = (node.func.value.id, node.func.attr)
                 assert call not in CLOCK_CALLS, f"{path.name}:{node.lineno} reads the clock"
+
+
+def imports_of(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_use_cases_import_no_adapter_and_no_database_library() -> None:
+    """The use cases see the world only through core's ports and store Protocols; the
+    composition root (app.py) is what hands them the adapters."""
+    for path in sorted((ROOT / "mailbot" / "services").glob("*.py")):
+        for name in imports_of(path):
+            assert not name.startswith(("mailbot.adapters", "mailbot.app", "mailbot.cli", "sqlalchemy",
+                                        "imapclient", "aiosmtplib", "apscheduler")), f"{path.name} imports {name}"
+
+
+def test_adapters_are_siblings_that_do_not_lean_on_each_other() -> None:
+    """Each adapter stands on core and config alone, except the store's own modules and the
+    shared TLS and sign-in helpers the two mail protocols both need."""
+    allowed = {
+        "db.py": {"mailbot.adapters.engine", "mailbot.adapters.repositories"},
+        "repositories.py": {"mailbot.adapters.schema", "mailbot.adapters.engine"},
+        "engine.py": set(),
+        "imap.py": {"mailbot.adapters.tls", "mailbot.adapters.signin"},
+        "smtp.py": {"mailbot.adapters.tls", "mailbot.adapters.signin"},
+    }
+    for path in sorted((ROOT / "mailbot" / "adapters").glob("*.py")):
+        used = {n for n in imports_of(path) if n.startswith("mailbot.adapters")}
+        assert used <= allowed.get(path.name, set()), f"{path.name} imports {sorted(used)}"

@@ -27,7 +27,7 @@ def test_the_audit_log_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
         with pytest.raises(DatabaseError, match="append-only"), s.store.transaction() as tx:
             tx.conn.exec_driver_sql(sql)
     with s.store.transaction() as tx:
-        [entry] = [e for e in tx.audit_log("HR-2026-0001") if e["action"] == "case added"]
+        [entry] = [e for e in tx.audit.log("HR-2026-0001") if e["action"] == "case added"]
     assert entry["actor"] == POLICE and entry["message_key"] == "<a@p>"
     assert entry["fields"]["concern"] == "threats to a neighbour"
 
@@ -55,8 +55,8 @@ def test_purge_deletes_old_personal_details_and_keeps_the_trail_and_idempotency(
     with s.store.transaction() as tx:
         cases = tx.conn.exec_driver_sql("select reference, subject, concern from cases order by id").fetchall()
         raws = tx.conn.exec_driver_sql("select message_key, length(raw), subject from inbound order by id").fetchall()
-        old_trail = tx.audit_log("HR-2025-0001")
-        new_trail = tx.audit_log("HR-2026-0001")
+        old_trail = tx.audit.log("HR-2025-0001")
+        new_trail = tx.audit.log("HR-2026-0001")
         sent = tx.conn.exec_driver_sql("select length(raw) from outbox where created_at < '2026-01-01'").fetchall()
     assert [tuple(c) for c in cases] == [("HR-2025-0001", "", ""),
                                          ("HR-2026-0001", "N.W.", "new concern this week")]
@@ -72,7 +72,7 @@ def test_purge_deletes_old_personal_details_and_keeps_the_trail_and_idempotency(
     assert s.ingest(reply(POLICE, "Case: O.L. - old concern about a flat\nPartners: ASBIT", "<old@p>")) \
         == Outcome.DUPLICATE
     with s.store.transaction() as tx:
-        purges = [e for e in tx.audit_log() if e["action"] == "records purged"]
+        purges = [e for e in tx.audit.log() if e["action"] == "records purged"]
     assert len(purges) == 1 and purges[0]["fields"]["counts"]["cases"] == 1
 
 
@@ -145,7 +145,7 @@ def test_upgrading_moves_personal_details_out_of_existing_audit_entries(tmp_path
     upgrade(engine)
     with Store(engine).transaction() as tx:
         stored = tx.conn.exec_driver_sql("select detail from audit").scalar()
-        [entry] = tx.audit_log("HR-2026-0001")
+        [entry] = tx.audit.log("HR-2026-0001")
     assert json.loads(stored) == {"day": "2026-01-05"}
     assert entry["fields"] == {"day": "2026-01-05", "subject": "T.W.", "concern": "threats"}
     with pytest.raises(DatabaseError, match="append-only"), Store(engine).transaction() as tx:

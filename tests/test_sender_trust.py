@@ -47,7 +47,7 @@ def test_a_spoofed_partner_email_is_not_applied_not_answered_and_coordinators_ar
     [(key, subject)] = outbox(s)
     assert key.startswith("notice:spoofed:") and "spoofed" in subject
     with s.store.transaction() as tx:
-        [entry] = [e for e in tx.audit_log() if e["action"] == "email rejected as spoofed"]
+        [entry] = [e for e in tx.audit.log() if e["action"] == "email rejected as spoofed"]
         status = tx.conn.exec_driver_sql("select status, reason from inbound").fetchone()
     assert entry["fields"]["why"] == "DMARC fail for met.police.example"
     assert tuple(status) == ("rejected", "spoofed")
@@ -68,7 +68,7 @@ def test_by_default_a_partner_email_sent_from_elsewhere_is_refused(tmp_path: Pat
     [(key, _)] = outbox(s)
     assert key.startswith("notice:spoofed:")
     with s.store.transaction() as tx:
-        [entry] = [e for e in tx.audit_log() if e["action"] == "email rejected as spoofed"]
+        [entry] = [e for e in tx.audit.log() if e["action"] == "email rejected as spoofed"]
     assert entry["fields"]["why"] == "DMARC fail for met.police.example"
 
 

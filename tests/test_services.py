@@ -99,18 +99,18 @@ def test_an_email_that_breaks_the_bot_is_parked_and_can_be_retried(tmp_path: Pat
     raw = reply("mash@met.police.example", "Case: T.W. - threats")
     assert s.ingest(raw) is Outcome.FAILED
     with s.store.transaction() as tx:
-        [failed] = tx.failed_inbound()
-        assert tx.next_case_number("daily", 2026) == 1  # nothing half-applied
+        [failed] = tx.inbound.failed()
+        assert tx.cases.next_number("daily", 2026) == 1  # nothing half-applied
     assert "template bug" in failed["error"]
     assert any(k.startswith("notice:failed:") for k, _ in outbox(s))
     assert s.ingest(raw) is Outcome.DUPLICATE  # kept: not read again by the mailbox loop
     s.render = working  # the template is mended (the stationery follows the renderer)
     assert s.retry(failed["id"]) is Outcome.APPLIED
     with s.store.transaction() as tx:
-        assert tx.failed_inbound() == []
+        assert tx.inbound.failed() == []
         statuses = tx.conn.exec_driver_sql("select status from inbound order by id").fetchall()
         assert [r[0] for r in statuses] == ["retried", "applied"]  # the failure stays on record
-        assert [c.reference for c in tx.cases_on("daily", at(23, "09:00").date())] == ["HR-2026-0001"]
+        assert [c.reference for c in tx.cases.on("daily", at(23, "09:00").date())] == ["HR-2026-0001"]
 
 
 def test_the_same_reply_twice_is_applied_once(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_the_same_reply_twice_is_applied_once(tmp_path: Path) -> None:
     assert s.ingest(raw) is Outcome.APPLIED
     assert s.ingest(raw) is Outcome.DUPLICATE
     with s.store.transaction() as tx:
-        assert tx.next_case_number("daily", 2026) == 2
+        assert tx.cases.next_number("daily", 2026) == 2
     assert [k for k, _ in outbox(s) if k.startswith("ack:")] != []
     assert len(outbox(s)) == 1
 
@@ -141,21 +141,21 @@ def test_emails_left_sending_by_a_crash_go_back_to_the_queue(tmp_path: Path) -> 
     s = make(tmp_path, at(23, "10:00"))
     s.due()
     with s.store.transaction() as tx:
-        claimed = tx.due_outbox(s.clock.now(), limit=3)
+        claimed = tx.outbox.due(s.clock.now(), limit=3)
         for row in claimed:
-            tx.mark_outbox(row.id, status="sending")
+            tx.outbox.mark(row.id, status="sending")
     assert s.recover() == (0, 3)
     with s.store.transaction() as tx:
-        assert tx.outbox_counts() == {"pending": 10}
+        assert tx.outbox.counts() == {"pending": 10}
 
 
 def test_an_email_the_sent_folder_holds_is_not_sent_again_after_a_crash(tmp_path: Path) -> None:
     s = make(tmp_path, at(23, "10:00"))
     s.due()
     with s.store.transaction() as tx:
-        claimed = tx.due_outbox(s.clock.now(), limit=3)
+        claimed = tx.outbox.due(s.clock.now(), limit=3)
         for row in claimed:
-            tx.mark_outbox(row.id, status="sending")
+            tx.outbox.mark(row.id, status="sending")
     asked: list[list[str]] = []
 
     def sent_folder(ids: list[str]) -> set[str]:
@@ -165,7 +165,7 @@ def test_an_email_the_sent_folder_holds_is_not_sent_again_after_a_crash(tmp_path
     assert s.recover(sent_folder) == (1, 2)
     assert asked == [[r.message_id for r in claimed]]
     with s.store.transaction() as tx:
-        assert tx.outbox_counts() == {"sent": 1, "pending": 9}
+        assert tx.outbox.counts() == {"sent": 1, "pending": 9}
 
 
 def test_when_the_sent_folder_cannot_be_searched_the_email_goes_again(tmp_path: Path) -> None:
@@ -174,15 +174,15 @@ def test_when_the_sent_folder_cannot_be_searched_the_email_goes_again(tmp_path: 
     s = make(tmp_path, at(23, "10:00"))
     s.due()
     with s.store.transaction() as tx:
-        [row] = tx.due_outbox(s.clock.now(), limit=1)
-        tx.mark_outbox(row.id, status="sending")
+        [row] = tx.outbox.due(s.clock.now(), limit=1)
+        tx.outbox.mark(row.id, status="sending")
 
     def unreachable(ids: list[str]) -> set[str]:
         raise FetchError("IMAP down")
 
     assert s.recover(unreachable) == (0, 1)  # twice is better than never
     with s.store.transaction() as tx:
-        assert tx.outbox_counts() == {"pending": 10}
+        assert tx.outbox.counts() == {"pending": 10}
 
 
 @pytest.mark.parametrize("when", ["11:45", "12:30"])
@@ -211,9 +211,9 @@ def test_an_email_the_reader_chokes_on_is_parked_whole_and_coordinators_told(
     assert s.ingest(raw) is Outcome.FAILED
     assert s.ingest(raw) is Outcome.DUPLICATE  # parked once, by the hash of its bytes
     with s.store.transaction() as tx:
-        [failed] = tx.failed_inbound()
+        [failed] = tx.inbound.failed()
         assert "a reader bug" in failed["error"]
-        assert tx.inbound_raw(failed["id"]) == ("failed", raw)  # kept whole, for a retry
+        assert tx.inbound.raw(failed["id"]) == ("failed", raw)  # kept whole, for a retry
     assert [k for k, _ in outbox(s) if k.startswith("notice:failed:")] != []
 
 
@@ -237,8 +237,8 @@ def test_a_bouncing_partner_address_is_reported_once_and_never_answered(tmp_path
     assert notices == [("notice:bounced:mash@met.police.example",
                         "mailbot: email to mash@met.police.example bounced")]
     with s.store.transaction() as tx:
-        marks = [r for r in tx.audit_log() if r["action"] == "address bounced"]
-        cases = tx.cases_on("daily", at(23, "10:05").date())
+        marks = [r for r in tx.audit.log() if r["action"] == "address bounced"]
+        cases = tx.cases.on("daily", at(23, "10:05").date())
     assert len(marks) == 1 and '"mash@met.police.example"' in marks[0]["detail"]
     assert cases == []  # nothing in a bounce is ever read as a command
 

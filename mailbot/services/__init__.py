@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from mailbot.adapters.db import Store
 from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.changes import Plan
 from mailbot.core.compose import Render
 from mailbot.core.ports import Arrival, Clock, Postman
+from mailbot.core.store import Store
 from mailbot.services.desk import Desk
 from mailbot.services.inbound import InboundMail
 from mailbot.services.kernel import Kernel, Outcome, calendar_of, reading_context, stationery_of

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mailbot.adapters.db import Tx
 from mailbot.core import letters, notices
 from mailbot.core.changes import Plan
 from mailbot.core.inbound import read_parsed
@@ -32,6 +31,7 @@ from mailbot.core.ports import Arrival, InboundRecord
 from mailbot.core.privacy import says_nothing
 from mailbot.core.readers import quoted
 from mailbot.core.status import InboundStatus
+from mailbot.core.store import UnitOfWork
 from mailbot.errors import StoreError
 from mailbot.services.kernel import Kernel, Origin, Outcome, UseCase, reading_context
 from mailbot.services.rejects import Rejects
@@ -154,12 +154,12 @@ class InboundMail(UseCase):
             item = Incoming(arrival, UNREADABLE, arrival.raw,
                             "sha256:" + hashlib.sha256(arrival.raw).hexdigest(), received, now)
             with self.unit() as tx:
-                if tx.inbound_status(item.key) is not None:
+                if tx.inbound.status(item.key) is not None:
                     return Outcome.DUPLICATE
             return self._park(item, exc)
         try:
             with self.unit() as tx:
-                if tx.inbound_status(item.key) is not None:
+                if tx.inbound.status(item.key) is not None:
                     return Outcome.DUPLICATE
                 return self._ingest(tx, item)
         except StoreError:
@@ -167,7 +167,7 @@ class InboundMail(UseCase):
         except Exception as exc:  # a bug must not stop the loop: park the email, tell a person
             return self._park(item, exc)
 
-    def _ingest(self, tx: Tx, item: Incoming) -> Outcome:
+    def _ingest(self, tx: UnitOfWork, item: Incoming) -> Outcome:
         mail, received, now = item.mail, item.received, item.now
         meeting = self.settings.meeting
         cal = self.calendars[meeting.id]
@@ -176,13 +176,13 @@ class InboundMail(UseCase):
                                                     local.date()))
         day = cal.meeting_for(received)
         content = content_key(reading)
-        earlier = tx.same_content_applied(content, day) if content else None
+        earlier = tx.inbound.same_content_applied(content, day) if content else None
         if earlier is not None:  # the same instructions again: changes nothing, sends nothing
             reading = dataclasses.replace(reading, verdict=Verdict.IGNORED, reason=Reason.SAME_CONTENT,
                                           disposition=Disposition.IGNORED)
         status = {Verdict.ACCEPTED: InboundStatus.APPLIED, Verdict.IGNORED: InboundStatus.IGNORED,
                   Verdict.REJECTED: InboundStatus.REJECTED}[reading.verdict]
-        inbound_id = tx.record_inbound(InboundRecord(
+        inbound_id = tx.inbound.record(InboundRecord(
             item.key, item.arrival, received, now, reading.sender.address, reading.sender.partner,
             mail.subject, reading.verdict.value, reading.reason.value if reading.reason else None, status,
             item.raw, day if reading.verdict is Verdict.ACCEPTED or earlier else None,
@@ -191,8 +191,8 @@ class InboundMail(UseCase):
             if reading.reason is Reason.BOUNCE:
                 self.rejects.bounced(tx, mail, now, inbound_id)
             if earlier is not None:
-                tx.audit(now, "mailbot", reading.sender.partner, "same content again: not applied", None,
-                         inbound_id, meeting.id, first=earlier)
+                tx.audit.record(now, "mailbot", reading.sender.partner, "same content again: not applied",
+                                None, inbound_id, meeting.id, first=earlier)
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             if reading.reason is Reason.SPOOFED:
@@ -205,7 +205,7 @@ class InboundMail(UseCase):
         self._apply(tx, item, reading, day, inbound_id)
         return Outcome.APPLIED
 
-    def _apply(self, tx: Tx, item: Incoming, reading: Reading, day: date, inbound_id: int) -> None:
+    def _apply(self, tx: UnitOfWork, item: Incoming, reading: Reading, day: date, inbound_id: int) -> None:
         """Plan and store what the email asks, then answer it as its disposition says."""
         origin = Origin(reading.sender, self.settings.meeting, item.received, item.now, inbound_id)
         result, status = Plan(), None
@@ -217,18 +217,18 @@ class InboundMail(UseCase):
         forwarded = self._forward(tx, item, reading, result, origin)
         if disposition is Disposition.COURTESY and forwarded:
             disposition = Disposition.TO_COORDINATOR
-        tx.set_disposition(inbound_id, disposition.value,
+        tx.inbound.set_disposition(inbound_id, disposition.value,
                            forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
         if disposition is not Disposition.COURTESY:  # "Nothing to add from us today": no answer
             self._answer(tx, item, Handled(reading, result, status, origin, day, disposition, forwarded))
 
-    def _answer(self, tx: Tx, item: Incoming, handled: Handled) -> None:
+    def _answer(self, tx: UnitOfWork, item: Incoming, handled: Handled) -> None:
         reading, result, origin = handled.reading, handled.result, handled.origin
         s = self.stationery[origin.meeting.id]
         mail = item.mail
         headline = None
         if result.sender_status is not None and reading.sender.partner:
-            headline = letters.status_headline(s, tx.day_view(origin.meeting.id, handled.day),
+            headline = letters.status_headline(s, tx.cases.day_view(origin.meeting.id, handled.day),
                                                self.settings.directory.get(reading.sender.partner),
                                                was=result.sender_status[0])
         self._queue(tx, letters.acknowledgement(
@@ -240,7 +240,8 @@ class InboundMail(UseCase):
             headline=headline, forwarded=handled.forwarded,
             only_forwarded=handled.disposition is Disposition.TO_COORDINATOR), item.now, origin.inbound_id)
 
-    def _forward(self, tx: Tx, item: Incoming, reading: Reading, result: Plan, origin: Origin) -> bool:
+    def _forward(self, tx: UnitOfWork, item: Incoming, reading: Reading, result: Plan,
+                 origin: Origin) -> bool:
         """What needs a person goes to the coordinators in one email: the bot's own lines
         (a required partner's apologies, a withdrawal it may not make) and the sender's
         own human text, quoted. Never a quoted line of anyone else's."""
@@ -268,7 +269,7 @@ class InboundMail(UseCase):
         with self.unit() as tx:
             sender = mail.from_addresses[0] if mail.from_addresses else "(no From)"
             # Nothing was applied and the coordinators are told: a person has it.
-            inbound_id = tx.record_inbound(InboundRecord(
+            inbound_id = tx.inbound.record(InboundRecord(
                 item.key, item.arrival, item.received, item.now, sender, None, mail.subject, "failed", None,
                 InboundStatus.FAILED, item.raw, error=error, disposition=Disposition.TO_COORDINATOR))
             self._queue(tx, notices.parked(s, inbound_id, sender, mail.subject, error), item.now, inbound_id)
@@ -276,8 +277,8 @@ class InboundMail(UseCase):
 
     def retry(self, inbound_id: int) -> Outcome:
         with self.unit() as tx:
-            found = tx.inbound_raw(inbound_id)
+            found = tx.inbound.raw(inbound_id)
             if found is None or found[0] != InboundStatus.FAILED:
                 raise StoreError(f"inbound #{inbound_id} is not a failed email")
-            tx.set_aside_failed_inbound(inbound_id)
+            tx.inbound.set_aside_failed(inbound_id)
         return self.ingest(Arrival(found[1], folder="retry"))

@@ -10,7 +10,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from mailbot.adapters.db import Store, Tx
 from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
@@ -19,6 +18,7 @@ from mailbot.core.inbound import Context
 from mailbot.core.model import Sender
 from mailbot.core.ports import Clock
 from mailbot.core.privacy import ContentPolicy, Level
+from mailbot.core.store import Store, UnitOfWork
 
 LATE_AFTER = timedelta(minutes=5)
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes
@@ -78,14 +78,14 @@ class Kernel:
         self.stationery = stationery_of(settings, render)
 
     @contextmanager
-    def unit(self) -> Iterator[Tx]:
+    def unit(self) -> Iterator[UnitOfWork]:
         with self.lock, self.store.transaction() as tx:
             yield tx
 
-    def queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None,
+    def queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
               expires: datetime | None = None) -> bool:
         mid, raw = self.build(letter, now)
-        return tx.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
+        return tx.outbox.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
                           raw=raw, now=now, inbound_id=inbound_id, expires=expires)
 
     def build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
@@ -134,10 +134,10 @@ class UseCase:
     def stationery(self) -> dict[str, letters.Stationery]:
         return self.k.stationery
 
-    def unit(self) -> AbstractContextManager[Tx]:
+    def unit(self) -> AbstractContextManager[UnitOfWork]:
         return self.k.unit()
 
-    def _queue(self, tx: Tx, letter: Letter, now: datetime, inbound_id: int | None = None,
+    def _queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
                expires: datetime | None = None) -> bool:
         return self.k.queue(tx, letter, now, inbound_id, expires)
 

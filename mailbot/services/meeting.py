@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from mailbot.adapters.db import Tx
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
 from mailbot.core.actions import ChairPlan, plan_chair, plan_update, plan_version
@@ -21,6 +20,7 @@ from mailbot.core.model import (
 )
 from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
+from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Origin, UseCase
 
 log = logging.getLogger("mailbot")
@@ -28,16 +28,16 @@ log = logging.getLogger("mailbot")
 class AfterMeeting(UseCase):
     """The chair's action plan, decisions and reviews, owners' reports, and the summaries."""
 
-    def chair(self, tx: Tx, commands: Sequence[Command], origin: Origin, result: Plan,
+    def chair(self, tx: UnitOfWork, commands: Sequence[Command], origin: Origin, result: Plan,
               replace: bool = True) -> None:
         """The chair's Action, Decision and Review lines for the meeting they follow."""
         meeting = origin.meeting
         cal = self.calendars[meeting.id]
         held = cal.meeting_held(origin.received)
         refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
-        chair = plan_chair(commands, held, tx.actions_of_day(meeting.id, held),
-                           tx.cases_by_reference(meeting.id, refs), self.settings.directory,
-                           replace=replace, decided=tx.decisions_of_day(meeting.id, held))
+        chair = plan_chair(commands, held, tx.actions.of_day(meeting.id, held),
+                           tx.cases.by_reference(meeting.id, refs), self.settings.directory,
+                           replace=replace, decided=tx.actions.decisions_of_day(meeting.id, held))
         given = self._record_plan(tx, chair, origin, held, result)
         result.done.extend(chair.done)
         result.problems.extend(chair.problems)
@@ -49,36 +49,36 @@ class AfterMeeting(UseCase):
         if chair.changes_anything:
             self.summaries(tx, meeting, held, origin.now, origin.inbound_id)
 
-    def _record_plan(self, tx: Tx, chair: ChairPlan, origin: Origin, held: date, result: Plan
+    def _record_plan(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date, result: Plan
                      ) -> list[dict[str, object]]:
         """Store the chair's plan; return the actions given, as the emails show them."""
         meeting, actor, inbound_id, now = origin.meeting, origin.sender.address, origin.inbound_id, origin.now
         cal = self.calendars[meeting.id]
         given: list[dict[str, object]] = []
         for new in chair.new:
-            number = tx.add_action(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
+            number = tx.actions.add(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
             due = self._due_label(cal, new.due)
             result.done.append(f"A-{number} ({new.case}): {new.owner}, due {due}: {new.text}")
             given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner, "due": due,
                           "text": new.text})
         for number, due_on in chair.due_changes:
-            tx.update_action(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
+            tx.actions.update(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
                              now=now, due=due_on)
         for number in chair.withdrawn:
-            tx.update_action(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
+            tx.actions.update(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
                              actor=actor, inbound_id=inbound_id, now=now)
         for decision in chair.decisions:
-            tx.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
+            tx.actions.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
                       review_on=None, actor=actor, inbound_id=inbound_id, now=now)
         for review in chair.reviews:
             day = cal.meeting_day_on_or_after(review.review_on)
-            tx.decide(meeting.id, held, review.case, "review", "", review_on=day, actor=actor,
+            tx.actions.decide(meeting.id, held, review.case, "review", "", review_on=day, actor=actor,
                       inbound_id=inbound_id, now=now)
-            tx.put_on_agenda(meeting.id, day, review.case, "review",
+            tx.cases.put_on_agenda(meeting.id, day, review.case, "review",
                              f"review agreed on {letters.short_day(held)}", now)
         return given
 
-    def _tell_reference_owners(self, tx: Tx, s: letters.Stationery, held: date, origin: Origin,
+    def _tell_reference_owners(self, tx: UnitOfWork, s: letters.Stationery, held: date, origin: Origin,
                                given: list[dict[str, object]]) -> None:
         """An owner whose address gets references only cannot read its action in any email:
         the coordinators are told, once per owner per meeting day, to phone it through."""
@@ -93,19 +93,19 @@ class AfterMeeting(UseCase):
                 actions=[a for a in given if str(a["owner"]).lower() == owner]),
                 origin.now, origin.inbound_id)
 
-    def summaries(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+    def summaries(self, tx: UnitOfWork, meeting: MeetingSettings, day: date, now: datetime,
                    inbound_id: int | None) -> int:
         """One summary per partner and one list per owner, for the plan's current version."""
         cal = self.calendars[meeting.id]
         s = self.stationery[meeting.id]
         d = self.settings.directory
-        acts = [a for a in tx.actions_of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
-        decided = tx.decisions_of_day(meeting.id, day)
+        acts = [a for a in tx.actions.of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
+        decided = tx.actions.decisions_of_day(meeting.id, day)
         version = plan_version(acts, decided)
         queued = 0
-        view = tx.day_view(meeting.id, day)
+        view = tx.cases.day_view(meeting.id, day)
         refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
-        known = tx.cases_by_reference(meeting.id, refs)
+        known = tx.cases.by_reference(meeting.id, refs)
         cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
                   "decision": decided.get(r, ("no decision recorded", ""))[0],
                   "rationale": decided.get(r, ("", ""))[1]} for r in refs]
@@ -121,35 +121,35 @@ class AfterMeeting(UseCase):
                                                             actions=mine), now, inbound_id)
         return queued
 
-    def report(self, tx: Tx, command: ActionUpdate, origin: Origin, result: Plan) -> None:
+    def report(self, tx: UnitOfWork, command: ActionUpdate, origin: Origin, result: Plan) -> None:
         """An owner's Done, Update or Cannot complete; the last puts the case back on the call."""
         meeting, now = origin.meeting, origin.now
-        action = tx.action(int(command.action.removeprefix("A-")))
+        action = tx.actions.get(int(command.action.removeprefix("A-")))
         outcome, line = plan_update(command, action, origin.sender)
         if outcome is None or action is None:
             result.problems.append(line)
             return
-        tx.update_action(outcome.number, status=outcome.status, note=outcome.note,
+        tx.actions.update(outcome.number, status=outcome.status, note=outcome.note,
                          actor=origin.sender.address, inbound_id=origin.inbound_id, now=now)
         result.done.append(line)
         if outcome.returns_case:
             day = self.calendars[meeting.id].meeting_for(origin.received)
-            tx.put_on_agenda(meeting.id, day, action.case, "returned",
+            tx.cases.put_on_agenda(meeting.id, day, action.case, "returned",
                              f"{action.ident} could not be completed: {outcome.note}", now)
             s = self.stationery[meeting.id]
             self._queue(tx, notices.cannot_complete(s, origin.sender.address, action, outcome.note, day,
                                                     f"{now:%Y%m%d%H%M}"), now, origin.inbound_id)
             self._newly_required(tx, meeting, day, now, origin.inbound_id)
 
-    def _newly_required(self, tx: Tx, meeting: MeetingSettings, day: date, now: datetime,
+    def _newly_required(self, tx: UnitOfWork, meeting: MeetingSettings, day: date, now: datetime,
                         inbound_id: int | None) -> None:
-        if tx.run_status(meeting.id, "case-call", day) not in (RunStatus.DONE, RunStatus.LATE):
+        if tx.runs.status(meeting.id, "case-call", day) not in (RunStatus.DONE, RunStatus.LATE):
             return
-        view = tx.day_view(meeting.id, day)
+        view = tx.cases.day_view(meeting.id, day)
         s = self.stationery[meeting.id]
         for code in view.required(self.settings.directory):
             if view.told.get(code) != Told.REQUIRED:
                 refs = [c.reference for c in view.cases_for(code)]
                 self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs),
                             now, inbound_id, expires=self.calendars[meeting.id].at(day, meeting.starts))
-                tx.set_told(meeting.id, day, code, Told.REQUIRED, now)
+                tx.cases.set_told(meeting.id, day, code, Told.REQUIRED, now)

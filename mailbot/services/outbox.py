@@ -8,10 +8,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
-from mailbot.adapters.db import Tx
 from mailbot.core import letters, notices
 from mailbot.core.ports import OutboxRow, Postman
 from mailbot.core.status import OutboxStatus
+from mailbot.core.store import UnitOfWork
 from mailbot.errors import FetchError, SendError
 from mailbot.services.kernel import LATE_AFTER, RETRY_DELAYS, UseCase
 
@@ -40,19 +40,20 @@ class Outbox(UseCase):
 
     def _claim(self, now: datetime) -> list[OutboxRow]:
         with self.unit() as tx:
-            expired = tx.expire_outbox(now)
+            expired = tx.outbox.expire(now)
             if expired:
                 self._tell_expired(tx, expired, now)
-            rows = [self._refresh_late(tx, row, now) for row in tx.due_outbox(now)]
+            rows = [self._refresh_late(tx, row, now) for row in tx.outbox.due(now)]
             for row in rows:
-                tx.mark_outbox(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1)
+                tx.outbox.mark(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1)
             return rows
 
-    def _tell_expired(self, tx: Tx, expired: list[tuple[str, str, str | None]], now: datetime) -> None:
+    def _tell_expired(self, tx: UnitOfWork, expired: list[tuple[str, str, str | None]],
+                      now: datetime) -> None:
         log.error("%d emails expired unsent: %s", len(expired), ", ".join(k for k, _, _ in expired))
         self._queue(tx, notices.expired(self.stationery[self.settings.meeting.id], expired), now)
 
-    def _refresh_late(self, tx: Tx, row: OutboxRow, now: datetime) -> OutboxRow:
+    def _refresh_late(self, tx: UnitOfWork, row: OutboxRow, now: datetime) -> OutboxRow:
         """A case call that failed to go on time is rewritten as a late one, with today's cases."""
         if not row.key.startswith("case-call:") or row.attempts == 0 or row.subject.startswith("LATE "):
             return row
@@ -60,11 +61,11 @@ class Outbox(UseCase):
         meeting, day = self._meeting(meeting_id), date.fromisoformat(day_text)
         if now < self.calendars[meeting_id].at(day, meeting.case_call) + LATE_AFTER:
             return row
-        letter = letters.case_call(self.stationery[meeting_id], tx.day_view(meeting_id, day),
+        letter = letters.case_call(self.stationery[meeting_id], tx.cases.day_view(meeting_id, day),
                                    self.settings.directory.get(code), late=True)
         mid, raw = self._build(letter, now)
         assert mid == row.message_id  # the same key: the same Message-ID
-        tx.mark_outbox(row.id, subject=letter.subject, raw=raw)
+        tx.outbox.mark(row.id, subject=letter.subject, raw=raw)
         return dataclasses.replace(row, subject=letter.subject, raw=raw)
 
     def _record(self, rows: Sequence[OutboxRow], results: Sequence[SendError | None],
@@ -72,13 +73,13 @@ class Outbox(UseCase):
         with self.unit() as tx:
             for row, error in zip(rows, results, strict=True):
                 if error is None or error.partial:
-                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
+                    tx.outbox.mark(row.id, status=OutboxStatus.SENT, sent_at=now,
                                    last_error=str(error)[:2000] if error else None)
                 elif error.permanent:
-                    tx.mark_outbox(row.id, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
+                    tx.outbox.mark(row.id, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
                 else:
                     delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
-                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING, last_error=str(error)[:2000],
+                    tx.outbox.mark(row.id, status=OutboxStatus.PENDING, last_error=str(error)[:2000],
                                    next_attempt_at=now + timedelta(seconds=delay))
 
     def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
@@ -92,7 +93,7 @@ class Outbox(UseCase):
         clients show once in the thread.
         """
         with self.unit() as tx:
-            stuck = tx.stuck_sending()
+            stuck = tx.outbox.stuck_sending()
         found: set[str] = set()
         if stuck and already_sent is not None:
             try:
@@ -103,8 +104,8 @@ class Outbox(UseCase):
         with self.unit() as tx:
             for row in stuck:
                 if row.message_id in found:
-                    tx.mark_outbox(row.id, status=OutboxStatus.SENT, sent_at=now,
+                    tx.outbox.mark(row.id, status=OutboxStatus.SENT, sent_at=now,
                                    last_error="found in the sent folder after a restart")
                 else:
-                    tx.mark_outbox(row.id, status=OutboxStatus.PENDING)
+                    tx.outbox.mark(row.id, status=OutboxStatus.PENDING)
         return len(found), len(stuck) - len(found)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from mailbot.adapters.db import Tx
 from mailbot.core import letters, notices
 from mailbot.core.message import Inbound
 from mailbot.core.model import (
     Reading,
 )
 from mailbot.core.quotes import trim
+from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import UseCase
 
 log = logging.getLogger("mailbot")
@@ -23,29 +23,31 @@ class Rejects(UseCase):
     """Emails not read for instructions but never dropped in silence: bounces, forgeries,
     encrypted wrappers and strangers each end with a person told."""
 
-    def bounced(self, tx: Tx, mail: Inbound, now: datetime, inbound_id: int) -> None:
+    def bounced(self, tx: UnitOfWork, mail: Inbound, now: datetime, inbound_id: int) -> None:
         """A bounce is never answered (no loop can form); each address it names is marked
         bad in the audit log and reported to the coordinators, once."""
         s = self.stationery[self.settings.meeting.id]
         for address in mail.failed_recipients:
-            if tx.key_used(f"notice:bounced:{address}"[:290]):
+            if tx.outbox.key_used(f"notice:bounced:{address}"[:290]):
                 continue
             partner = self.settings.directory.sender(address).partner
             who = self.settings.directory.get(partner).name if partner else "no partner in the directory"
-            tx.audit(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
+            tx.audit.record(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
                      subject=mail.subject[:200])
             self._queue(tx, notices.bounced(s, address, who, mail.subject), now, inbound_id)
 
-    def spoofed(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+    def spoofed(self, tx: UnitOfWork, mail: Inbound, reading: Reading, now: datetime,
+                inbound_id: int) -> None:
         """Not applied and not answered (an answer would go to whoever was impersonated)."""
         s = self.stationery[self.settings.meeting.id]
         why = reading.problems[0] if reading.problems else "sender checks failed"
-        tx.audit(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
+        tx.audit.record(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
                  sender=reading.sender.address, why=why)
         self._queue(tx, notices.spoofed(s, inbound_id, reading.sender.address, mail.subject, why), now,
                     inbound_id)
 
-    def encrypted(self, tx: Tx, mail: Inbound, reading: Reading, now: datetime, inbound_id: int) -> None:
+    def encrypted(self, tx: UnitOfWork, mail: Inbound, reading: Reading, now: datetime,
+                  inbound_id: int) -> None:
         """Cannot be read automatically: a person must open it; the sender is told why."""
         s = self.stationery[self.settings.meeting.id]
         what = reading.problems[0] if reading.problems else "an encrypted email"
@@ -64,7 +66,7 @@ class Rejects(UseCase):
                           "the partnership's secure list) or put the case to the coordinator on the call."]),
                 now, inbound_id)
 
-    def answer_stranger(self, tx: Tx, mail: Inbound, reading: Reading, today: date,
+    def answer_stranger(self, tx: UnitOfWork, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:
         """Someone outside the partnership: at most one answer a day, saying who to turn to
         instead; the coordinators read what they wrote, which may be a concern about someone."""
@@ -79,7 +81,7 @@ class Rejects(UseCase):
         # so a flood cannot bury the coordinators' mailbox (the rest stay in the bot's mailbox).
         for n in range(1, STRANGER_NOTICES_A_DAY + 1):
             key = f"notice:unknown-sender:{today}:{address[:200]}:{n}"
-            if not tx.key_used(key):
+            if not tx.outbox.key_used(key):
                 self._queue(tx, letters.stranger_notice(
                     s, key=key, sender=reading.sender.address, subject=mail.subject,
                     written=trim(mail.body, s.fingerprints).text, answered=answered,

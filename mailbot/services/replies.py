@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from mailbot.adapters.db import Tx
 from mailbot.core import letters, notices
 from mailbot.core.agenda import DayView, Told
 from mailbot.core.changes import Plan, Snapshot, plan
@@ -21,6 +20,7 @@ from mailbot.core.model import (
     WithdrawCase,
 )
 from mailbot.core.status import RunStatus
+from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 
@@ -33,14 +33,14 @@ class Replies(UseCase):
         super().__init__(kernel)
         self.meeting = meeting
 
-    def plan(self, tx: Tx, commands: tuple[Command, ...], origin: Origin, day: date,
+    def plan(self, tx: UnitOfWork, commands: tuple[Command, ...], origin: Origin, day: date,
              answered: bool = True) -> tuple[Plan, dict[str, object] | None]:
         """Plan and store what ``commands`` change for the meeting of ``day``, queueing the
         notices they cause; ``answered``: the sender gets an answer that says its own status."""
         meeting, local = origin.meeting, self.calendars[origin.meeting.id].local(origin.received)
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
                       self.settings.directory, self._call_label(meeting, day, local.date()))
-        tx.apply(meeting.id, result, actor=origin.sender.address, partner=origin.sender.partner,
+        tx.cases.apply(meeting.id, result, actor=origin.sender.address, partner=origin.sender.partner,
                  inbound_id=origin.inbound_id, now=origin.now)
         after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
         if after:
@@ -55,7 +55,7 @@ class Replies(UseCase):
                         origin.inbound_id)
         return result, self._status(tx, result, origin)
 
-    def _snapshot(self, tx: Tx, commands: tuple[Command, ...], origin: Origin, day: date) -> Snapshot:
+    def _snapshot(self, tx: UnitOfWork, commands: tuple[Command, ...], origin: Origin, day: date) -> Snapshot:
         """Everything the pure plan needs, read in the transaction that will store it."""
         meeting = origin.meeting
         cal = self.calendars[meeting.id]
@@ -65,25 +65,26 @@ class Replies(UseCase):
         apologies = any(isinstance(c, Apologies) for c in commands)
         upcoming_day = cal.upcoming_meeting(origin.received)
         return Snapshot(
-            day=tx.day_view(meeting.id, day) if adds or refs or apologies else DayView(meeting.id, day, ()),
+            day=tx.cases.day_view(meeting.id, day) if adds or refs or apologies
+            else DayView(meeting.id, day, ()),
             # Only a new case needs the repeat check and a number.
-            earlier=tx.earlier_cases(meeting.id, day - timedelta(days=meeting.repeat_window_days), day)
+            earlier=tx.cases.earlier(meeting.id, day - timedelta(days=meeting.repeat_window_days), day)
             if adds else (),
-            known=tx.cases_by_reference(meeting.id, refs),
-            next_number=tx.next_case_number(meeting.id, day.year) if adds else 0,
+            known=tx.cases.by_reference(meeting.id, refs),
+            next_number=tx.cases.next_number(meeting.id, day.year) if adds else 0,
             reference_prefix=meeting.reference_prefix,
             after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
-            case_call_sent=tx.run_status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
-            upcoming=tx.day_view(meeting.id, upcoming_day) if apologies else None,
+            case_call_sent=tx.runs.status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
+            upcoming=tx.cases.day_view(meeting.id, upcoming_day) if apologies else None,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
         )
 
-    def _tell_partners(self, tx: Tx, result: Plan, origin: Origin, day: date, answered: bool) -> None:
+    def _tell_partners(self, tx: UnitOfWork, result: Plan, origin: Origin, day: date, answered: bool) -> None:
         """Partners whose status the change turned: now required, or free to stand down. The
         sender's own answer says its status, so it gets no second email."""
         meeting = origin.meeting
         s, cal = self.stationery[meeting.id], self.calendars[meeting.id]
-        view = tx.day_view(meeting.id, day)
+        view = tx.cases.day_view(meeting.id, day)
         for code, refs in [*result.now_required.items(), *result.stand_down.items()]:
             required = code in result.now_required
             if not (answered and code == origin.sender.partner):
@@ -91,9 +92,10 @@ class Replies(UseCase):
                 letter = letters.now_required(s, view, partner, refs) if required else \
                     letters.stand_down(s, view, partner, refs)
                 self._queue(tx, letter, origin.now, origin.inbound_id, expires=cal.at(day, meeting.starts))
-            tx.set_told(meeting.id, day, code, Told.REQUIRED if required else Told.STAND_DOWN, origin.now)
+            tx.cases.set_told(meeting.id, day, code, Told.REQUIRED if required else Told.STAND_DOWN,
+                              origin.now)
 
-    def _status(self, tx: Tx, result: Plan, origin: Origin) -> dict[str, object] | None:
+    def _status(self, tx: UnitOfWork, result: Plan, origin: Origin) -> dict[str, object] | None:
         """The sender's status for the next meeting that has not started, when it asked."""
         sender, meeting = origin.sender, origin.meeting
         if not (result.status_requested and sender.partner):
@@ -102,5 +104,5 @@ class Replies(UseCase):
         local = cal.local(origin.received)
         day = local.date() if cal.is_meeting_day(local.date()) and local.time() < meeting.starts \
             else cal.next_meeting_day(local.date())
-        return letters.status_context(self.stationery[meeting.id], tx.day_view(meeting.id, day),
+        return letters.status_context(self.stationery[meeting.id], tx.cases.day_view(meeting.id, day),
                                       self.settings.directory.get(sender.partner))

@@ -6,8 +6,8 @@ import calendar
 import logging
 from datetime import date, datetime
 
-from mailbot.adapters.db import Tx
 from mailbot.core.status import RunStatus
+from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, UseCase
 
 log = logging.getLogger("mailbot")
@@ -34,10 +34,10 @@ class Retention(UseCase):
         with self.unit() as tx:
             return self._purge(tx, now, actor)
 
-    def _purge(self, tx: Tx, now: datetime, actor: str) -> dict[str, int]:
+    def _purge(self, tx: UnitOfWork, now: datetime, actor: str) -> dict[str, int]:
         before = self.retention_start(now)
-        counts = tx.purge(before, before.date())
-        tx.audit(now, actor, None, "records purged", None, None, before=before.isoformat(),
+        counts = tx.retention.purge(before, before.date())
+        tx.audit.record(now, actor, None, "records purged", None, None, before=before.isoformat(),
                  months=self.settings.privacy.retention_months, counts=counts)
         log.info("purged records from before %s: %s", before.date(),
                  ", ".join(f"{n} {what}" for what, n in counts.items()))
@@ -51,7 +51,7 @@ class Retention(UseCase):
         if local.time() < self.settings.privacy.purge_time or self._purged_on == local.date():
             return []
         with self.unit() as tx:  # claimed and done in one transaction: a crash redoes both
-            claimed = tx.claim_run("mailbot", "purge", local.date(), RunStatus.DONE, now)
+            claimed = tx.runs.claim("mailbot", "purge", local.date(), RunStatus.DONE, now)
             if claimed:
                 self._purge(tx, now, "mailbot")
         self._purged_on = local.date()  # no database write each round for the rest of the day

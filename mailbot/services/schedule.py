@@ -33,18 +33,18 @@ class Schedule(UseCase):
         # unless a coordinator sends one by hand, who knows why.
         expires = None if by_hand else cal.at(day, meeting.cutoff if kind == "case-call" else meeting.starts)
         with self.unit() as tx:
-            if not tx.claim_run(meeting_id, kind, day, RunStatus.LATE if late else RunStatus.DONE, now):
+            if not tx.runs.claim(meeting_id, kind, day, RunStatus.LATE if late else RunStatus.DONE, now):
                 return False
-            view = tx.day_view(meeting_id, day)
+            view = tx.cases.day_view(meeting_id, day)
             for partner in self.settings.directory:
                 if kind == "case-call":
                     letter = letters.case_call(s, view, partner, late=late)
                 else:
                     letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
                 self._queue(tx, letter, now, expires=expires)
-                tx.set_told(meeting_id, day, partner.code,
+                tx.cases.set_told(meeting_id, day, partner.code,
                             Told.REQUIRED if view.is_required(partner.code) else Told.STAND_DOWN, now)
-            tx.audit(now, "mailbot", None, f"{kind} queued", None, None, meeting_id, day=str(day),
+            tx.audit.record(now, "mailbot", None, f"{kind} queued", None, None, meeting_id, day=str(day),
                      cases=[c.reference for c in view.cases], late=late)
         return True
 
@@ -83,13 +83,13 @@ class Schedule(UseCase):
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:
-            return tx.run_status(meeting_id, kind, day)
+            return tx.runs.status(meeting_id, kind, day)
 
     def _missed(self, meeting: MeetingSettings, day: date, kind: str, now: datetime,
                 why: str) -> str:
         s = self.stationery[meeting.id]
         with self.unit() as tx:
-            if tx.claim_run(meeting.id, kind, day, RunStatus.SKIPPED, now, why):
+            if tx.runs.claim(meeting.id, kind, day, RunStatus.SKIPPED, now, why):
                 self._queue(tx, notices.missed(s, kind, day, why), now)
         return f"{kind} {day} skipped"
 
@@ -112,13 +112,13 @@ class Schedule(UseCase):
         done = []
         with self.unit() as tx:
             # Due today, or on a day for which today is the last working day before it.
-            soon = tx.actions(meeting.id, open_only=True, due_from=today,
+            soon = tx.actions.find(meeting.id, open_only=True, due_from=today,
                               due_before=cal.next_meeting_day(today) + timedelta(days=1))
             for action, row in zip(soon, letters.action_rows(s, soon, self._label(cal)), strict=True):
                 before = cal.previous_meeting_day(action.due)
                 when = "today" if action.due == today else (
                     f"on {letters.long_day(action.due)}" if before == today else None)
-                if when and not tx.key_used(f"reminder:{action.ident}:{when}"):
+                if when and not tx.outbox.key_used(f"reminder:{action.ident}:{when}"):
                     self._queue(tx, letters.reminder(s, action=row, owner=action.owner, when=when),
                                 self.clock.now())
                     done.append(f"reminder {action.ident}")
@@ -131,15 +131,16 @@ class Schedule(UseCase):
         today = cal.local(now).date()
         done = []
         with self.unit() as tx:
-            if tx.key_used(f"digest:{meeting.id}:{today}"):
+            if tx.outbox.key_used(f"digest:{meeting.id}:{today}"):
                 return []
-            late = tx.actions(meeting.id, open_only=True, due_before=today)
+            late = tx.actions.find(meeting.id, open_only=True, due_before=today)
             overdue = []
             for action, row in zip(late, letters.action_rows(s, late, self._label(cal)), strict=True):
                 days = cal.working_days_between(action.due, today)
                 escalated = days > meeting.escalate_after_working_days
                 overdue.append({**row, "days": days, "escalated": escalated})
-                if escalated and action.owner_partner and not tx.key_used(f"escalation:{action.ident}"):
+                key = f"escalation:{action.ident}"
+                if escalated and action.owner_partner and not tx.outbox.key_used(key):
                     partner = self.settings.directory.get(action.owner_partner)
                     self._queue(tx, letters.escalation(s, partner=partner, action=row, days=days), now)
                     done.append(f"escalation {action.ident}")

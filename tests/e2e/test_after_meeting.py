@@ -81,7 +81,7 @@ def test_a_meetings_aftermath(world: World) -> None:
     assert "A-2: due date changed to 30/11/2026" in starting(world, CHAIR, "Re: Corrected")[0]
     assert len(starting(world, POLICE, "Action plan")) == 2
     with world.store.transaction() as tx:
-        assert [(a.ident, str(a.due)) for a in tx.actions("daily")] == [
+        assert [(a.ident, str(a.due)) for a in tx.actions.find("daily")] == [
             ("A-3", "2026-11-24"), ("A-1", "2026-11-25"), ("A-2", "2026-11-30")]
 
     # Owners report back; someone else cannot report on an action that is not theirs.

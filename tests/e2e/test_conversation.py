@@ -93,7 +93,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
         assert "below the quoted" not in text_of(ack) and "send it again" not in text_of(ack)
     assert received(world, HIDVA, "RE:") == []  # courtesy: no answer at all
     with world.store.transaction() as tx:
-        assert tx.next_case_number("daily", 2026) == 3  # D.M. and T.W., each once
+        assert tx.cases.next_number("daily", 2026) == 3  # D.M. and T.W., each once
 
     # A referral written as prose reaches a person, and its sender is told.
     world.clock.set(at("10:20"))
@@ -136,7 +136,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     assert len(world.smtp.messages) == sent_before + 1  # only the chair's own second email
     with world.store.transaction() as tx:
         assert tx.conn.exec_driver_sql("select count(*) from decisions").scalar() == 1
-        assert len(tx.actions("daily")) == 2
+        assert len(tx.actions.find("daily")) == 2
 
     # Done for a list closes each action.
     world.clock.set(at("09:00", 24))
@@ -146,7 +146,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     assert "A-1 (HR-2026-0002): marked done" in text_of(ack)
     assert "A-2 (HR-2026-0002): marked done" in text_of(ack)
     with world.store.transaction() as tx:
-        assert [a.status for a in tx.actions("daily")] == ["done", "done"]
+        assert [a.status for a in tx.actions.find("daily")] == ["done", "done"]
         dispositions = [r[0] for r in tx.conn.exec_driver_sql(
             "select disposition from inbound order by id").fetchall()]
     assert dispositions == ["applied", "courtesy", "applied", "to-coordinator", "applied", "applied",

@@ -176,8 +176,8 @@ def test_a_bot_restarted_halfway_loses_nothing_and_repeats_nothing(world: World)
     step(world, "10:11", second)
     step(world, "11:30")
     with world.store.transaction() as tx:
-        cases = tx.cases_on("daily", at("10:00").date())
-        counts = tx.outbox_counts()
+        cases = tx.cases.on("daily", at("10:00").date())
+        counts = tx.outbox.counts()
     assert [c.reference for c in cases] == ["HR-2026-0001", "HR-2026-0002"]
     assert "hidva" in cases[0].partners
     assert counts == {"sent": counts["sent"]}  # nothing left pending or half-sent

@@ -52,7 +52,7 @@ def test_smtp_down_thirty_minutes_the_case_call_goes_once_marked_late(world: Wor
     with world.store.transaction() as tx:
         attempts = [r[0] for r in tx.conn.exec_driver_sql(
             "select attempts from outbox where key like 'case-call:%'").fetchall()]
-        assert tx.outbox_counts() == {"sent": 1, "pending": 10}  # the 09:50 answer went before
+        assert tx.outbox.counts() == {"sent": 1, "pending": 10}  # the 09:50 answer went before
     # Backing off (30 s, 1, 2, 5, 10 minutes...): a handful of tries in 30 minutes, not 31.
     assert set(attempts) == {6}
     world.smtp.start()
@@ -64,7 +64,7 @@ def test_smtp_down_thirty_minutes_the_case_call_goes_once_marked_late(world: Wor
     assert [str(m["Subject"]) for m in world.inbox(ASBIT)] == [str(call["Subject"])]
     assert max(message_ids(world).values()) == 1
     with world.store.transaction() as tx:
-        assert tx.outbox_counts() == {"sent": 11}
+        assert tx.outbox.counts() == {"sent": 11}
 
 
 def test_smtp_down_past_the_meeting_sends_nothing_stale_and_tells_coordinators(world: World) -> None:
@@ -82,7 +82,7 @@ def test_smtp_down_past_the_meeting_sends_nothing_stale_and_tells_coordinators(w
     assert not any("Case call" in str(m["Subject"]) or "Attendance" in str(m["Subject"])
                    for m in world.inbox(POLICE))
     with world.store.transaction() as tx:
-        assert tx.outbox_counts() == {"expired": 20, "sent": 2}
+        assert tx.outbox.counts() == {"expired": 20, "sent": 2}
 
 
 @contextmanager

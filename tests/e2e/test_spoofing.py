@@ -61,9 +61,9 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
     step(world, at(24, "09:01"))
 
     with world.store.transaction() as tx:
-        action = tx.action(1)
+        action = tx.actions.get(1)
         statuses = [r[0] for r in tx.conn.exec_driver_sql("select status from inbound order by id")]
-        returned = [c.reference for c in tx.cases_on("daily", at(24, "09:00").date())]
+        returned = [c.reference for c in tx.cases.on("daily", at(24, "09:00").date())]
     assert action is not None and action.status == "open" and not action.last_note
     assert statuses[-2:] == ["rejected", "rejected"]
     assert returned == []  # "Cannot complete" would have put the case back on the call
@@ -78,7 +78,7 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
     world.reply(POLICE, "Done: A-1", subject="RE: Your actions")
     step(world, at(24, "09:05"))
     with world.store.transaction() as tx:
-        action = tx.action(1)
+        action = tx.actions.get(1)
     assert action is not None and action.status == "done"
     assert any(s.startswith("RE: Your actions") for s in subjects(world, POLICE))
 
@@ -97,7 +97,7 @@ def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(wo
     step(world, at(23, "10:31"))
 
     with world.store.transaction() as tx:
-        on_the_call = [c.reference for c in tx.cases_on("daily", at(23, "10:00").date())]
+        on_the_call = [c.reference for c in tx.cases.on("daily", at(23, "10:00").date())]
     assert on_the_call == ["HR-2026-0001"]
     assert subjects(world, hidva) == hidva_before  # not told to stand down
     assert subjects(world, POLICE) == police_before  # no answer to whoever was impersonated

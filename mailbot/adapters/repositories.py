@@ -1,0 +1,478 @@
+"""The store's repositories, one per kind of record, each over the transaction's connection.
+
+``Tx`` (in ``db``) gathers them: ``tx.inbound``, ``tx.cases``, ``tx.actions``, ``tx.runs``,
+``tx.outbox``, ``tx.audit``, ``tx.retention``. Their public methods are what
+``mailbot.core.store`` describes to the use cases, which never import this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+import mailbot.adapters.schema as t
+from mailbot.adapters.engine import insert_ignore
+from mailbot.core.actions import ActionView, NewAction
+from mailbot.core.agenda import ApologyView, CaseView, DayView
+from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
+from mailbot.core.model import Disposition
+from mailbot.core.ports import InboundRecord, OutboxRow
+from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
+
+_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+
+
+class InboundLog:
+    """Every email received: its key, how it was read, where it ended."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def same_content_applied(self, content_key: str, meeting_day: date) -> int | None:
+        """An earlier email from the same sender with the same new text, applied for the same
+        meeting day: its id (the second copy changes nothing and is not answered)."""
+        row = self.conn.execute(select(t.inbound.c.id).where(
+            (t.inbound.c.content_key == content_key) & (t.inbound.c.meeting_day == meeting_day)
+            & (t.inbound.c.disposition == Disposition.APPLIED)).order_by(t.inbound.c.id)).first()
+        return int(row[0]) if row else None
+
+    def set_disposition(self, inbound_id: int, disposition: str, *, forwarded: bool = False) -> None:
+        self.conn.execute(update(t.inbound).where(t.inbound.c.id == inbound_id)
+                          .values(disposition=disposition, forwarded=int(forwarded)))
+
+    def status(self, message_key: str) -> str | None:
+        row = self.conn.execute(
+            select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
+        return row[0] if row else None
+
+    def record(self, record: InboundRecord) -> int:
+        a = record.arrival
+        result = self.conn.execute(insert(t.inbound).values(
+            message_key=record.message_key, folder=a.folder, uidvalidity=a.uidvalidity, uid=a.uid,
+            received_at=record.received_at, processed_at=record.processed_at, sender=record.sender[:320],
+            partner=record.partner, subject=record.subject, verdict=record.verdict, reason=record.reason,
+            status=record.status, meeting_day=record.meeting_day, error=record.error, raw=record.raw,
+            disposition=record.disposition, content_key=record.content_key))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def failed(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(t.inbound.c.id, t.inbound.c.message_key, t.inbound.c.sender, t.inbound.c.subject,
+                   t.inbound.c.error, t.inbound.c.received_at)
+            .where(t.inbound.c.status == InboundStatus.FAILED).order_by(t.inbound.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    def raw(self, inbound_id: int) -> tuple[str, bytes] | None:
+        row = self.conn.execute(select(t.inbound.c.status, t.inbound.c.raw)
+                                .where(t.inbound.c.id == inbound_id)).first()
+        return (row[0], row[1]) if row else None
+
+    def set_aside_failed(self, inbound_id: int) -> None:
+        """Keep a failed attempt as history under another key, so a retry can record afresh."""
+        self.conn.execute(update(t.inbound).where(
+            (t.inbound.c.id == inbound_id) & (t.inbound.c.status == InboundStatus.FAILED)
+        ).values(message_key=func.substr(t.inbound.c.message_key, 1, 250) + f"#failed-{inbound_id}",
+                 status=InboundStatus.RETRIED))
+
+
+class CaseBook:
+    """Cases, their agendas, who is required, and what each partner was told."""
+
+    def __init__(self, conn: Connection, audit: AuditTrail) -> None:
+        self.conn = conn
+        self.audit = audit
+
+    def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
+        c, a = t.cases.c, t.agenda.c
+        query = select(c.id, c.reference, c.subject, c.concern, c.referrer, c.status,
+                       a.reason, a.note, a.day).join(t.agenda, a.case_id == c.id).where(where)
+        query = query.order_by(a.day, a.id)
+        rows = list(self.conn.execute(query))
+        partners: dict[int, list[str]] = {}
+        if rows:
+            ids = {r.id for r in rows}
+            for pr in self.conn.execute(
+                    select(t.case_partners.c.case_id, t.case_partners.c.partner)
+                    .where(t.case_partners.c.case_id.in_(ids)).order_by(t.case_partners.c.position)):
+                partners.setdefault(pr.case_id, []).append(pr.partner)
+        seen: dict[str, CaseView] = {}
+        for r in rows:  # the latest agenda entry wins for "last_day"
+            seen[r.reference] = CaseView(r.reference, r.subject, r.concern, r.referrer,
+                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day)
+        return list(seen.values())
+
+    def day_view(self, meeting: str, day: date) -> DayView:
+        cases = self._views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day)
+                                 & t.agenda.c.withdrawn.is_(None))
+        told = {r.partner: r.status for r in self.conn.execute(
+            select(t.told.c.partner, t.told.c.status)
+            .where((t.told.c.meeting == meeting) & (t.told.c.day == day)))}
+        ap = t.apologies.c
+        apologies = tuple(ApologyView(r.partner, r.reference, r.reason) for r in self.conn.execute(
+            select(ap.partner, ap.reference, ap.reason)
+            .where((ap.meeting == meeting) & (ap.day == day)).order_by(ap.id)))
+        return DayView(meeting, day, tuple(cases), told, apologies)
+
+    def earlier(self, meeting: str, since: date, before: date) -> tuple[CaseView, ...]:
+        """Cases still open, or on an agenda from ``since`` up to (not including) ``before``."""
+        a, c = t.agenda.c, t.cases.c
+        recent = (a.meeting == meeting) & (a.day >= since) & (a.day < before)
+        still_open = (c.meeting == meeting) & (c.status == CaseStatus.OPEN) & (a.day < before)
+        return tuple(self._views(recent | still_open))
+
+    def by_reference(self, meeting: str, refs: Sequence[str]) -> dict[str, CaseView]:
+        if not refs:
+            return {}
+        views = self._views((t.cases.c.meeting == meeting) & (t.cases.c.reference.in_(refs)))
+        return {v.reference: v for v in views}
+
+    def next_number(self, meeting: str, year: int) -> int:
+        found = self.conn.execute(select(func.max(t.cases.c.number)).where(
+            (t.cases.c.meeting == meeting) & (t.cases.c.year == year))).scalar()
+        return int(found or 0) + 1
+
+    def on(self, meeting: str, day: date) -> list[CaseView]:
+        return list(self.day_view(meeting, day).cases)
+
+    def apply(self, meeting: str, plan: Plan, *, actor: str, partner: str | None,
+              inbound_id: int | None, now: datetime) -> None:
+        for change in plan.changes:
+            if isinstance(change, NewCase):
+                self._new_case(meeting, change, actor, inbound_id, now)
+                self.audit.record(now, actor, partner, "case added", change.reference, inbound_id, meeting,
+                           subject=change.subject, concern=change.concern,
+                           partners=list(change.partners), day=str(change.day),
+                           repeat_of=change.repeat_of)
+            elif isinstance(change, PartnersAdded):
+                case_id = self.case_id(change.reference)
+                self._add_partners(case_id, change.partners, actor, inbound_id, now)
+                self.audit.record(now, actor, partner, "partners required", change.reference, inbound_id,
+                           meeting, partners=list(change.partners), day=str(change.day))
+            elif isinstance(change, CaseWithdrawn):
+                self._withdraw(meeting, change, now)
+                self.audit.record(now, actor, partner, "case withdrawn", change.reference, inbound_id,
+                                  meeting, day=str(change.day), note=change.reason)
+            else:
+                insert_ignore(self.conn, t.apologies, {
+                    "meeting": meeting, "day": change.day, "partner": change.partner,
+                    "reference": change.reference, "reason": change.reason, "at": now, "actor": actor,
+                    "inbound_id": inbound_id}, ("meeting", "day", "partner", "reference"))
+                self.audit.record(now, actor, change.partner, "apologies", change.reference or None,
+                                  inbound_id, meeting, day=str(change.day), note=change.reason)
+
+    def _withdraw(self, meeting: str, change: CaseWithdrawn, now: datetime) -> None:
+        case_id = self.case_id(change.reference)
+        self.conn.execute(update(t.agenda).where(
+            (t.agenda.c.meeting == meeting) & (t.agenda.c.day == change.day) & (t.agenda.c.case_id == case_id)
+        ).values(withdrawn=change.reason or "withdrawn"))
+        # A case with no other day on any agenda was only ever this referral: it is withdrawn.
+        others = self.conn.execute(select(func.count()).where(
+            (t.agenda.c.case_id == case_id) & t.agenda.c.withdrawn.is_(None))).scalar_one()
+        if not others:
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id)
+                              .values(status=CaseStatus.WITHDRAWN))
+
+    def _new_case(self, meeting: str, change: NewCase, actor: str, inbound_id: int | None,
+                  now: datetime) -> None:
+        _, year, number = change.reference.rsplit("-", 2)
+        result = self.conn.execute(insert(t.cases).values(
+            meeting=meeting, reference=change.reference, year=int(year), number=int(number),
+            subject=change.subject, concern=change.concern, referrer=change.referrer,
+            status=CaseStatus.OPEN, repeat_of=change.repeat_of, created_at=now, created_by=actor,
+            inbound_id=inbound_id))
+        key = result.inserted_primary_key
+        assert key is not None
+        case_id = int(key[0])
+        self._add_partners(case_id, change.partners, actor, inbound_id, now)
+        self.conn.execute(insert(t.agenda).values(meeting=meeting, day=change.day, case_id=case_id,
+                                                  reason="new", note="", added_at=now))
+
+    def case_id(self, reference: str) -> int:
+        return int(self.conn.execute(
+            select(t.cases.c.id).where(t.cases.c.reference == reference)).scalar_one())
+
+    def _add_partners(self, case_id: int, partners: Sequence[str], actor: str,
+                      inbound_id: int | None, now: datetime) -> None:
+        position = self.conn.execute(select(func.count()).where(
+            t.case_partners.c.case_id == case_id)).scalar_one()
+        for code in partners:
+            if insert_ignore(self.conn, t.case_partners, {
+                "case_id": case_id, "partner": code, "position": position, "added_at": now,
+                "added_by": actor, "inbound_id": inbound_id}, ("case_id", "partner")):
+                position += 1
+
+    def put_on_agenda(self, meeting: str, day: date, reference: str, reason: str, note: str,
+                      now: datetime) -> bool:
+        return insert_ignore(self.conn, t.agenda, {
+            "meeting": meeting, "day": day, "case_id": self.case_id(reference), "reason": reason,
+            "note": note, "added_at": now}, ("meeting", "day", "case_id"))
+
+    def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:
+        if not insert_ignore(self.conn, t.told, {"meeting": meeting, "day": day, "partner": partner,
+                                                  "status": status, "at": now},
+                              ("meeting", "day", "partner")):
+            self.conn.execute(update(t.told).where(
+                (t.told.c.meeting == meeting) & (t.told.c.day == day) & (t.told.c.partner == partner)
+            ).values(status=status, at=now))
+
+
+class ActionBook:
+    """The chair's actions, their updates, and decisions."""
+
+    def __init__(self, conn: Connection, audit: AuditTrail, cases: CaseBook) -> None:
+        self.conn = conn
+        self.audit = audit
+        self.cases = cases
+
+    def _views(self, where: Any) -> list[ActionView]:
+        a, c = t.actions.c, t.cases.c
+        rows = self.conn.execute(select(a.id, c.reference, a.owner, a.owner_partner, a.due, a.text,
+                                        a.status, a.last_note, a.meeting_day)
+                                 .join(t.cases, c.id == a.case_id).where(where).order_by(a.due, a.id))
+        return [ActionView(r.id, r.reference, r.owner, r.owner_partner, r.due, r.text, r.status,
+                           r.last_note, r.meeting_day) for r in rows]
+
+    def of_day(self, meeting: str, day: date) -> list[ActionView]:
+        return self._views((t.actions.c.meeting == meeting) & (t.actions.c.meeting_day == day))
+
+    def get(self, number: int) -> ActionView | None:
+        found = self._views(t.actions.c.id == number)
+        return found[0] if found else None
+
+    def find(self, meeting: str, *, owner: str | None = None, case: str | None = None,
+                open_only: bool = False, due_from: date | None = None,
+                due_before: date | None = None) -> list[ActionView]:
+        """Actions of a meeting; the due bounds are what keep reminders and digests cheap."""
+        where = t.actions.c.meeting == meeting
+        if due_from is not None:
+            where = where & (t.actions.c.due >= due_from)
+        if due_before is not None:
+            where = where & (t.actions.c.due < due_before)
+        if owner:
+            where = where & (func.lower(t.actions.c.owner) == owner.lower())
+        if case:
+            where = where & (t.cases.c.reference == case)
+        if open_only:
+            where = where & (t.actions.c.status == ActionState.OPEN)
+        return self._views(where)
+
+    def add(self, meeting: str, day: date, action: NewAction, *, actor: str,
+                   inbound_id: int | None, now: datetime) -> int:
+        result = self.conn.execute(insert(t.actions).values(
+            meeting=meeting, case_id=self.cases.case_id(action.case), meeting_day=day, owner=action.owner,
+            owner_partner=action.owner_partner, due=action.due, text=action.text, status=ActionState.OPEN,
+            last_note="", updated_at=now, created_at=now, created_by=actor, inbound_id=inbound_id))
+        key = result.inserted_primary_key
+        assert key is not None
+        number = int(key[0])
+        self.conn.execute(insert(t.action_updates).values(action_id=number, at=now, actor=actor,
+                                                          status=ActionState.OPEN, note="agreed",
+                                                          inbound_id=inbound_id))
+        self.audit.record(now, actor, None, "action agreed", action.case, inbound_id, meeting,
+                   action_id=f"A-{number}", owner=action.owner, due=str(action.due), text=action.text)
+        return number
+
+    def update(self, number: int, *, status: str, note: str, actor: str,
+                      inbound_id: int | None, now: datetime, due: date | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if note:
+            values["last_note"] = note
+        if due is not None:
+            values["due"] = due
+        self.conn.execute(update(t.actions).where(t.actions.c.id == number).values(**values))
+        self.conn.execute(insert(t.action_updates).values(
+            action_id=number, at=now, actor=actor, status=status,
+            note=note or (f"due date now {due}" if due else ""), inbound_id=inbound_id))
+        view = self.get(number)
+        self.audit.record(now, actor, None, f"action {status}", view.case if view else None, inbound_id,
+                   None, action_id=f"A-{number}", note=note, due=str(due) if due else None)
+
+    def history(self, number: int) -> list[dict[str, Any]]:
+        u = t.action_updates.c
+        rows = self.conn.execute(select(u.at, u.actor, u.status, u.note, t.inbound.c.message_key)
+                                 .outerjoin(t.inbound, t.inbound.c.id == u.inbound_id)
+                                 .where(u.action_id == number).order_by(u.id))
+        return [dict(r._mapping) for r in rows]
+
+    def decide(self, meeting: str, day: date, reference: str, decision: str, rationale: str, *,
+               review_on: date | None, actor: str, inbound_id: int | None, now: datetime) -> None:
+        case_id = self.cases.case_id(reference)
+        self.conn.execute(insert(t.decisions).values(
+            meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
+            review_on=review_on, at=now, actor=actor, inbound_id=inbound_id))
+        if decision in ("closed", "declined"):
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.CLOSED))
+        elif decision == "accepted":
+            self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.OPEN))
+        self.audit.record(now, actor, None, f"decision {decision}", reference, inbound_id, meeting,
+                   rationale=rationale, review_on=str(review_on) if review_on else None, day=str(day))
+
+    def decisions_of_day(self, meeting: str, day: date) -> dict[str, tuple[str, str]]:
+        d = t.decisions.c
+        rows = self.conn.execute(select(t.cases.c.reference, d.decision, d.rationale)
+                                 .join(t.cases, t.cases.c.id == d.case_id)
+                                 .where((d.meeting == meeting) & (d.meeting_day == day)
+                                        & (d.decision != "review")).order_by(d.id))
+        return {r.reference: (r.decision, r.rationale) for r in rows}
+
+
+class Runs:
+    """Scheduled jobs claimed once: case calls, attendance lists, the purge."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, meeting: str, kind: str, day: date, status: str, now: datetime,
+                  note: str = "") -> bool:
+        """Claim a day's job; False when it was already done (or skipped)."""
+        return insert_ignore(self.conn, t.runs, {"meeting": meeting, "kind": kind, "day": day,
+                                                  "status": status, "at": now, "note": note},
+                              ("meeting", "kind", "day"))
+
+    def status(self, meeting: str, kind: str, day: date) -> str | None:
+        row = self.conn.execute(select(t.runs.c.status).where(
+            (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
+        return row[0] if row else None
+
+
+class OutboxQueue:
+    """Every email to send, keyed so that it is queued once, with its outcome."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def enqueue(self, *, key: str, message_id: str, recipients: Sequence[str], subject: str,
+                raw: bytes, now: datetime, inbound_id: int | None = None,
+                expires: datetime | None = None) -> bool:
+        """Queue an email under its key; False (and nothing queued) if the key was used."""
+        return insert_ignore(self.conn, t.outbox, {
+            "key": key, "message_id": message_id, "recipients": ",".join(recipients),
+            "subject": subject, "raw": raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
+            "expires_at": expires}, ("key",))
+
+    def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
+        """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
+        o = t.outbox.c
+        stale = (o.status == OutboxStatus.PENDING) & o.expires_at.is_not(None) & (o.expires_at <= now)
+        rows = self.conn.execute(select(o.key, o.recipients, o.last_error).where(stale).order_by(o.id)).all()
+        if rows:
+            self.conn.execute(update(t.outbox).where(stale).values(status=OutboxStatus.EXPIRED))
+        return [(r.key, r.recipients, r.last_error) for r in rows]
+
+    def key_used(self, key: str) -> bool:
+        return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        o = t.outbox.c
+        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
+                                        o.status, o.attempts)
+                                 .where((o.status == OutboxStatus.PENDING) & (o.next_attempt_at <= now))
+                                 .order_by(o.id).limit(limit))
+        return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
+                          r.raw, r.status, r.attempts) for r in rows]
+
+    def stuck_sending(self) -> list[OutboxRow]:
+        o = t.outbox.c
+        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
+                                        o.status, o.attempts).where(o.status == OutboxStatus.SENDING))
+        return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
+                          r.raw, r.status, r.attempts) for r in rows]
+
+    def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
+        self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
+        return {r[0]: int(r[1]) for r in rows}
+
+
+class AuditTrail:
+    """Who changed what, when, from which email. Append only."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, at: datetime, actor: str, partner: str | None, action: str, reference: str | None,
+              inbound_id: int | None, meeting: str | None = None, **detail: Any) -> None:
+        """Append an entry. What it says about a person goes to audit_personal, which the
+        retention purge may delete; the entry itself is never changed (the database refuses)."""
+        personal = {k: detail.pop(k) for k in t.PERSONAL_KEYS if k in detail}
+        audit_id = self.conn.execute(insert(t.audit).values(
+            at=at, meeting=meeting, actor=actor, partner=partner, action=action, reference=reference,
+            detail=json.dumps(detail, ensure_ascii=False, default=str), inbound_id=inbound_id)
+        ).inserted_primary_key[0]  # type: ignore[index]
+        if personal:
+            self.conn.execute(insert(t.audit_personal).values(
+                audit_id=audit_id, at=at, detail=json.dumps(personal, ensure_ascii=False, default=str)))
+
+    def log(self, reference: str | None = None, since: datetime | None = None
+                  ) -> list[dict[str, Any]]:
+        a, i, p = t.audit.c, t.inbound.c, t.audit_personal.c
+        query = (select(a.id, a.at, a.actor, a.partner, a.action, a.reference, a.detail, a.inbound_id,
+                        i.message_key, i.received_at, i.sender, p.detail.label("personal"))
+                 .outerjoin(t.inbound, i.id == a.inbound_id)
+                 .outerjoin(t.audit_personal, p.audit_id == a.id))
+        if reference:
+            query = query.where(a.reference == reference)
+        if since is not None:
+            query = query.where(a.at >= since)
+        out = []
+        for r in self.conn.execute(query.order_by(a.id)):
+            row = dict(r._mapping)
+            detail = json.loads(row["detail"] or "{}")
+            detail.update(json.loads(row.pop("personal") or "{}"))
+            row["detail"] = json.dumps(detail, ensure_ascii=False) if detail else ""
+            row["fields"] = detail
+            out.append(row)
+        return out
+
+
+class Retention:
+    """Deleting personal details past retention."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def purge(self, before: datetime, cutoff_day: date) -> dict[str, int]:
+        """Delete raw emails and personal details older than ``before``; keep every row that
+        makes the bot idempotent (Message-IDs, outbox keys) and every audit entry."""
+        counts: dict[str, int] = {}
+        i, o, c = t.inbound.c, t.outbox.c, t.cases.c
+        counts["emails received"] = self.conn.execute(
+            update(t.inbound).where((i.received_at < before) & (func.length(i.raw) > 0))
+            .values(raw=b"", subject="", error=None)).rowcount
+        counts["emails sent"] = self.conn.execute(
+            update(t.outbox).where((o.created_at < before) & (func.length(o.raw) > 0)
+                                   & o.status.in_(_FINISHED))
+            .values(raw=b"", subject="")).rowcount
+        # A case is purged once nothing about it is recent: made, on an agenda, or an action
+        # touched since the cut-off, and no action still open.
+        act = t.actions.c
+        recent_agenda = select(t.agenda.c.case_id).where(t.agenda.c.day >= cutoff_day)
+        live_actions = select(act.case_id).where((act.status == ActionState.OPEN)
+                                                 | (act.updated_at >= before))
+        stale = [r[0] for r in self.conn.execute(
+            select(c.id).where((c.created_at < before) & (c.concern != "")
+                               & c.id.not_in(recent_agenda) & c.id.not_in(live_actions)))]
+        counts["cases"] = len(stale)
+        counts["actions"] = 0
+        for chunk in (stale[n:n + 500] for n in range(0, len(stale), 500)):
+            self.conn.execute(update(t.cases).where(c.id.in_(chunk)).values(subject="", concern=""))
+            self.conn.execute(update(t.agenda).where(t.agenda.c.case_id.in_(chunk)).values(note=""))
+            self.conn.execute(update(t.decisions).where(t.decisions.c.case_id.in_(chunk))
+                              .values(rationale=""))
+            ids = select(act.id).where(act.case_id.in_(chunk))
+            counts["actions"] += self.conn.execute(
+                update(t.actions).where(act.id.in_(ids)).values(text="", last_note="")).rowcount
+            self.conn.execute(update(t.action_updates).where(t.action_updates.c.action_id.in_(ids))
+                              .values(note=""))
+        counts["audit details"] = self.conn.execute(
+            delete(t.audit_personal).where(t.audit_personal.c.at < before)).rowcount
+        return counts
