@@ -39,7 +39,7 @@ from mailbot.adapters.db import Store, connect, upgrade  # noqa: E402
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox  # noqa: E402
 from mailbot.adapters.smtp import SmtpPostman  # noqa: E402
 from mailbot.adapters.templates import renderer  # noqa: E402
-from mailbot.app import Runtime  # noqa: E402
+from mailbot.loop import Runtime  # noqa: E402
 from mailbot.services import Services  # noqa: E402
 from tests.rig.dovecot import DovecotServer  # noqa: E402
 from tests.rig.smtp import SMTPServer  # noqa: E402

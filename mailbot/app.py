@@ -1,51 +1,24 @@
-"""The composition root: the only place adapters are built, and the service loop.
-
-One loop does everything in order, each blocking step in a worker thread:
-run what is due, read what is waiting in the mailbox, send what is queued.
-The scheduler and the IDLE watcher only wake it up; so does a poll timer,
-which means a lost wake-up costs at most ``poll_seconds``.
-"""
+"""The composition root: the only place adapters are built and handed to the use cases and
+the service loop (``mailbot.loop``)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-from dataclasses import dataclass, field
 
-from mailbot.adapters import db
+from mailbot.adapters import db, scheduler
 from mailbot.adapters.clock import SystemClock
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox, connect
 from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings, trust_warnings
-from mailbot.core.ports import Arrival, Clock, Mailbox, Postman
-from mailbot.errors import ConfigError, FetchError, StoreError
-from mailbot.services import Outcome, Services
+from mailbot.core.ports import Clock
+from mailbot.errors import ConfigError
+from mailbot.loop import Runtime
+from mailbot.services import Services
 
 log = logging.getLogger("mailbot")
-
-
-def limit_malloc_arenas(arenas: int = 1) -> None:
-    """Cap glibc's per-thread malloc arenas before worker threads start.
-
-    Each blocking call runs in a worker thread, and glibc gives each thread its
-    own arena; a backlog of large emails then leaves every arena holding its
-    peak. Measured by bench/run_all.py (memory): 224 MB with the default, 140 MB with one. Not glibc:
-    nothing to do.
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
 
 
 def open_store(settings: Settings) -> db.Store:
@@ -57,148 +30,6 @@ def open_store(settings: Settings) -> db.Store:
 def build_services(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
                    ) -> Services:
     return Services(settings, store or open_store(settings), clock or SystemClock(), renderer())
-
-
-@dataclass
-class Runtime:
-    services: Services
-    mailbox: Mailbox | None
-    postman: Postman | None
-    poll_seconds: float = 60.0
-    idle: IdleWatcher | None = None
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    stats: dict[str, int] = field(default_factory=dict)
-    retry_in: float = 0.0  # after a failed fetch: sooner than the next poll, backing off
-
-    def _retry_after(self) -> float:
-        self.retry_in = min(max(1.0, self.retry_in * 2), self.poll_seconds)
-        return self.retry_in
-
-    def __post_init__(self) -> None:
-        limit_malloc_arenas()
-
-    def count(self, what: str, n: int = 1) -> None:
-        self.stats[what] = self.stats.get(what, 0) + n
-
-    async def step(self) -> None:
-        """One round: what is due, then the mailbox, then the outbox."""
-        try:
-            for line in await asyncio.to_thread(self.services.due):
-                log.info("%s", line)
-            for line in await asyncio.to_thread(self.services.housekeeping):
-                log.info("%s", line)
-            # What is queued (a case call, emails a restart left behind) goes out before
-            # a backlog of replies is read.
-            await self.drain()
-            await self.pump()
-            await self.drain()
-        except StoreError as exc:
-            # The database is unusable: mail stays on the server until it is back.
-            log.error("database unavailable, nothing read or sent this round: %s", exc)
-            self.count("store-errors")
-        except Exception:  # a bug: this round stops, the loop (and the next round) goes on
-            log.exception("unexpected error; trying again next round")
-            self.count("errors")
-
-    async def pump(self) -> None:
-        """Read everything waiting, a bounded round at a time."""
-        while await self._pump_round():
-            pass
-
-    async def _pump_round(self) -> bool:
-        if self.mailbox is None:
-            return False
-        try:
-            try:
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
-            except FetchError as exc:
-                # After a server restart the first error is usually the dead old connection:
-                # a new one at once catches up without waiting for the next poll.
-                log.warning("%s; trying a new connection", exc)
-                self.count("fetch-errors")
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
-        except FetchError as exc:
-            log.warning("%s; trying again in %.0f s", exc, self._retry_after())
-            self.count("fetch-errors")
-            return False
-        self.retry_in = 0.0
-        if not waiting:
-            return False
-        finished: list[tuple[Arrival, bool]] = []
-        answer_at_once = len(waiting) <= 5  # a reply or two: answer each now; a backlog: in batches
-        for n, item in enumerate(waiting, start=1):
-            outcome = await asyncio.to_thread(
-                self.services.ingest, item)
-            self.count(f"inbound-{outcome.value}")
-            finished.append((item, outcome is Outcome.FAILED))
-            if (answer_at_once and outcome in (Outcome.APPLIED, Outcome.REJECTED)) or n % 50 == 0:
-                await self._move(finished)
-                await self.drain()
-        await self._move(finished)
-        return True
-
-    async def _move(self, finished: list[tuple[Arrival, bool]]) -> None:
-        """Out of the inbox, only after each outcome was committed."""
-        if not finished or self.mailbox is None:
-            return
-        try:
-            await asyncio.to_thread(self.mailbox.finish_many, list(finished))
-        except FetchError as exc:  # committed already: it will be seen again and deduplicated
-            log.warning("%s", exc)
-        finished.clear()
-
-    async def drain(self) -> None:
-        if self.postman is None:
-            return
-        sent = await self.services.drain(self.postman)
-        if sent:
-            self.count("sent", sent)
-
-    def close(self) -> None:
-        if self.mailbox is not None:
-            self.mailbox.close()
-
-    async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
-        log.info("mailbot running (clock %s)", self.services.clock.now().isoformat(timespec="seconds"))
-        found, again = await asyncio.to_thread(
-            self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
-        if found:
-            log.warning("%d emails were being sent when mailbot stopped and had gone: "
-                        "found in the sent folder", found)
-        if again:
-            log.warning("%d emails were being sent when mailbot stopped; sending them again", again)
-        loop = asyncio.get_running_loop()
-        jobs = None
-        if scheduler:
-            from mailbot.adapters import scheduler as sched
-
-            async def wake() -> None:
-                self.wake.set()
-
-            jobs = sched.build(self.services.settings, wake)
-            jobs.start()
-        if self.idle is not None:
-            def wake_from_thread() -> None:
-                loop.call_soon_threadsafe(self.wake.set)
-
-            self.idle.wake = wake_from_thread
-            self.idle.start()
-        try:
-            while not stop.is_set():
-                self.wake.clear()
-                await self.step()
-                waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
-                _, pending = await asyncio.wait(waiters, timeout=self.retry_in or self.poll_seconds,
-                                                return_when=asyncio.FIRST_COMPLETED)
-                for task in pending:
-                    task.cancel()
-        finally:
-            if jobs is not None:
-                jobs.shutdown(wait=False)
-            if self.idle is not None:
-                self.idle.stop()
-            if self.mailbox is not None:
-                await asyncio.to_thread(self.mailbox.close)
 
 
 def token_source(settings: Settings) -> TokenSource | None:
@@ -235,4 +66,5 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     factory = functools.partial(connect, tokens=tokens)
     idle = IdleWatcher(settings.imap, wake=lambda: None, factory=factory) if settings.imap.idle else None
     return Runtime(services, ImapMailbox(settings.imap, factory=factory), postman(settings, tokens),
-                   poll_seconds=settings.imap.poll_seconds, idle=idle)
+                   poll_seconds=settings.imap.poll_seconds, idle=idle,
+                   schedule=functools.partial(scheduler.build, settings))

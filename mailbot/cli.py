@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import ConfigError, MailbotError
 
 if TYPE_CHECKING:
@@ -111,8 +110,6 @@ def _print_plan(result: Plan) -> int:
 
 def cmd_actions(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
-    cal = services.calendars[meeting.id]
     if args.action == "add":
         missing = [f"--{n}" for n in ("case", "owner", "due", "text") if not getattr(args, n)]
         if missing:
@@ -124,14 +121,10 @@ def cmd_actions(args: argparse.Namespace) -> int:
         return code
     if args.action == "show":
         return _show_action(services, args.id)
-    with services.store.transaction() as tx:
-        actions = tx.actions.find(meeting.id, owner=args.owner, case=args.case, open_only=args.overdue)
-    today = cal.local(services.clock.now()).date()
-    if args.overdue:
-        actions = [a for a in actions if a.due < today]
-    for a in actions:
-        late = f", {cal.working_days_between(a.due, today)} working days overdue" \
-            if a.status == ActionState.OPEN and a.due < today else ""
+    actions = services.queries.actions(owner=args.owner, case=args.case, overdue=args.overdue)
+    for line in actions:
+        a = line.action
+        late = f", {line.working_days_overdue} working days overdue" if line.working_days_overdue else ""
         print(f"{a.ident:<6} {a.case}  {a.status:<9} due {a.due:%a %d %b %Y}{late}  {a.owner}: {a.text}")
     print(f"{len(actions)} action(s)")
     return 0
@@ -140,12 +133,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
 def _show_action(services: Services, ident: str | None) -> int:
     if not ident or not ident.upper().removeprefix("A-").isdigit():
         raise MailbotError("actions show needs an action id, like A-12")
-    number = int(ident.upper().removeprefix("A-"))
-    with services.store.transaction() as tx:
-        action = tx.actions.get(number)
-        history = tx.actions.history(number)
-    if action is None:
-        raise MailbotError(f"there is no action {ident}")
+    action, history = services.queries.action(int(ident.upper().removeprefix("A-")))
     print(f"{action.ident}  {action.case}  {action.status}  due {action.due:%a %d %b %Y}")
     print(f"  owner {action.owner} ({action.owner_partner or 'outside the directory'})")
     print(f"  {action.text}")
@@ -157,15 +145,9 @@ def _show_action(services: Services, ident: str | None) -> int:
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
     ref = (args.reference or "").upper()
-    with services.store.transaction() as tx:
-        found = tx.cases.by_reference(meeting.id, [ref])
-        if ref not in found:
-            raise MailbotError(f"there is no case {args.reference!r}")
-        log = tx.audit.log(ref)
-        actions = tx.actions.find(meeting.id, case=ref)
-    case = found[ref]
+    record = services.queries.case(ref)
+    case, log, actions = record.case, record.history, record.actions
     d = services.settings.directory
     print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
     print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
@@ -323,8 +305,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         if not queued_call:
             print(f"the {args.what} for {day} was already sent; nothing sent again")
     sent = _run(_drain(services))
-    with services.store.transaction() as tx:
-        left = tx.outbox.counts().get(OutboxStatus.PENDING, 0)
+    left = services.queries.waiting_to_send()
     print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
     return 0 if not left else 1
 
@@ -334,8 +315,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     meeting = services.settings.meeting
     cal = services.calendars[meeting.id]
     day = args.date or cal.meeting_for(services.clock.now())
-    with services.store.transaction() as tx:
-        view = tx.cases.day_view(meeting.id, day)
+    view = services.queries.day(day)
     d = services.settings.directory
     print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {len(view.cases)} case(s)")
     for case in view.cases:
@@ -368,8 +348,7 @@ def cmd_cases_add(args: argparse.Namespace) -> int:
 def cmd_inbox(args: argparse.Namespace) -> int:
     services = _services(args)
     if args.action == "failed":
-        with services.store.transaction() as tx:
-            rows = tx.inbound.failed()
+        rows = services.queries.failed_inbound()
         for row in rows:
             print(f"#{row['id']}  {row['received_at']:%Y-%m-%d %H:%M}  {row['sender']}  {row['subject']!r}")
             print(f"      {row['error']}")
@@ -389,8 +368,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     zone = services.settings.bot.zone
     since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
     ref = args.case.upper() if args.case else None
-    with services.store.transaction() as tx:
-        entries = tx.audit.log(ref, since)
+    entries = services.queries.audit(ref, since)
     for e in entries:
         who = e["actor"] + (f" ({e['partner']})" if e["partner"] else "")
         print(f"{e['at'].astimezone(zone):%Y-%m-%d %H:%M:%S}  {who}  {e['action']}"

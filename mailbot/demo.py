@@ -31,10 +31,11 @@ from mailbot import config
 from mailbot.adapters.clock import SettableClock
 from mailbot.adapters.maildir import MaildirMailbox
 from mailbot.adapters.smtp import SmtpPostman
-from mailbot.app import Runtime, build_services
+from mailbot.app import build_services
 from mailbot.config import Settings
 from mailbot.core.trust import stamp
 from mailbot.errors import ConfigError
+from mailbot.loop import Runtime
 
 DEMO_PASSWORD = "demo-only"
 DAY = (2026, 11, 16)  # a Monday

@@ -28,6 +28,7 @@ from mailbot.services.inbound import InboundMail
 from mailbot.services.kernel import Kernel, Outcome, calendar_of, reading_context, stationery_of
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.outbox import Outbox
+from mailbot.services.queries import Queries
 from mailbot.services.rejects import Rejects
 from mailbot.services.replies import Replies
 from mailbot.services.retention import Retention
@@ -48,6 +49,7 @@ class Services:
         self.schedule = Schedule(self.k)
         self.outbox = Outbox(self.k)
         self.retention = Retention(self.k)
+        self.queries = Queries(self.k)
 
     # What the loop, the CLI and the tests reach for.
     @property

@@ -24,7 +24,7 @@ from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
-from mailbot.app import Runtime
+from mailbot.loop import Runtime
 from mailbot.services import Services
 from tests.e2e.test_day import ASC, BOT, POLICE, at, step
 from tests.rig.world import World, rig_config, text_of

@@ -27,8 +27,8 @@ from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.imap import ImapMailbox
 from mailbot.adapters.smtp import SmtpPostman, hang_up
 from mailbot.adapters.templates import renderer
-from mailbot.app import Runtime
 from mailbot.config import Settings
+from mailbot.loop import Runtime
 from mailbot.services import Services
 from tests.conftest import EXAMPLE_CONFIG
 from tests.rig.dovecot import DovecotServer

@@ -1,0 +1,78 @@
+"""Read-only questions the coordinator's desk asks, each one transaction that changes nothing.
+The CLI only parses arguments and prints what these return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from mailbot.core.actions import ActionView
+from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.status import ActionState, OutboxStatus
+from mailbot.errors import MailbotError
+from mailbot.services.kernel import UseCase
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLine:
+    action: ActionView
+    working_days_overdue: int  # 0 when not overdue
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    case: CaseView
+    actions: list[ActionView]
+    history: list[dict[str, Any]]
+
+
+class Queries(UseCase):
+    def today(self) -> date:
+        meeting = self.settings.meeting
+        return self.calendars[meeting.id].local(self.clock.now()).date()
+
+    def actions(self, *, owner: str | None, case: str | None, overdue: bool) -> list[ActionLine]:
+        meeting = self.settings.meeting
+        cal = self.calendars[meeting.id]
+        with self.unit() as tx:
+            found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
+        today = self.today()
+        lines = [ActionLine(a, cal.working_days_between(a.due, today)
+                            if a.status == ActionState.OPEN and a.due < today else 0) for a in found]
+        return [line for line in lines if line.action.due < today] if overdue else lines
+
+    def action(self, number: int) -> tuple[ActionView, list[dict[str, Any]]]:
+        with self.unit() as tx:
+            action = tx.actions.get(number)
+            history = tx.actions.history(number)
+        if action is None:
+            raise MailbotError(f"there is no action A-{number}")
+        return action, history
+
+    def case(self, reference: str) -> CaseRecord:
+        meeting = self.settings.meeting
+        with self.unit() as tx:
+            found = tx.cases.by_reference(meeting.id, [reference])
+            if reference not in found:
+                raise MailbotError(f"there is no case {reference!r}")
+            return CaseRecord(found[reference], tx.actions.find(meeting.id, case=reference),
+                              tx.audit.log(reference))
+
+    def day(self, day: date | None) -> DayView:
+        meeting = self.settings.meeting
+        with self.unit() as tx:
+            when = day or self.calendars[meeting.id].meeting_for(self.clock.now())
+            return tx.cases.day_view(meeting.id, when)
+
+    def failed_inbound(self) -> list[dict[str, Any]]:
+        with self.unit() as tx:
+            return tx.inbound.failed()
+
+    def audit(self, reference: str | None, since: datetime | None) -> list[dict[str, Any]]:
+        with self.unit() as tx:
+            return tx.audit.log(reference, since)
+
+    def waiting_to_send(self) -> int:
+        with self.unit() as tx:
+            return tx.outbox.counts().get(OutboxStatus.PENDING, 0)
