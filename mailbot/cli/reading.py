@@ -1,0 +1,83 @@
+"""Commands that read the config or an email and touch no database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+from mailbot.cli.common import _config_path, _load
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from mailbot.adapters.templates import renderer
+    from mailbot.core.inbound import read_parsed
+    from mailbot.core.message import parse
+    from mailbot.explain import as_json, as_text
+    from mailbot.services import reading_context, stationery_of
+
+    settings = _load(args)
+    zone = settings.bot.zone
+    meeting = settings.meeting
+    stationery = stationery_of(settings, renderer())[meeting.id]
+    if args.skip_sender_check and settings.privacy.require_dmarc_pass:
+        print("mailbot: sender checks skipped (--skip-sender-check): the running bot would still "
+              "require the receiving server's DMARC pass", file=sys.stderr)
+    status = 0
+    for name in args.emails:
+        try:
+            raw = Path(name).read_bytes()
+        except OSError as exc:
+            print(f"mailbot: {name}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        mail = parse(raw)
+        # "tomorrow" and weekday names in a reply count from the day it was sent.
+        sent = mail.date.astimezone(zone).date() if mail.date and mail.date.tzinfo else None
+        ctx = reading_context(settings, meeting, stationery, sent or datetime.now(zone).date(),
+                              check_sender=not args.skip_sender_check)
+        reading = read_parsed(mail, ctx)
+        print(as_json(reading) if args.json else as_text(reading, settings.directory, name) + "\n")
+    return status
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from mailbot.config import trust_warnings
+
+    settings = _load(args)
+    print(f"{_config_path(args)}: OK: {len(settings.partners)} partners, "
+          f"{len(settings.meetings)} meeting(s), bot {settings.bot.address}")
+    for server in settings.servers():
+        if server.auth == "password" and server.password_env and not server.password_file \
+                and not os.environ.get(server.password_env):
+            print(f"warning: {server.password_env} is not set; {server.host} cannot be used yet")
+        if server.plain:
+            print(f"warning: {server.host}:{server.port} has security = \"none\": mail is not encrypted")
+    m365 = settings.m365
+    if m365 is not None and m365.client_secret_env and not m365.client_secret_file \
+            and not m365.certificate_file and not os.environ.get(m365.client_secret_env):
+        print(f"warning: {m365.client_secret_env} is not set; Microsoft 365 sign-in cannot work yet")
+    for line in trust_warnings(settings):
+        print(f"warning: {line}")
+    p = settings.privacy
+    print(f"content: full case details to {', '.join(p.secure_domains) or 'no domain'}; "
+          f"{p.default_level} to every other domain; records kept {p.retention_months} months")
+    if p.require_dmarc_pass:
+        print("senders: DMARC pass required, read from Authentication-Results written by "
+              f"{', '.join(p.trusted_authserv_ids) or 'the topmost server (no trusted_authserv_ids)'}")
+    return 0
+
+
+def cmd_partners_list(args: argparse.Namespace) -> int:
+    settings = _load(args)
+    for p in settings.partners:
+        role = " (coordinator)" if p.coordinator else ""
+        print(f"{p.code:<18} {p.name}{role}")
+        print(f"{'':<18} names: {', '.join(p.aliases) or '-'}")
+        print(f"{'':<18} emails: {', '.join(p.emails)}; domains: {', '.join(p.domains) or '-'}")
+    return 0
