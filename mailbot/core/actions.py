@@ -75,55 +75,73 @@ def _key(case: str, owner: str, text: str) -> tuple[str, str, str]:
     return case, owner.casefold(), " ".join(text.split()).casefold()
 
 
-def plan_chair(commands: Sequence[Command], day: date, existing: Sequence[ActionView],
-               cases: dict[str, CaseView], directory: Directory, *, replace: bool = True,
-               decided: Mapping[str, tuple[str, str]] | None = None) -> ChairPlan:
-    """What a coordinator's Action/Decision/Review lines change for the meeting of ``day``.
+@dataclass(frozen=True)
+class MeetingRecord:
+    """What a meeting has on record, read in the transaction that will store the chair's plan."""
+
+    actions: Sequence[ActionView]  # the actions agreed at it so far
+    cases: Mapping[str, CaseView]  # every case the chair's lines name, by reference
+    decided: Mapping[str, tuple[str, str]]  # its latest decision per case: (decision, rationale)
+
+
+def plan_chair(commands: Sequence[Command], record: MeetingRecord, directory: Directory, *,
+               replace: bool = True) -> ChairPlan:
+    """What a coordinator's Action/Decision/Review lines change for a meeting.
 
     With ``replace`` (an emailed plan), the Action lines are the meeting's whole
     set; without it (a coordinator adding one at the terminal) they are added.
-    ``decided`` is the meeting's latest decision per case: the same decision again
-    is not recorded twice (the chair's email sent twice changes nothing).
+    The same decision again is not recorded twice (the chair's email sent twice
+    changes nothing).
     """
-    decided = decided or {}
     out = ChairPlan()
     wanted: dict[tuple[str, str, str], AddAction] = {}
     for command in commands:
-        if isinstance(command, AddAction | DecideCase | ReviewCase) and command.case not in cases:
+        if isinstance(command, AddAction | DecideCase | ReviewCase) and command.case not in record.cases:
             out.problems.append(f"line {command.line}: {command.case} is not a known case; not recorded")
         elif isinstance(command, AddAction):
             wanted[_key(command.case, command.owner, command.text)] = command
         elif isinstance(command, DecideCase):
-            if decided.get(command.case) == (command.decision.value, command.rationale):
-                out.done.append(f"{command.case}: decision {command.decision.value} was already recorded; "
-                                "nothing changed")
-                continue
-            out.decisions.append(command)
-            why = f" - {command.rationale}" if command.rationale else ""
-            out.done.append(f"{command.case}: decision recorded: {command.decision.value}{why}")
+            _decide(command, record.decided, out)
         elif isinstance(command, ReviewCase):
             out.reviews.append(command)
             out.done.append(f"{command.case}: back on the case call on {command.review_on:%A %d %B %Y} "
                             "for review")
     if wanted:
-        current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != ActionState.WITHDRAWN}
-        for key, command in wanted.items():
-            found = current.get(key)
-            if found is None:
-                partner = directory.partner_for_address(command.owner)
-                out.new.append(NewAction(command.case, command.owner, partner.code if partner else None,
-                                         command.due, command.text))
-                if partner is None:
-                    out.unknown_owners.append(command.owner)
-            elif found.due != command.due:
-                out.due_changes.append((found.number, command.due))
-                out.done.append(f"{found.ident}: due date changed to {command.due:%d/%m/%Y}")
-        for key, action in current.items():
-            if replace and key not in wanted and action.status == ActionState.OPEN:
-                out.withdrawn.append(action.number)
-                out.done.append(f"{action.ident} ({action.case}, {action.owner}) is not in the corrected "
-                                "plan, so it was withdrawn")
+        _match_actions(wanted, record.actions, directory, replace, out)
     return out
+
+
+def _decide(command: DecideCase, decided: Mapping[str, tuple[str, str]], out: ChairPlan) -> None:
+    if decided.get(command.case) == (command.decision.value, command.rationale):
+        out.done.append(f"{command.case}: decision {command.decision.value} was already recorded; "
+                        "nothing changed")
+        return
+    out.decisions.append(command)
+    why = f" - {command.rationale}" if command.rationale else ""
+    out.done.append(f"{command.case}: decision recorded: {command.decision.value}{why}")
+
+
+def _match_actions(wanted: dict[tuple[str, str, str], AddAction], existing: Sequence[ActionView],
+                   directory: Directory, replace: bool, out: ChairPlan) -> None:
+    """An action keeps its id when only its due date changes; one missing from an emailed
+    plan is withdrawn."""
+    current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != ActionState.WITHDRAWN}
+    for key, command in wanted.items():
+        found = current.get(key)
+        if found is None:
+            partner = directory.partner_for_address(command.owner)
+            out.new.append(NewAction(command.case, command.owner, partner.code if partner else None,
+                                     command.due, command.text))
+            if partner is None:
+                out.unknown_owners.append(command.owner)
+        elif found.due != command.due:
+            out.due_changes.append((found.number, command.due))
+            out.done.append(f"{found.ident}: due date changed to {command.due:%d/%m/%Y}")
+    for key, action in current.items():
+        if replace and key not in wanted and action.status == ActionState.OPEN:
+            out.withdrawn.append(action.number)
+            out.done.append(f"{action.ident} ({action.case}, {action.owner}) is not in the corrected "
+                            "plan, so it was withdrawn")
 
 
 def plan_version(actions: Sequence[ActionView], decisions: dict[str, tuple[str, str]]) -> str:

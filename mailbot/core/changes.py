@@ -7,8 +7,10 @@ Each command gets a line in ``done`` or in ``problems``; nothing is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from mailbot.core.agenda import CaseView, DayView, Told, possible_repeat
 from mailbot.core.directory import Directory
@@ -102,107 +104,132 @@ def _names(directory: Directory, codes: tuple[str, ...] | list[str]) -> str:
     return ", ".join(directory.get(c).name for c in codes) or "none"
 
 
+@dataclass
+class _Work:
+    """One reply being planned: what it started from, and what it has changed so far."""
+
+    sender: Sender
+    snap: Snapshot
+    directory: Directory
+    call: str  # the meeting for people: "today's 12:00 call"
+    cases: dict[str, CaseView]  # the day's cases as the reply leaves them
+    number: int  # the next free case number
+    out: Plan = field(default_factory=Plan)
+
+    def names(self, codes: tuple[str, ...] | list[str]) -> str:
+        return _names(self.directory, codes)
+
+    def who(self) -> str:
+        partner = self.sender.partner
+        return f"{self.sender.address} ({self.directory.get(partner).name if partner else 'no partner'})"
+
+
 def plan(commands: tuple[Command, ...], sender: Sender, snap: Snapshot, directory: Directory,
          call: str) -> Plan:
     """Work out what a reply's commands change. ``call`` names the meeting for people
-    ("today's 12:00 call", "the Tuesday 24 November 2026 12:00 call")."""
-    out = Plan()
-    cases = {c.reference: c for c in snap.day.cases}
-    number = snap.next_number
-    when = call + (" (it came after the cut-off)" if snap.after_cutoff else "")
+    ("today's 12:00 call", "the Tuesday 24 November 2026 12:00 call"). Actions, decisions and
+    reviews are planned by core.actions."""
+    work = _Work(sender, snap, directory, call, {c.reference: c for c in snap.day.cases}, snap.next_number)
     for command in commands:
-        if isinstance(command, AddCase):
-            reference = f"{snap.reference_prefix}-{snap.day.day.year}-{number:04d}"
-            number += 1
-            repeat = possible_repeat(command.subject, (*snap.earlier, *cases.values()))
-            out.changes.append(NewCase(reference, command.subject, command.concern,
-                                       sender.partner or "", command.partners, snap.day.day,
-                                       repeat.reference if repeat else None))
-            cases[reference] = CaseView(reference, command.subject, command.concern,
-                                        sender.partner or "", command.partners)
-            out.done.append(f"Added {reference} ({command.subject}) to {when}; "
-                            f"required: {_names(directory, command.partners)}")
-            if repeat is not None:
-                out.repeats.append((reference, repeat))
-                # Only the reference: the earlier case may be another partner's, and its
-                # initials and concern are not the sender's to be told.
-                out.problems.append(
-                    f"{reference} ({command.subject}) has the same initials as {repeat.reference}; "
-                    "only new concerns come to the meeting, so the coordinators have been told and "
-                    "will check whether it is the same person")
-        elif isinstance(command, RequirePartners):
-            case = cases.get(command.case)
-            if case is None:
-                where = "known" if command.case not in snap.known else f"on the agenda of {call}"
-                out.problems.append(f"line {command.line}: {command.case} is not {where}; "
-                                    "nothing was changed")
-                continue
-            new = tuple(p for p in command.partners if p not in case.partners)
-            if not new:
-                out.done.append(f"{command.case}: {_names(directory, command.partners)} "
-                                "already required; nothing changed")
-                continue
-            out.changes.append(PartnersAdded(command.case, new, snap.day.day))
-            cases[command.case] = CaseView(case.reference, case.subject, case.concern,
-                                           case.referrer, case.partners + new)
-            out.done.append(f"{command.case}: now also requires {_names(directory, new)}")
-        elif isinstance(command, StatusRequest):
-            out.status_requested = True
-        elif isinstance(command, WithdrawCase):
-            _withdraw(command, sender, snap, directory, call, cases, out)
-        elif isinstance(command, Apologies):
-            _apologies(command, sender, snap, directory, call, out)
-        # Actions, decisions and reviews are planned by core.actions.
+        handler = _HANDLERS.get(type(command))
+        if handler is not None:
+            handler(work, command)
     if snap.case_call_sent:
-        for code in _newly_required(snap, cases):
-            out.now_required[code] = [ref for ref, c in cases.items() if code in c.partners]
-        withdrawn = any(isinstance(c, CaseWithdrawn) for c in out.changes)
-        for code in _no_longer_required(snap, cases) if withdrawn else ():
+        _who_to_tell(work)
+    work.out.sender_status = _sender_status(work.out, sender, snap, work.cases)
+    return work.out
+
+
+def _add_case(w: _Work, command: AddCase) -> None:
+    snap, out = w.snap, w.out
+    reference = f"{snap.reference_prefix}-{snap.day.day.year}-{w.number:04d}"
+    w.number += 1
+    repeat = possible_repeat(command.subject, (*snap.earlier, *w.cases.values()))
+    referrer = w.sender.partner or ""
+    out.changes.append(NewCase(reference, command.subject, command.concern, referrer, command.partners,
+                               snap.day.day, repeat.reference if repeat else None))
+    w.cases[reference] = CaseView(reference, command.subject, command.concern, referrer, command.partners)
+    when = w.call + (" (it came after the cut-off)" if snap.after_cutoff else "")
+    out.done.append(f"Added {reference} ({command.subject}) to {when}; required: {w.names(command.partners)}")
+    if repeat is not None:
+        out.repeats.append((reference, repeat))
+        # Only the reference: the earlier case may be another partner's, and its
+        # initials and concern are not the sender's to be told.
+        out.problems.append(
+            f"{reference} ({command.subject}) has the same initials as {repeat.reference}; "
+            "only new concerns come to the meeting, so the coordinators have been told and "
+            "will check whether it is the same person")
+
+
+def _require(w: _Work, command: RequirePartners) -> None:
+    case = w.cases.get(command.case)
+    if case is None:
+        where = "known" if command.case not in w.snap.known else f"on the agenda of {w.call}"
+        w.out.problems.append(f"line {command.line}: {command.case} is not {where}; nothing was changed")
+        return
+    new = tuple(p for p in command.partners if p not in case.partners)
+    if not new:
+        w.out.done.append(f"{command.case}: {w.names(command.partners)} already required; nothing changed")
+        return
+    w.out.changes.append(PartnersAdded(command.case, new, w.snap.day.day))
+    w.cases[command.case] = CaseView(case.reference, case.subject, case.concern, case.referrer,
+                                     case.partners + new)
+    w.out.done.append(f"{command.case}: now also requires {w.names(new)}")
+
+
+def _status(w: _Work, command: StatusRequest) -> None:
+    w.out.status_requested = True
+
+
+def _who_to_tell(w: _Work) -> None:
+    """After the case call: partners the reply made required, and (after a withdrawal)
+    partners it left with no case."""
+    snap, out = w.snap, w.out
+    for code in _newly_required(snap, w.cases):
+        out.now_required[code] = [ref for ref, c in w.cases.items() if code in c.partners]
+    if any(isinstance(c, CaseWithdrawn) for c in out.changes):
+        for code in _no_longer_required(snap, w.cases):
             out.stand_down[code] = [c.reference for c in snap.day.cases
-                                    if code in c.partners and c.reference not in cases]
-    out.sender_status = _sender_status(out, sender, snap, cases)
-    return out
+                                    if code in c.partners and c.reference not in w.cases]
 
 
-def _withdraw(command: WithdrawCase, sender: Sender, snap: Snapshot, directory: Directory, call: str,
-              cases: dict[str, CaseView], out: Plan) -> None:
+def _withdraw(w: _Work, command: WithdrawCase) -> None:
     """Only the referrer or a coordinator, and only from an agenda whose cut-off has not
     passed (the reply's own day is always such a day); anything else goes to a person."""
-    case = cases.get(command.case)
-    who = f"{sender.address} ({directory.get(sender.partner).name if sender.partner else 'no partner'})"
+    case, out, directory = w.cases.get(command.case), w.out, w.directory
     if case is None:
-        late = " and withdrawals close at the cut-off" if snap.after_cutoff else ""
-        out.problems.append(f"line {command.line}: {command.case} is not on the agenda of {call}{late}, "
+        late = " and withdrawals close at the cut-off" if w.snap.after_cutoff else ""
+        out.problems.append(f"line {command.line}: {command.case} is not on the agenda of {w.call}{late}, "
                             "so it was not withdrawn; the coordinators have been told")
         out.for_coordinators.append((f"withdrawal of {command.case} needs a person",
-                                     f"{who} asked to withdraw {command.case} ({command.reason}), which "
-                                     f"is not on the agenda of {call}: please deal with it."))
+                                     f"{w.who()} asked to withdraw {command.case} ({command.reason}), which "
+                                     f"is not on the agenda of {w.call}: please deal with it."))
         return
-    if not (sender.coordinator or sender.partner == case.referrer):
+    if not (w.sender.coordinator or w.sender.partner == case.referrer):
         referrer = directory.get(case.referrer).name if case.referrer else "the coordinator"
         out.problems.append(f"line {command.line}: only the referrer ({referrer}) or a coordinator may "
                             f"withdraw {command.case}; nothing was changed and the coordinators have "
                             "been told")
         out.for_coordinators.append((f"withdrawal of {command.case} needs a person",
-                                     f"{who} asked to withdraw {command.case}, referred by {referrer} "
+                                     f"{w.who()} asked to withdraw {command.case}, referred by {referrer} "
                                      f"({command.reason}): please check with the referrer."))
         return
-    out.changes.append(CaseWithdrawn(command.case, command.reason, snap.day.day))
-    del cases[command.case]
-    out.done.append(f"Withdrew {command.case} from {call}: {command.reason}")
+    out.changes.append(CaseWithdrawn(command.case, command.reason, w.snap.day.day))
+    del w.cases[command.case]
+    out.done.append(f"Withdrew {command.case} from {w.call}: {command.reason}")
 
 
-def _apologies(command: Apologies, sender: Sender, snap: Snapshot, directory: Directory, call: str,
-               out: Plan) -> None:
+def _apologies(w: _Work, command: Apologies) -> None:
+    sender, snap, out = w.sender, w.snap, w.out
     day = snap.upcoming or snap.day
-    label = snap.upcoming_call or call
+    label = snap.upcoming_call or w.call
     if sender.partner is None:  # only partners are read at all; kept for the type
         return
     if command.case and not day.has_case(command.case):
         out.problems.append(f"line {command.line}: {command.case} is not on the agenda of {label}; "
                             "no apologies were recorded for it")
         return
-    name = directory.get(sender.partner).name
+    name = w.directory.get(sender.partner).name
     out.changes.append(ApologiesGiven(sender.partner, command.case or "", command.reason, day.day))
     needed = [c.reference for c in day.cases
               if sender.partner in c.partners and (not command.case or c.reference == command.case)]
@@ -216,6 +243,13 @@ def _apologies(command: Apologies, sender: Sender, snap: Snapshot, directory: Di
                                      f"{why}. {name} is required for {', '.join(needed)}: please "
                                      "arrange cover or tell the chair."))
     out.done.append(line)
+
+
+# What each command changes, by its type (the chair's commands are core.actions').
+_HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
+    AddCase: _add_case, RequirePartners: _require, StatusRequest: _status, WithdrawCase: _withdraw,
+    Apologies: _apologies,
+}
 
 
 def _no_longer_required(snap: Snapshot, cases: dict[str, CaseView]) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
-from mailbot.core.actions import ChairPlan, plan_chair, plan_update, plan_version
+from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update, plan_version
 from mailbot.core.agenda import Told
 from mailbot.core.changes import Plan
 from mailbot.core.model import (
@@ -35,9 +35,9 @@ class AfterMeeting(UseCase):
         cal = self.calendars[meeting.id]
         held = cal.meeting_held(origin.received)
         refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
-        chair = plan_chair(commands, held, tx.actions.of_day(meeting.id, held),
-                           tx.cases.by_reference(meeting.id, refs), self.settings.directory,
-                           replace=replace, decided=tx.actions.decisions_of_day(meeting.id, held))
+        record = MeetingRecord(tx.actions.of_day(meeting.id, held), tx.cases.by_reference(meeting.id, refs),
+                               tx.actions.decisions_of_day(meeting.id, held))
+        chair = plan_chair(commands, record, self.settings.directory, replace=replace)
         given = self._record_plan(tx, chair, origin, held, result)
         result.done.extend(chair.done)
         result.problems.extend(chair.problems)
