@@ -20,7 +20,7 @@ from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
 from mailbot.core.model import Disposition
-from mailbot.core.ports import InboundRecord, OutboxRow
+from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
 
 _FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
@@ -140,31 +140,31 @@ class CaseBook:
     def on(self, meeting: str, day: date) -> list[CaseView]:
         return list(self.day_view(meeting, day).cases)
 
-    def apply(self, meeting: str, plan: Plan, *, actor: str, partner: str | None,
-              inbound_id: int | None, now: datetime) -> None:
+    def apply(self, meeting: str, plan: Plan, by: Actor) -> None:
+        actor, inbound_id, now = by.address, by.inbound_id, by.at
         for change in plan.changes:
             if isinstance(change, NewCase):
                 self._new_case(meeting, change, actor, inbound_id, now)
-                self.audit.record(now, actor, partner, "case added", change.reference, inbound_id, meeting,
+                self.audit.record(by, "case added", change.reference, meeting,
                            subject=change.subject, concern=change.concern,
                            partners=list(change.partners), day=str(change.day),
                            repeat_of=change.repeat_of)
             elif isinstance(change, PartnersAdded):
                 case_id = self.case_id(change.reference)
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
-                self.audit.record(now, actor, partner, "partners required", change.reference, inbound_id,
+                self.audit.record(by, "partners required", change.reference,
                            meeting, partners=list(change.partners), day=str(change.day))
             elif isinstance(change, CaseWithdrawn):
                 self._withdraw(meeting, change, now)
-                self.audit.record(now, actor, partner, "case withdrawn", change.reference, inbound_id,
+                self.audit.record(by, "case withdrawn", change.reference,
                                   meeting, day=str(change.day), note=change.reason)
             else:
                 insert_ignore(self.conn, t.apologies, {
                     "meeting": meeting, "day": change.day, "partner": change.partner,
                     "reference": change.reference, "reason": change.reason, "at": now, "actor": actor,
                     "inbound_id": inbound_id}, ("meeting", "day", "partner", "reference"))
-                self.audit.record(now, actor, change.partner, "apologies", change.reference or None,
-                                  inbound_id, meeting, day=str(change.day), note=change.reason)
+                self.audit.record(Actor(actor, now, change.partner, inbound_id), "apologies",
+                                  change.reference or None, meeting, day=str(change.day), note=change.reason)
 
     def _withdraw(self, meeting: str, change: CaseWithdrawn, now: datetime) -> None:
         case_id = self.case_id(change.reference)
@@ -262,8 +262,8 @@ class ActionBook:
             where = where & (t.actions.c.status == ActionState.OPEN)
         return self._views(where)
 
-    def add(self, meeting: str, day: date, action: NewAction, *, actor: str,
-                   inbound_id: int | None, now: datetime) -> int:
+    def add(self, meeting: str, day: date, action: NewAction, by: Actor) -> int:
+        actor, inbound_id, now = by.address, by.inbound_id, by.at
         result = self.conn.execute(insert(t.actions).values(
             meeting=meeting, case_id=self.cases.case_id(action.case), meeting_day=day, owner=action.owner,
             owner_partner=action.owner_partner, due=action.due, text=action.text, status=ActionState.OPEN,
@@ -274,12 +274,12 @@ class ActionBook:
         self.conn.execute(insert(t.action_updates).values(action_id=number, at=now, actor=actor,
                                                           status=ActionState.OPEN, note="agreed",
                                                           inbound_id=inbound_id))
-        self.audit.record(now, actor, None, "action agreed", action.case, inbound_id, meeting,
+        self.audit.record(Actor(actor, now, None, inbound_id), "action agreed", action.case, meeting,
                    action_id=f"A-{number}", owner=action.owner, due=str(action.due), text=action.text)
         return number
 
-    def update(self, number: int, *, status: str, note: str, actor: str,
-                      inbound_id: int | None, now: datetime, due: date | None = None) -> None:
+    def update(self, number: int, status: str, note: str, by: Actor, due: date | None = None) -> None:
+        actor, inbound_id, now = by.address, by.inbound_id, by.at
         values: dict[str, Any] = {"status": status, "updated_at": now}
         if note:
             values["last_note"] = note
@@ -290,8 +290,9 @@ class ActionBook:
             action_id=number, at=now, actor=actor, status=status,
             note=note or (f"due date now {due}" if due else ""), inbound_id=inbound_id))
         view = self.get(number)
-        self.audit.record(now, actor, None, f"action {status}", view.case if view else None, inbound_id,
-                   None, action_id=f"A-{number}", note=note, due=str(due) if due else None)
+        self.audit.record(Actor(actor, now, None, inbound_id), f"action {status}",
+                          view.case if view else None, None, action_id=f"A-{number}", note=note,
+                          due=str(due) if due else None)
 
     def history(self, number: int) -> list[dict[str, Any]]:
         u = t.action_updates.c
@@ -300,8 +301,10 @@ class ActionBook:
                                  .where(u.action_id == number).order_by(u.id))
         return [dict(r._mapping) for r in rows]
 
-    def decide(self, meeting: str, day: date, reference: str, decision: str, rationale: str, *,
-               review_on: date | None, actor: str, inbound_id: int | None, now: datetime) -> None:
+    def decide(self, meeting: str, day: date, decided: Decided, by: Actor) -> None:
+        reference, decision, rationale, review_on = (decided.reference, decided.decision, decided.rationale,
+                                                     decided.review_on)
+        actor, inbound_id, now = by.address, by.inbound_id, by.at
         case_id = self.cases.case_id(reference)
         self.conn.execute(insert(t.decisions).values(
             meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
@@ -310,8 +313,8 @@ class ActionBook:
             self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.CLOSED))
         elif decision == "accepted":
             self.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(status=CaseStatus.OPEN))
-        self.audit.record(now, actor, None, f"decision {decision}", reference, inbound_id, meeting,
-                   rationale=rationale, review_on=str(review_on) if review_on else None, day=str(day))
+        self.audit.record(Actor(actor, now, None, inbound_id), f"decision {decision}", reference, meeting,
+                          rationale=rationale, review_on=str(review_on) if review_on else None, day=str(day))
 
     def decisions_of_day(self, meeting: str, day: date) -> dict[str, tuple[str, str]]:
         d = t.decisions.c
@@ -347,13 +350,12 @@ class OutboxQueue:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def enqueue(self, *, key: str, message_id: str, recipients: Sequence[str], subject: str,
-                raw: bytes, now: datetime, inbound_id: int | None = None,
+    def enqueue(self, email: Outgoing, now: datetime, inbound_id: int | None = None,
                 expires: datetime | None = None) -> bool:
         """Queue an email under its key; False (and nothing queued) if the key was used."""
         return insert_ignore(self.conn, t.outbox, {
-            "key": key, "message_id": message_id, "recipients": ",".join(recipients),
-            "subject": subject, "raw": raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "key": email.key, "message_id": email.message_id, "recipients": ",".join(email.recipients),
+            "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
             "expires_at": expires}, ("key",))
 
@@ -399,18 +401,19 @@ class AuditTrail:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def record(self, at: datetime, actor: str, partner: str | None, action: str, reference: str | None,
-              inbound_id: int | None, meeting: str | None = None, **detail: Any) -> None:
+    def record(self, by: Actor, action: str, reference: str | None, meeting: str | None = None,
+               **detail: Any) -> None:
         """Append an entry. What it says about a person goes to audit_personal, which the
         retention purge may delete; the entry itself is never changed (the database refuses)."""
         personal = {k: detail.pop(k) for k in t.PERSONAL_KEYS if k in detail}
         audit_id = self.conn.execute(insert(t.audit).values(
-            at=at, meeting=meeting, actor=actor, partner=partner, action=action, reference=reference,
-            detail=json.dumps(detail, ensure_ascii=False, default=str), inbound_id=inbound_id)
+            at=by.at, meeting=meeting, actor=by.address, partner=by.partner, action=action,
+            reference=reference, detail=json.dumps(detail, ensure_ascii=False, default=str),
+            inbound_id=by.inbound_id)
         ).inserted_primary_key[0]  # type: ignore[index]
         if personal:
             self.conn.execute(insert(t.audit_personal).values(
-                audit_id=audit_id, at=at, detail=json.dumps(personal, ensure_ascii=False, default=str)))
+                audit_id=audit_id, at=by.at, detail=json.dumps(personal, ensure_ascii=False, default=str)))
 
     def log(self, reference: str | None = None, since: datetime | None = None
                   ) -> list[dict[str, Any]]:

@@ -64,6 +64,37 @@ class InboundRecord:
     content_key: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change, when, and from which email: what the audit trail records with it."""
+
+    address: str  # an address, "mailbot", or the coordinator at the terminal
+    at: datetime
+    partner: str | None = None
+    inbound_id: int | None = None  # None: typed at the terminal, or the bot's own doing
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A built email as the outbox queues it; ``key`` makes it go once."""
+
+    key: str
+    message_id: str
+    recipients: tuple[str, ...]
+    subject: str
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision (or a review date) the chair recorded for a case."""
+
+    reference: str
+    decision: str  # accepted, declined, closed, review
+    rationale: str = ""
+    review_on: date | None = None
+
+
 AfterSend = Callable[[OutboxRow, SendError | None], Awaitable[None]]
 
 

@@ -27,7 +27,7 @@ from mailbot.core.model import (
     Verdict,
     WithdrawCase,
 )
-from mailbot.core.ports import Arrival, InboundRecord
+from mailbot.core.ports import Actor, Arrival, InboundRecord
 from mailbot.core.privacy import says_nothing
 from mailbot.core.readers import quoted
 from mailbot.core.status import InboundStatus
@@ -191,8 +191,8 @@ class InboundMail(UseCase):
             if reading.reason is Reason.BOUNCE:
                 self.rejects.bounced(tx, mail, now, inbound_id)
             if earlier is not None:
-                tx.audit.record(now, "mailbot", reading.sender.partner, "same content again: not applied",
-                                None, inbound_id, meeting.id, first=earlier)
+                tx.audit.record(Actor("mailbot", now, reading.sender.partner, inbound_id),
+                                "same content again: not applied", None, meeting.id, first=earlier)
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             if reading.reason is Reason.SPOOFED:

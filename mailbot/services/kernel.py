@@ -16,7 +16,7 @@ from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.compose import Letter, Render, build
 from mailbot.core.inbound import Context
 from mailbot.core.model import Sender
-from mailbot.core.ports import Clock
+from mailbot.core.ports import Actor, Clock, Outgoing
 from mailbot.core.privacy import ContentPolicy, Level
 from mailbot.core.store import Store, UnitOfWork
 
@@ -85,8 +85,8 @@ class Kernel:
     def queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
               expires: datetime | None = None) -> bool:
         mid, raw = self.build(letter, now)
-        return tx.outbox.enqueue(key=letter.key, message_id=mid, recipients=letter.to, subject=letter.subject,
-                          raw=raw, now=now, inbound_id=inbound_id, expires=expires)
+        return tx.outbox.enqueue(Outgoing(letter.key, mid, tuple(letter.to), letter.subject, raw), now,
+                                 inbound_id, expires)
 
     def build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
         return build(letter, from_address=self.settings.bot.address,
@@ -106,6 +106,10 @@ class Origin:
     received: datetime  # when it arrived (counts for cut-offs), never after ``now``
     now: datetime  # when it is applied
     inbound_id: int | None  # None for the terminal
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.sender.address, self.now, self.sender.partner, self.inbound_id)
 
 
 class UseCase:

@@ -18,6 +18,7 @@ from mailbot.core.model import (
     DecideCase,
     ReviewCase,
 )
+from mailbot.core.ports import Decided
 from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
 from mailbot.core.store import UnitOfWork
@@ -52,28 +53,25 @@ class AfterMeeting(UseCase):
     def _record_plan(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date, result: Plan
                      ) -> list[dict[str, object]]:
         """Store the chair's plan; return the actions given, as the emails show them."""
-        meeting, actor, inbound_id, now = origin.meeting, origin.sender.address, origin.inbound_id, origin.now
+        meeting, now, by = origin.meeting, origin.now, origin.actor
         cal = self.calendars[meeting.id]
         given: list[dict[str, object]] = []
         for new in chair.new:
-            number = tx.actions.add(meeting.id, held, new, actor=actor, inbound_id=inbound_id, now=now)
+            number = tx.actions.add(meeting.id, held, new, by)
             due = self._due_label(cal, new.due)
             result.done.append(f"A-{number} ({new.case}): {new.owner}, due {due}: {new.text}")
             given.append({"id": f"A-{number}", "case": new.case, "owner": new.owner, "due": due,
                           "text": new.text})
         for number, due_on in chair.due_changes:
-            tx.actions.update(number, status=ActionState.OPEN, note="", actor=actor, inbound_id=inbound_id,
-                             now=now, due=due_on)
+            tx.actions.update(number, ActionState.OPEN, "", by, due=due_on)
         for number in chair.withdrawn:
-            tx.actions.update(number, status=ActionState.WITHDRAWN, note="not in the corrected action plan",
-                             actor=actor, inbound_id=inbound_id, now=now)
+            tx.actions.update(number, ActionState.WITHDRAWN, "not in the corrected action plan", by)
         for decision in chair.decisions:
-            tx.actions.decide(meeting.id, held, decision.case, decision.decision.value, decision.rationale,
-                      review_on=None, actor=actor, inbound_id=inbound_id, now=now)
+            tx.actions.decide(meeting.id, held, Decided(decision.case, decision.decision.value,
+                                                        decision.rationale), by)
         for review in chair.reviews:
             day = cal.meeting_day_on_or_after(review.review_on)
-            tx.actions.decide(meeting.id, held, review.case, "review", "", review_on=day, actor=actor,
-                      inbound_id=inbound_id, now=now)
+            tx.actions.decide(meeting.id, held, Decided(review.case, "review", review_on=day), by)
             tx.cases.put_on_agenda(meeting.id, day, review.case, "review",
                              f"review agreed on {letters.short_day(held)}", now)
         return given
@@ -129,8 +127,7 @@ class AfterMeeting(UseCase):
         if outcome is None or action is None:
             result.problems.append(line)
             return
-        tx.actions.update(outcome.number, status=outcome.status, note=outcome.note,
-                         actor=origin.sender.address, inbound_id=origin.inbound_id, now=now)
+        tx.actions.update(outcome.number, outcome.status, outcome.note, origin.actor)
         result.done.append(line)
         if outcome.returns_case:
             day = self.calendars[meeting.id].meeting_for(origin.received)

@@ -10,6 +10,7 @@ from mailbot.core.message import Inbound
 from mailbot.core.model import (
     Reading,
 )
+from mailbot.core.ports import Actor
 from mailbot.core.quotes import trim
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import UseCase
@@ -32,8 +33,8 @@ class Rejects(UseCase):
                 continue
             partner = self.settings.directory.sender(address).partner
             who = self.settings.directory.get(partner).name if partner else "no partner in the directory"
-            tx.audit.record(now, "mailbot", partner, "address bounced", None, inbound_id, address=address,
-                     subject=mail.subject[:200])
+            tx.audit.record(Actor("mailbot", now, partner, inbound_id), "address bounced", None,
+                            address=address, subject=mail.subject[:200])
             self._queue(tx, notices.bounced(s, address, who, mail.subject), now, inbound_id)
 
     def spoofed(self, tx: UnitOfWork, mail: Inbound, reading: Reading, now: datetime,
@@ -41,8 +42,8 @@ class Rejects(UseCase):
         """Not applied and not answered (an answer would go to whoever was impersonated)."""
         s = self.stationery[self.settings.meeting.id]
         why = reading.problems[0] if reading.problems else "sender checks failed"
-        tx.audit.record(now, "mailbot", reading.sender.partner, "email rejected as spoofed", None, inbound_id,
-                 sender=reading.sender.address, why=why)
+        tx.audit.record(Actor("mailbot", now, reading.sender.partner, inbound_id),
+                        "email rejected as spoofed", None, sender=reading.sender.address, why=why)
         self._queue(tx, notices.spoofed(s, inbound_id, reading.sender.address, mail.subject, why), now,
                     inbound_id)
 

@@ -40,8 +40,7 @@ class Replies(UseCase):
         meeting, local = origin.meeting, self.calendars[origin.meeting.id].local(origin.received)
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
                       self.settings.directory, self._call_label(meeting, day, local.date()))
-        tx.cases.apply(meeting.id, result, actor=origin.sender.address, partner=origin.sender.partner,
-                 inbound_id=origin.inbound_id, now=origin.now)
+        tx.cases.apply(meeting.id, result, origin.actor)
         after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
         if after:
             self.meeting.chair(tx, after, origin, result)

@@ -6,6 +6,7 @@ import calendar
 import logging
 from datetime import date, datetime
 
+from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, UseCase
@@ -37,8 +38,8 @@ class Retention(UseCase):
     def _purge(self, tx: UnitOfWork, now: datetime, actor: str) -> dict[str, int]:
         before = self.retention_start(now)
         counts = tx.retention.purge(before, before.date())
-        tx.audit.record(now, actor, None, "records purged", None, None, before=before.isoformat(),
-                 months=self.settings.privacy.retention_months, counts=counts)
+        tx.audit.record(Actor(actor, now), "records purged", None, before=before.isoformat(),
+                        months=self.settings.privacy.retention_months, counts=counts)
         log.info("purged records from before %s: %s", before.date(),
                  ", ".join(f"{n} {what}" for what, n in counts.items()))
         return counts

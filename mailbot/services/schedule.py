@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
 from mailbot.core.agenda import Told
+from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, UseCase
 
@@ -44,8 +45,8 @@ class Schedule(UseCase):
                 self._queue(tx, letter, now, expires=expires)
                 tx.cases.set_told(meeting_id, day, partner.code,
                             Told.REQUIRED if view.is_required(partner.code) else Told.STAND_DOWN, now)
-            tx.audit.record(now, "mailbot", None, f"{kind} queued", None, None, meeting_id, day=str(day),
-                     cases=[c.reference for c in view.cases], late=late)
+            tx.audit.record(Actor("mailbot", now), f"{kind} queued", None, meeting_id, day=str(day),
+                            cases=[c.reference for c in view.cases], late=late)
         return True
 
     def due(self) -> list[str]:
