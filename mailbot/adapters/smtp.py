@@ -98,25 +98,32 @@ class SmtpPostman:
             return results
         try:
             for n, row in enumerate(rows):
-                try:
-                    # Partial refusals do not raise: they come back per recipient.
-                    refused, _ = await client.sendmail(self.sender, list(row.recipients), row.raw)
-                    if refused:
-                        bad = ", ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items())
-                        await outcome(row, SendError(f"some recipients refused: {bad}", permanent=True,
-                                                     partial=True))
-                    else:
-                        await outcome(row, None)
-                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-                    await outcome(row, _classify(exc))
+                if not await self._send_one(client, row, outcome):
                     for rest in rows[n + 1:]:
                         await outcome(rest, SendError("not tried: connection lost", permanent=False))
-                    return results
-                except aiosmtplib.SMTPException as exc:
-                    await outcome(row, _classify(exc))
+                    break
         finally:
             await hang_up(client)
         return results
+
+    async def _send_one(self, client: aiosmtplib.SMTP, row: OutboxRow,
+                        outcome: Callable[[OutboxRow, SendError | None], Awaitable[None]]) -> bool:
+        """Send one row and tell its outcome; False when the connection is gone."""
+        try:
+            # Partial refusals do not raise: they come back per recipient.
+            refused, _ = await client.sendmail(self.sender, list(row.recipients), row.raw)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            await outcome(row, _classify(exc))
+            return False
+        except aiosmtplib.SMTPException as exc:
+            await outcome(row, _classify(exc))
+            return True
+        if refused:
+            bad = ", ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items())
+            await outcome(row, SendError(f"some recipients refused: {bad}", permanent=True, partial=True))
+        else:
+            await outcome(row, None)
+        return True
 
 
 async def hang_up(client: aiosmtplib.SMTP) -> None:

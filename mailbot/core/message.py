@@ -156,54 +156,53 @@ def parse(raw: bytes) -> Inbound:
     """Decode one email. Never raises on malformed input."""
     defects: list[str] = []
     failed = _failed_recipients(raw)
-    raw = slim(raw)
     # compat32 keeps headers as the sender wrote them (for From matching and
     # ids) and is several times faster than the modern policy's header registry.
-    legacy = email.message_from_bytes(raw, policy=email.policy.compat32)
-    headers = tuple((k.lower(), _unfold(v)) for k, v in legacy.items())
+    legacy = email.message_from_bytes(slim(raw), policy=email.policy.compat32)
     from_value = _decoded(legacy, "From", defects)
     pairs = _addresses(from_value, defects) if from_value else []
-    addresses = tuple(addr.strip() for _, addr in pairs if "@" in addr)
-    display = next((name for name, _ in pairs if name), "")
-    message_id = _first_id(_raw_header(legacy, "Message-ID"))
-    in_reply_to = _first_id(_raw_header(legacy, "In-Reply-To"))
-    references = tuple(_ID.findall(_raw_header(legacy, "References")))
-    subject = _text(_decoded(legacy, "Subject", defects))
-    sent = _date(_raw_header(legacy, "Date"))
-    body, was_html = _body(legacy, defects)
-    damaged = False
-    if not body and isinstance(legacy.get_payload(), str) and legacy.get_content_maintype() in (
-        "multipart", "text"
-    ):
-        # A multipart with no usable boundary: its text is still there, unparsed.
-        body, damaged = _content(legacy, defects), legacy.get_content_maintype() == "multipart"
-    attachments = tuple(
-        part.get_filename() or part.get_content_type()
-        for part in _parts(legacy)
-        if _is_attachment(part) or (not part.is_multipart()
-                                    and part.get_content_maintype() not in ("text", "multipart"))
-    )
+    body, was_html, damaged = _readable_body(legacy, defects)
     for part in _parts(legacy):
         defects.extend(type(d).__name__ for d in part.defects)
     return Inbound(
-        from_addresses=addresses,
-        from_display=display,
-        subject=subject,
-        message_id=message_id,
-        in_reply_to=in_reply_to,
-        references=references,
-        date=sent,
-        headers=headers,
+        from_addresses=tuple(addr.strip() for _, addr in pairs if "@" in addr),
+        from_display=next((name for name, _ in pairs if name), ""),
+        subject=_text(_decoded(legacy, "Subject", defects)),
+        message_id=_first_id(_raw_header(legacy, "Message-ID")),
+        in_reply_to=_first_id(_raw_header(legacy, "In-Reply-To")),
+        references=tuple(_ID.findall(_raw_header(legacy, "References"))),
+        date=_date(_raw_header(legacy, "Date")),
+        headers=tuple((k.lower(), _unfold(v)) for k, v in legacy.items()),
         content_type=legacy.get_content_type(),
         report_type=str(legacy.get_param("report-type") or ""),
         body=body,
         body_was_html=was_html,
-        attachments=attachments,
+        attachments=_attachment_names(legacy),
         defects=tuple(dict.fromkeys(defects)),
         damaged=damaged,
         failed_recipients=failed + tuple(
             a.strip().lower() for a in _raw_header(legacy, "X-Failed-Recipients").split(",")
             if "@" in a and a.strip().lower() not in failed)[:20],
+    )
+
+
+def _readable_body(legacy: Message, defects: list[str]) -> tuple[str, bool, bool]:
+    """(text, whether it came from HTML, whether the structure was damaged)."""
+    body, was_html = _body(legacy, defects)
+    if not body and isinstance(legacy.get_payload(), str) and legacy.get_content_maintype() in (
+        "multipart", "text"
+    ):
+        # A multipart with no usable boundary: its text is still there, unparsed.
+        return _content(legacy, defects), was_html, legacy.get_content_maintype() == "multipart"
+    return body, was_html, False
+
+
+def _attachment_names(legacy: Message) -> tuple[str, ...]:
+    return tuple(
+        part.get_filename() or part.get_content_type()
+        for part in _parts(legacy)
+        if _is_attachment(part) or (not part.is_multipart()
+                                    and part.get_content_maintype() not in ("text", "multipart"))
     )
 
 

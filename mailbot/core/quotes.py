@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mailbot.core.quote_marks import (
     DELIMITER,
@@ -110,24 +110,10 @@ def _quote_start(
     line = lines[i]
     if fingerprints and _norm(line) in fingerprints:
         return None, "own email"
-    end: int | None
-    if DELIMITER.match(line):
-        end, reason = i + 1, "original-message delimiter"
-        following = _next_written(lines, end, 3)
-        if following is not None:
-            end = header_block_end(lines, following) or end
-    elif RULE.match(line):
-        following = _next_written(lines, i + 1, 3)
-        block = None if following is None else header_block_end(lines, following)
-        if block is None:
-            return None
-        end, reason = block, "header block"
-    else:
-        end, reason = attribution_end(lines, i), "attribution"
-        if end is None:
-            end, reason = header_block_end(lines, i) or prefixed_header_block_end(lines, i), "header block"
-        if end is None:
-            return None
+    found = _quote_mark(lines, i)
+    if found is None:
+        return None
+    end, reason = found
     # With nothing written above (bottom-posting, a forward), the sender's text
     # may follow any header. Under text, an "On ... wrote:" that introduces ">"
     # lines hides nothing: its client marked the quote line by line, and what the
@@ -138,6 +124,27 @@ def _quote_start(
     if top or (reason == "attribution" and _is_quoted_at(lines, _next_written(lines, end, 10))):
         return end, reason
     return None, reason
+
+
+def _quote_mark(lines: Sequence[str], i: int) -> tuple[int, str] | None:
+    """If line ``i`` is a delimiter, a rule over a header block, an attribution or a header
+    block: the index past it and which it is."""
+    line = lines[i]
+    if DELIMITER.match(line):
+        end = i + 1
+        following = _next_written(lines, end, 3)
+        if following is not None:
+            end = header_block_end(lines, following) or end
+        return end, "original-message delimiter"
+    if RULE.match(line):
+        following = _next_written(lines, i + 1, 3)
+        block = None if following is None else header_block_end(lines, following)
+        return None if block is None else (block, "header block")
+    wrote = attribution_end(lines, i)
+    if wrote is not None:
+        return wrote, "attribution"
+    block = header_block_end(lines, i) or prefixed_header_block_end(lines, i)
+    return None if block is None else (block, "header block")
 
 
 def _next_written(lines: Sequence[str], start: int, within: int) -> int | None:
@@ -162,43 +169,63 @@ def trim(body: str, fingerprints: Sequence[str] = (), known: Sequence[str] = ())
     """
     prints = frozenset(_norm(f) for f in fingerprints if f.strip())
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    theirs = _their_lines(lines, known)
-    kept: list[str] = []
-    wrote = False  # has the sender written anything yet (above any quote header)?
-    quote = _Quote()
+    reader = _Reader(lines, prints, _their_lines(lines, known))
     i = 0
     while i < len(lines):
-        line = lines[i]
+        step = reader.step(i)
+        if isinstance(step, Trimmed):
+            return step
+        i = step
+    return Trimmed(_tidy(reader.kept), None, None)
+
+
+@dataclass(slots=True)
+class _Reader:
+    """One pass over a reply's lines, keeping what the sender wrote."""
+
+    lines: Sequence[str]
+    prints: frozenset[str]
+    theirs: frozenset[str]
+    kept: list[str] = field(default_factory=list)
+    wrote: bool = False  # has the sender written anything yet (above any quote header)?
+    quote: _Quote = field(default_factory=lambda: _Quote())
+
+    def step(self, i: int) -> int | Trimmed:
+        """Read line ``i``: the index to read next, or where reading stopped and why."""
+        line, quote = self.lines[i], self.quote
         if quote.passes(line):
-            i += 1
-            continue
-        start = _quote_start(lines, i, prints, not wrote)
+            return i + 1
+        start = _quote_start(self.lines, i, self.prints, not self.wrote)
         if start is not None:
             resume, why = start
             if resume is None:
-                return Trimmed(_tidy(kept), i, why)
+                return Trimmed(_tidy(self.kept), i, why)
             quote.begin()
-            i = resume
-            continue
-        if quote.holds(lines, i, theirs):
-            i += 1
-            continue
-        if _SIGNATURE_DELIMITER.match(line):
-            return Trimmed(_tidy(kept), i, "signature")
-        if quote.marked and RULE.match(line):
-            # Under ">" lines a rule opens a footer a server added below the quote.
-            return Trimmed(_tidy(kept), i, "footer")
-        if kept and _DISCLAIMER.match(line):
-            return Trimmed(_tidy(kept), i, "disclaimer")
-        skip_to = i + 1 if _TAGLINE.match(line) else _banner_end(lines, i)
+            return resume
+        if quote.holds(self.lines, i, self.theirs):
+            return i + 1
+        stop = _stop_reason(line, bool(self.kept), quote.marked)
+        if stop is not None:
+            return Trimmed(_tidy(self.kept), i, stop)
+        skip_to = i + 1 if _TAGLINE.match(line) else _banner_end(self.lines, i)
         if skip_to is not None:
-            i = skip_to
-            continue
-        kept.append(line)
+            return skip_to
+        self.kept.append(line)
         if line.strip():
-            wrote, quote.last_read = True, i
-        i += 1
-    return Trimmed(_tidy(kept), None, None)
+            self.wrote, quote.last_read = True, i
+        return i + 1
+
+
+def _stop_reason(line: str, kept_any: bool, under_marked_quote: bool) -> str | None:
+    """Why reading ends at ``line``, if it does: the sender's signature, a footer a server
+    added below ">" lines, or a disclaimer under what they wrote."""
+    if _SIGNATURE_DELIMITER.match(line):
+        return "signature"
+    if under_marked_quote and RULE.match(line):
+        return "footer"
+    if kept_any and _DISCLAIMER.match(line):
+        return "disclaimer"
+    return None
 
 
 def _counts(text: str) -> bool:
