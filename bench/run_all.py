@@ -58,10 +58,10 @@ def settings_for(dc: DovecotServer, smtp: SMTPServer, work: Path, partners: int 
     return config.parse(data)
 
 
-def services_for(settings: Any, start: datetime) -> Services:
+def services_for(settings: Any, start: datetime, speed: float = 0.0) -> Services:
     engine = connect(settings.database_url)
     upgrade(engine)
-    return Services(settings, Store(engine), SettableClock(start), renderer())
+    return Services(settings, Store(engine), SettableClock(start, speed), renderer())
 
 
 def seed(dc: DovecotServer, mails: list[bytes]) -> None:
@@ -164,8 +164,7 @@ def bench_latency(dc: DovecotServer, smtp: SMTPServer, work: Path, n: int) -> li
     """Partner's send -> acknowledgement accepted for delivery, with IDLE, `mailbot run` style."""
     clear(dc)
     settings = settings_for(dc, smtp, work)
-    services = services_for(settings, datetime.now(UTC))
-    services.clock = SettableClock(datetime(2026, 11, 23, 10, 30, tzinfo=UTC), speed=1)  # type: ignore[assignment]
+    services = services_for(settings, datetime(2026, 11, 23, 10, 30, tzinfo=UTC), speed=1)
     rt = Runtime(services, ImapMailbox(settings.imap), SmtpPostman(settings.smtp, BOT), poll_seconds=30,
                  idle=IdleWatcher(settings.imap, wake=lambda: None))
     loop = asyncio.new_event_loop()
