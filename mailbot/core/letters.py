@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from html import escape
 
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import ApologyView, CaseView, DayView
@@ -39,6 +38,8 @@ class Stationery:
     dial_in: str
     policy: ContentPolicy = field(default_factory=ContentPolicy)
     confidentiality: str = ""
+    marking: str = ""  # the protective marking, e.g. OFFICIAL-SENSITIVE: top of the body and subject
+    join_url: str = ""  # the online meeting's link, in the letters and the invitation
 
     @property
     def safe_words(self) -> frozenset[str]:
@@ -60,46 +61,59 @@ class Stationery:
             "marker": REPLY_MARKER,
             "bot_line": self.bot_line,
             "meeting": self.meeting_name,
-            "day_long": long_day(day) if day else "",
+            "day_long": day_words(day) if day else "",
             "starts": f"{self.starts:%H:%M}",
             "cutoff": f"{self.cutoff:%H:%M}",
             "dial_in": self.dial_in,
+            "join_url": self.join_url,
+            "invitation": False,
         }
 
     def names(self, codes: Sequence[str]) -> list[str]:
-        return [self.directory.get(c).name for c in codes]
+        """Short names, in directory order: every letter lists partners the same way."""
+        wanted = set(codes)
+        return [short_name(p) for p in self.directory if p.code in wanted]
 
     def letter(self, template: str, key: str, to: Sequence[str], subject: str,
                context: dict[str, object], secrets: Sequence[str] = (), *, route: bool = False,
-               public: bool = False, **extra: object) -> Letter:
+               public: bool = False, preview: str = "", **extra: object) -> Letter:
         """Every letter passes here: its recipients decide how much of a case it carries
         and whether its subject is tagged; every letter ends with the confidentiality
         statement. ``secrets`` are details a partner wrote that are withheld too.
 
         ``route``: a letter about actions, read after the call; where it carries references
         only, it says how to get the details (``secure_route``) instead of "read on the call".
-        ``public``: to someone outside the partnership, with none of the partners' footers.
+        ``public``: to someone outside the partnership, with none of the partners' footers
+        and no protective marking.
+        ``preview`` is what the partner must know first (their status, what is due): the
+        first line of the text part and the HTML's hidden preheader, which mail clients
+        show in their lists beside the subject.
         """
         level = self.policy.level(to)
         routed = route and level is Level.REFERENCE
+        preview = preview or subject
         if level is Level.REFERENCE:
             context = withhold(context, secrets, self.safe_words,
                                WITHHELD_ROUTE if routed else WITHHELD)
             subject = scrub_text(subject, secrets)
+            preview = scrub_text(preview, secrets)
+        note = ROUTE_NOTE if routed else REFERENCE_NOTE
+        footer = [] if public else [*([note] if level is Level.REFERENCE else []),
+                                    *([self.confidentiality] if self.confidentiality else [])]
+        marking = "" if public else self.marking
         context = {**context, "level": level.value, "confidentiality": self.confidentiality,
-                   "secure_route": self.policy.secure_route if routed else ""}
+                   "secure_route": self.policy.secure_route if routed else "",
+                   "footer": footer, "preview": preview, "marking": marking}
         tag = self.policy.tag(to)
         if tag and tag.casefold() not in subject.casefold():
             subject = f"{tag} {subject}"
         text = self.render(f"{template}.txt", context)
         html = self.render(f"{template}.html", context)
-        note = ROUTE_NOTE if routed else REFERENCE_NOTE
-        footer = [] if public else [*([note] if level is Level.REFERENCE else []),
-                                    *([self.confidentiality] if self.confidentiality else [])]
+        # The status first, where a list of emails shows it; the reply marker stays above
+        # everything else the bot wrote, so a quoted copy is still cut at its top.
+        text = "\n".join([preview, *([marking] if marking else []), "", text])
         if footer:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
-            block = "".join(f'<p style="color:#555; font-size:11px;">{escape(f)}</p>' for f in footer)
-            html = html.replace("</body>", f"<hr>{block}</body>", 1) if "</body>" in html else html + block
         return Letter(key=key, to=tuple(to), subject=subject, text=text, html=html,
                       **extra)  # type: ignore[arg-type]
 
@@ -114,6 +128,16 @@ def long_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def day_words(day: date) -> str:
+    """A meeting day as GOV.UK style writes it: "Monday 23 November"."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def brief_day(day: date) -> str:
+    """A meeting day in a subject, where every character counts: "Mon 23 Nov"."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def short_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
@@ -124,8 +148,8 @@ def _case_rows(s: Stationery, cases: Sequence[CaseView]) -> list[dict[str, objec
             "reference": c.reference,
             "subject": c.subject,
             "concern": c.concern,
-            "referrer": s.directory.get(c.referrer).name if c.referrer else "coordinator",
-            "partners": ", ".join(short_name(s.directory.get(p)) for p in c.partners),
+            "referrer": short_name(s.directory.get(c.referrer)) if c.referrer else "coordinator",
+            "partners": ", ".join(s.names(c.partners)),
             "reason": c.reason,
             "note": c.note,
         }
@@ -137,7 +161,7 @@ def _day_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, ob
     required = view.required(s.directory)
     return {
         **s.base(view.day),
-        "partner": partner.name,
+        "partner": short_name(partner),
         "required": partner.code in required,
         "cases": _case_rows(s, view.cases),
         "my_cases": [c.reference for c in view.cases_for(partner.code)],
@@ -150,7 +174,7 @@ def _day_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, ob
 def _apology(s: Stationery, apology: ApologyView) -> str:
     what = f" for {apology.reference}" if apology.reference else ""
     why = f" ({apology.reason})" if apology.reason else ""
-    return f"{s.directory.get(apology.partner).name}{what}{why}"
+    return f"{short_name(s.directory.get(apology.partner))}{what}{why}"
 
 
 def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> Letter:
@@ -161,7 +185,7 @@ def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> 
                f"{n} case{'s' if n != 1 else ''}, {len(view.required(s.directory))} partners required"
                f" - {short_name(partner)}: {status}")
     return s.letter("case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx)
+                    partner.emails, subject, ctx, preview=_status_line(s, view, partner, "required"))
 
 
 def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime) -> Letter:
@@ -172,7 +196,19 @@ def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime)
                f"{short_name(partner)}: {status}")
     attachments = (_invitation(s, view, partner, now),) if ctx["required"] else ()
     return s.letter("attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, attachments=attachments)
+                    partner.emails, subject, ctx, attachments=attachments,
+                    preview=_status_line(s, view, partner, "must attend"))
+
+
+def _status_line(s: Stationery, view: DayView, partner: Partner, verb: str) -> str:
+    """One sentence, the partner's status: "Police: you are required at 12:00, for HR-2026-0001."."""
+    refs = [c.reference for c in view.cases_for(partner.code)]
+    if refs:
+        be = "you are required" if verb == "required" else f"you {verb}"
+        return f"{short_name(partner)}: {be} at {s.starts:%H:%M}, for {', '.join(refs)}."
+    if view.cases:
+        return f"{short_name(partner)}: you may stand down."
+    return "No cases today: everyone may stand down."
 
 
 def _invitation(s: Stationery, view: DayView, partner: Partner, now: datetime) -> Attachment:
@@ -207,8 +243,10 @@ def now_required(s: Stationery, view: DayView, partner: Partner, references: Seq
     ctx = {**_day_context(s, view, partner), "new_refs": list(references)}
     subject = (f"Now REQUIRED at {s.starts:%H:%M} {short_day(view.day)}: "
                f"{', '.join(references)} - {short_name(partner)}")
+    preview = (f"{short_name(partner)}: you are now required at {s.starts:%H:%M}, "
+               f"for {', '.join(references)}.")
     return s.letter("now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx)
+                    partner.emails, subject, ctx, preview=preview)
 
 
 def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
@@ -226,8 +264,24 @@ def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_i
     if headline:
         subject = f"{subject} - {headline.tag}"
     return s.letter("ack", key, (to,), reply_subject(subject), ctx, secrets,
+                    preview=_ack_preview(s, done, problems, status, headline),
                     in_reply_to=message_id, references=tuple(references),
                     auto_submitted="auto-replied")
+
+
+def _ack_preview(s: Stationery, done: Sequence[str], problems: Sequence[str],
+                 status: dict[str, object] | None, headline: Headline | None) -> str:
+    """The answer's first line: the sender's new status (the text part says it only here,
+    above the marker), else the status they asked for, else what came of their lines."""
+    if headline:
+        return headline.sentence
+    if status:
+        where = (f"required at {s.starts:%H:%M}" if status["required"] else "you may stand down")
+        return f"Your status for {status['day_long']}: {where}."
+    if problems and not done:
+        return "Your email was read, but nothing was done: please check it."
+    checks = f", {len(problems)} to check" if problems else ""
+    return f"Your email was read: {len(done)} done{checks}."
 
 
 _REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
@@ -277,7 +331,8 @@ def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequen
     subject = (f"You may now stand down {short_day(view.day)}: {', '.join(withdrawn)} withdrawn - "
                f"{short_name(partner)}")
     return s.letter("stand_down", f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
-                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx)
+                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx,
+                    preview=f"{short_name(partner)}: you may now stand down for {day_words(view.day)}.")
 
 
 def forward(s: Stationery, *, key: str, title: str, sender: str, subject: str, lines: Sequence[str],
@@ -293,15 +348,17 @@ def forward(s: Stationery, *, key: str, title: str, sender: str, subject: str, l
 def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, object]:
     ctx = _day_context(s, view, partner)
     return {"day_long": ctx["day_long"], "required": ctx["required"], "cases": ctx["cases"],
-            "my_cases": ctx["my_cases"], "partner": partner.name}
+            "my_cases": ctx["my_cases"], "partner": short_name(partner)}
 
 
 def unknown_sender(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
                    coordinators: Sequence[str], public_reply: str) -> Letter:
     """The answer to someone outside the partnership: who to turn to instead, and none of
-    the partners' footers, which would mean nothing to them."""
-    ctx = {**s.base(), "coordinators": list(coordinators), "public_reply": public_reply}
+    the partners' footers, which would mean nothing to them. No reply marker either: this
+    sender's replies are not read."""
+    ctx = {**s.base(), "marker": "", "coordinators": list(coordinators), "public_reply": public_reply}
     return s.letter("unknown_sender", key, (to,), reply_subject(subject), ctx, public=True,
+                    preview="Your email has not been read by anyone, and no one will act on it.",
                     in_reply_to=message_id, auto_submitted="auto-replied")
 
 
@@ -321,7 +378,8 @@ def stranger_notice(s: Stationery, *, key: str, sender: str, subject: str, writt
            "cut": cut, "limit": WRITTEN_LIMIT, "answered": answered, "inbound_id": inbound_id, "last": last}
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
     return s.letter("stranger_notice", key, to, "mailbot: email from an unknown sender", ctx,
-                    secrets=[text, subject[:200]])
+                    secrets=[text, subject[:200]],
+                    preview="An email from outside the partnership: a person must read it.")
 
 
 def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets: Sequence[str] = ()
@@ -329,7 +387,8 @@ def notice(s: Stationery, *, key: str, title: str, lines: Sequence[str], secrets
     """A message for the coordinators; it carries only what they need to act."""
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
     ctx = {**s.base(), "title": title, "lines": list(lines)}
-    return s.letter("notice", key, to, f"mailbot: {title}", ctx, secrets)
+    return s.letter("notice", key, to, f"mailbot: {title}", ctx, secrets,
+                    preview=f"For the coordinators: {title}.")
 
 
 # -- after the meeting ---------------------------------------------------------
@@ -355,38 +414,43 @@ def action_rows(s: Stationery, actions: Sequence[ActionView], due_label: Callabl
                 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for a in actions:
-        partner = s.directory.get(a.owner_partner).name if a.owner_partner else "outside the directory"
+        partner = short_name(s.directory.get(a.owner_partner)) if a.owner_partner else "outside the directory"
         rows.append({"id": a.ident, "case": a.case, "owner": a.owner, "partner": partner,
                      "due": due_label(a.due), "text": a.text, "status": a.status, "note": a.last_note})
     return rows
 
 
-def _report_help() -> str:
-    return "Done: A-12 | Update: A-12 <news> | Cannot complete: A-12 <reason>"
+def _report_help(actions: Sequence[dict[str, object]]) -> str:
+    """How to report, with the reader's own action id as the example, never a made-up one."""
+    ident = str(actions[0]["id"]) if actions else "A-1"
+    return f"Done: {ident} | Update: {ident} <news> | Cannot complete: {ident} <reason>"
 
 
 def summary(s: Stationery, *, day: date, version: str, partner: Partner,
             cases: Sequence[dict[str, object]], actions: list[dict[str, object]]) -> Letter:
-    ctx = {**s.base(day), "partner": partner.name, "cases": list(cases), "actions": actions,
-           "report_help": _report_help()}
+    ctx = {**s.base(day), "partner": short_name(partner), "cases": list(cases), "actions": actions,
+           "report_help": _report_help(actions)}
     subject = (f"Action plan {short_day(day)}: {len(cases)} case{'s' if len(cases) != 1 else ''}, "
                f"{len(actions)} action{'s' if len(actions) != 1 else ''}")
     return s.letter("summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}",
-                    partner.emails, subject, ctx, route=True)
+                    partner.emails, subject, ctx, route=True,
+                    preview=f"Decisions and actions of {day_words(day)}.")
 
 
 def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
                   actions: list[dict[str, object]]) -> Letter:
-    ctx = {**s.base(day), "owner": owner, "actions": actions, "report_help": _report_help()}
+    ctx = {**s.base(day), "owner": owner, "actions": actions, "report_help": _report_help(actions)}
     subject = f"Your actions from {short_day(day)}: {', '.join(str(a['id']) for a in actions)}"
+    ids = ", ".join(str(a["id"]) for a in actions)
     return s.letter("owner_actions", f"owner-actions:{s.meeting_id}:{day}:{version}:{owner.lower()}",
-                    (owner,), subject, ctx, route=True)
+                    (owner,), subject, ctx, route=True, preview=f"You own {ids}: reply to report on each.")
 
 
 def reminder(s: Stationery, *, action: dict[str, object], owner: str, when: str) -> Letter:
-    ctx = {**s.base(), "action": action, "when": when, "report_help": _report_help()}
+    ctx = {**s.base(), "action": action, "when": when, "report_help": _report_help([action])}
     subject = f"Reminder: {action['id']} ({action['case']}) is due {when}"
-    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx, route=True)
+    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx, route=True,
+                    preview=f"{action['id']} for {action['case']} is due {when}.")
 
 
 def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Letter:
@@ -395,11 +459,14 @@ def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Let
     escalated = sum(1 for o in overdue if o["escalated"])
     subject = (f"Overdue actions {short_day(day)}: {len(overdue)} overdue"
                + (f", {escalated} escalated" if escalated else ""))
-    return s.letter("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx)
+    also = f", {escalated} escalated" if escalated else ""
+    preview = f"{len(overdue)} overdue{also}, oldest first."
+    return s.letter("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx, preview=preview)
 
 
 def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], days: int) -> Letter:
-    ctx = {**s.base(), "partner": partner.name, "action": action, "days": days,
-           "report_help": _report_help()}
+    ctx = {**s.base(), "partner": short_name(partner), "action": action, "days": days,
+           "report_help": _report_help([action])}
     subject = f"ESCALATED: {action['id']} ({action['case']}) is {days} working days overdue"
-    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True)
+    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True,
+                    preview=f"{short_name(partner)}: {action['id']} is {days} working days overdue.")

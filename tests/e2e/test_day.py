@@ -89,9 +89,9 @@ def test_a_whole_day(world: World) -> None:
             assert len(calls) == 1, address
             body = text_of(calls[0])
             required = partner.code in ("police", "childrens", "asbit")
-            headline = body.split("\n\n")[2]
-            assert ("YOU ARE REQUIRED AT 12:00" in headline) is required, (address, headline)
-            assert ("YOU MAY STAND DOWN" in headline) is (not required)
+            headline = body.splitlines()[0]
+            assert ("you are required at 12:00" in headline) is required, (address, headline)
+            assert ("you may stand down" in headline) is (not required)
             if partner.code == "hidva":  # not on the secure list: references only
                 assert "HR-2026-0001    [details withheld: read on the call]" in body
                 assert "T.W.  " not in body and "knife" not in body  # (the help example says "T.W. - ")
@@ -105,7 +105,7 @@ def test_a_whole_day(world: World) -> None:
     cnwl_ack = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("RE: Case call"))
     # It had been told to stand down; the answer starts with its new status, subject and all.
     assert str(cnwl_ack["Subject"]) == "RE: Case call - CNWL: now REQUIRED at 12:00"
-    assert text_of(cnwl_ack).split("\n\n")[1].startswith("CNWL: you are now REQUIRED at 12:00")
+    assert text_of(cnwl_ack).split("\n\n")[0].startswith("CNWL: you are now REQUIRED at 12:00")
     assert "Added HR-2026-0002 (M.K.) to today's 12:00 call; required: Central and North West London NHS " \
            "Mental Health Trust, CNWL Single Point of Access" in text_of(cnwl_ack)
     assert "T.W." not in text_of(cnwl_ack).split("How to reply")[0]
@@ -114,7 +114,7 @@ def test_a_whole_day(world: World) -> None:
     assert not [s for s in subjects(world, CNWL) if s.startswith("Now REQUIRED")]
     # SPA had been told to stand down: it is told at once that it is now required.
     notice = world.wait_for(SPA, lambda m: str(m["Subject"]).startswith("Now REQUIRED"))
-    assert "YOU ARE NOW REQUIRED AT 12:00" in text_of(notice)
+    assert "you are now required at 12:00" in text_of(notice)
     assert "HR-2026-0002" in text_of(notice)
 
     # The out-of-office changed nothing and got no answer; the stranger got a short
@@ -128,13 +128,13 @@ def test_a_whole_day(world: World) -> None:
 
     # The attendance list went at 11:30 with both cases; required partners get an invitation.
     att = world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("Attendance list"))
-    assert "YOU MUST ATTEND AT 12:00" in text_of(att)
+    assert "you must attend at 12:00" in text_of(att)
     assert "HR-2026-0002" in text_of(att)
     assert [a.get_filename() for a in att.iter_attachments()] == ["meeting.ics"]
     cnwl_att = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("Attendance list"))
-    assert "YOU MUST ATTEND" in text_of(cnwl_att)
+    assert "you must attend" in text_of(cnwl_att)
     thh_att = world.wait_for(THH, lambda m: str(m["Subject"]).startswith("Attendance list"))
-    assert "YOU MAY STAND DOWN" in text_of(thh_att)
+    assert "you may stand down" in text_of(thh_att)
     assert list(thh_att.iter_attachments()) == []
 
     # HIDVA's case came after the cut-off: it goes to Tuesday's call, and HIDVA is told.

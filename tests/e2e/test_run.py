@@ -35,7 +35,7 @@ def test_the_service_runs_the_morning_and_stops_cleanly(mail_servers, tmp_path: 
     try:
         call = world.wait_for("mash@met.police.example", lambda m: "Case call" in str(m["Subject"]),
                               timeout=30)
-        assert "NO CASES TODAY" in text_of(call)
+        assert "No cases today" in text_of(call)
         world.reply("mash@met.police.example", "Case: T.W. - threats\nPartners: ASBIT", to=call)
         started = time.monotonic()
         ack = world.wait_for("mash@met.police.example",

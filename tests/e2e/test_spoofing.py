@@ -107,4 +107,4 @@ def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(wo
 
     step(world, at(23, "11:30"))
     attendance = world.wait_for(hidva, lambda m: str(m["Subject"]).startswith("Attendance list"))
-    assert "YOU MUST ATTEND" in text_of(attendance)
+    assert "HIDVA: you must attend at 12:00" in text_of(attendance)
