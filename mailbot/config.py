@@ -111,6 +111,7 @@ class PrivacySettings:
     default_level: str = "reference"
     subject_tags: tuple[tuple[str, str], ...] = ()  # (domain, tag), e.g. ("nhs.net", "[secure]")
     confidentiality: str = DEFAULT_CONFIDENTIALITY
+    marking: str = ""  # protective marking at the top of every email and before its subject
     retention_months: int = 13
     purge_time: time = time(2, 30)
     # On unless turned off: "Done", "Withdraw" and "Cannot complete" change what partners are
@@ -145,6 +146,7 @@ class MeetingSettings:
     skip_dates: tuple[date, ...] = ()
     repeat_window_days: int = 28
     dial_in: str = ""
+    join_url: str = ""  # the online meeting's link: in the letters and the calendar invitation
     digest_time: time = time(16, 0)
     escalate_after_working_days: int = 5
 
@@ -397,7 +399,7 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     table = r.table(data, "privacy", "privacy", required=False)
     if table is None:
         return None
-    r.unknown(table, {"secure_domains", "default_level", "subject_tags", "confidentiality",
+    r.unknown(table, {"secure_domains", "default_level", "subject_tags", "confidentiality", "marking",
                       "retention_months", "purge_time", "require_dmarc_pass", "trusted_authserv_ids",
                       "secure_route"},
               "privacy")
@@ -427,12 +429,15 @@ def _privacy(r: _Reader, data: dict[str, Any]) -> PrivacySettings | None:
     route = (r.get(table, "secure_route", "privacy", str, DEFAULT_SECURE_ROUTE) or "").strip()
     if not route:
         r.problem("privacy.secure_route", "must not be empty: owners sent references only need it")
+    marking = (r.get(table, "marking", "privacy", str, "") or "").strip()
+    if _CONTROL.search(marking) or len(marking) > 40:
+        r.problem("privacy.marking", 'must be one short line, like "OFFICIAL-SENSITIVE"')
     months = r.get(table, "retention_months", "privacy", int, 13) or 0
     if months < 1:
         r.problem("privacy.retention_months", "must be at least 1")
     return PrivacySettings(
         secure_domains=tuple(domains), default_level=level, subject_tags=tuple(tags),
-        confidentiality=statement.strip(), retention_months=months,
+        confidentiality=statement.strip(), marking=marking, retention_months=months,
         purge_time=r.clock_time(table, "purge_time", "privacy", time(2, 30)),
         require_dmarc_pass=bool(r.get(table, "require_dmarc_pass", "privacy", bool, True)),
         trusted_authserv_ids=tuple(a.lower() for a in r.strings(table, "trusted_authserv_ids",
@@ -477,7 +482,8 @@ def _imap(r: _Reader, data: dict[str, Any]) -> ImapSettings | None:
 
 _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
-    "skip_dates", "repeat_window_days", "dial_in", "digest_time", "escalate_after_working_days",
+    "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
+    "escalate_after_working_days",
 }
 
 
@@ -531,9 +537,17 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         starts=starts, days=tuple(days), holidays=region, skip_dates=tuple(skip),
         repeat_window_days=r.get(table, "repeat_window_days", path, int, 28) or 0,
         dial_in=r.get(table, "dial_in", path, str, "") or "",
+        join_url=_join_url(r, table, path),
         digest_time=r.clock_time(table, "digest_time", path, time(16, 0)),
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
     )
+
+
+def _join_url(r: _Reader, table: dict[str, Any], path: str) -> str:
+    url = (r.get(table, "join_url", path, str, "") or "").strip()
+    if url and not re.fullmatch(r"https://[^\s<>\"]{1,500}", url):
+        r.problem(f"{path}.join_url", f"must be one https:// link, not {url[:60]!r}")
+    return url
 
 
 def _partners(r: _Reader, data: dict[str, Any]) -> tuple[Partner, ...]:
@@ -557,7 +571,7 @@ def _partners(r: _Reader, data: dict[str, Any]) -> tuple[Partner, ...]:
 
 
 def _partner(r: _Reader, table: dict[str, Any], path: str) -> Partner | None:
-    r.unknown(table, {"code", "name", "aliases", "emails", "domains", "coordinator"}, path)
+    r.unknown(table, {"code", "name", "short_name", "aliases", "emails", "domains", "coordinator"}, path)
     code = r.get(table, "code", path, str)
     name = r.get(table, "name", path, str)
     if code is not None and not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", code):
@@ -577,17 +591,20 @@ def _partner(r: _Reader, table: dict[str, Any], path: str) -> Partner | None:
     if not table.get("emails"):
         r.problem(f"{path}.emails", "at least one address is needed to send to")
     coordinator = r.get(table, "coordinator", path, bool, False)
+    short = (r.get(table, "short_name", path, str, "") or "").strip()
+    if len(short) > 24:
+        r.problem(f"{path}.short_name", f"must be short (at most 24 characters): {short!r}")
     if code is None or name is None:
         return None
     return Partner(code, name, r.strings(table, "aliases", path), tuple(emails), tuple(domains),
-                   bool(coordinator))
+                   bool(coordinator), short)
 
 
 def _check_unique(r: _Reader, partners: list[Partner]) -> None:
     seen_names: dict[str, str] = {}
     seen_addresses: dict[str, str] = {}
     for partner in partners:
-        for name in {partner.code, partner.name, *partner.aliases}:
+        for name in {partner.code, partner.name, *partner.aliases, *filter(None, [partner.short])}:
             key = name_key(name)
             other = seen_names.setdefault(key, partner.code)
             if other != partner.code:

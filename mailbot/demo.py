@@ -140,7 +140,7 @@ class Demo:
 
     def last(self, address: str, starts: str) -> EmailMessage:
         for msg in reversed(self.received.get(address, [])):
-            if str(msg["Subject"]).startswith(starts):
+            if starts in str(msg["Subject"]):
                 found: EmailMessage = msg
                 return found
         raise LookupError(f"{address} has no email starting {starts!r}")
@@ -240,9 +240,11 @@ def _quote(text: str) -> str:
 
 
 def _kind(subject: str) -> str:
-    for pattern, kind in ((r"^LATE Case call|^Case call", "case-call"), (r"^Attendance", "attendance"),
-                          (r"^Now REQUIRED", "now-required"), (r"^mailbot: ", "coordinator-notice")):
-        if re.match(pattern, subject):
+    if re.match(r"(?i)re\s*:", subject):
+        return "answer"
+    for pattern, kind in ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-call"),
+                          (r" - Attendance list ", "attendance"), (r"^mailbot: ", "coordinator-notice")):
+        if re.search(pattern, subject.removeprefix("OFFICIAL-SENSITIVE: ")):
             return kind
     return "answer"
 

@@ -210,3 +210,27 @@ def test_the_secure_route_has_a_default_and_cannot_be_blank() -> None:
         "Ask the coordinator for the action's details by phone")
     data["privacy"]["secure_route"] = ""
     assert "privacy.secure_route: must not be empty: owners sent references only need it" in problems_of(data)
+def test_marking_join_link_and_short_names_are_read_and_checked() -> None:
+    settings = config.load(EXAMPLE_CONFIG)
+    assert settings.privacy.marking == "OFFICIAL-SENSITIVE"
+    assert settings.meeting.join_url.startswith("https://")
+    directory = settings.directory
+    assert directory.find("children's services") == directory.get("childrens")  # short names are read
+    data = example()
+    data["privacy"]["marking"] = "OFFICIAL\nSENSITIVE"
+    data["meeting"][0]["join_url"] = "javascript:alert(1)"
+    data["partner"][1]["short_name"] = "Children's Social Services of Hillingdon"
+    problems = problems_of(data)
+    assert any(p.startswith("privacy.marking:") for p in problems), problems
+    assert any(p.startswith("meeting[0].join_url:") for p in problems), problems
+    assert any(p.startswith("partner[1].short_name:") for p in problems), problems
+
+
+def test_a_partner_without_a_short_name_is_called_by_its_first_alias() -> None:
+    from mailbot.core.directory import short_name
+
+    data = example()
+    del data["partner"][5]["short_name"]
+    assert short_name(config.parse(data).directory.get("police")) == "Police"
+    data["partner"][5]["short_name"] = "Met"
+    assert short_name(config.parse(data).directory.get("police")) == "Met"

@@ -81,7 +81,7 @@ def test_apologies_from_a_required_partner_reach_the_coordinators_and_the_attend
     assert dispositions(s)[-1] == ("c1", "applied", 1)
     s.clock.set(at(23, "11:30"))  # type: ignore[attr-defined]
     s.due()
-    [attendance] = [m for m in to(s, POLICE) if str(m["Subject"]).startswith("Attendance")]
+    [attendance] = [m for m in to(s, POLICE) if " - Attendance list " in str(m["Subject"])]
     assert "Apologies: CNWL (on a training course " \
            "today)" in text(attendance)
 
@@ -112,14 +112,14 @@ def test_the_referrer_withdraws_a_case_and_partners_needed_only_for_it_stand_dow
     assert text(ack).split("\n\n")[0].startswith("Police: you may now stand down")
     assert "Withdrew HR-2026-0001 from today's 12:00 call: family moved out of the borough" in text(ack)
     [stand_down] = to(s, CNWL, before)
-    assert str(stand_down["Subject"]).startswith("You may now stand down Mon 23 Nov 2026: HR-2026-0001")
+    assert str(stand_down["Subject"]) == "OFFICIAL-SENSITIVE: Stand down - CNWL - Mon 23 Nov: HR-2026-0001 withdrawn"
     with s.store.transaction() as tx:
         assert tx.cases.day_view("daily", at(23, "10:50").date()).cases == ()
         audit = [e["action"] for e in tx.audit.log("HR-2026-0001")]
     assert "case withdrawn" in audit
     s.clock.set(at(23, "11:30"))  # type: ignore[attr-defined]
     s.due()
-    [attendance] = [m for m in to(s, CNWL) if str(m["Subject"]).startswith("Attendance")]
+    [attendance] = [m for m in to(s, CNWL) if " - Attendance list " in str(m["Subject"])]
     assert "HR-2026-0001" not in text(attendance).split("How to reply")[0]
 
 
@@ -177,9 +177,9 @@ def test_a_partner_told_to_stand_down_who_refers_a_case_is_told_it_is_now_requir
     subject = "RE: Case call Mon 23 Nov 2026: 1 case, 2 partners required - HIDVA: may stand down"
     ingest(s, at(23, "10:20"), mail(HIDVA, "Case: R.P. - threats from ex-partner", "h2", subject))
     [ack] = to(s, HIDVA, before)
-    assert str(ack["Subject"]) == ("RE: Case call Mon 23 Nov 2026: 1 case, 2 partners required - "
+    assert str(ack["Subject"]) == ("RE: OFFICIAL-SENSITIVE: Case call Mon 23 Nov 2026: 1 case, 2 partners required - "
                                    "HIDVA: now REQUIRED at 12:00")
-    assert text(ack).split("\n\n")[0] == ("HIDVA: you are now REQUIRED at 12:00 on Monday 23 November 2026 "
+    assert text(ack).splitlines()[0] == ("HIDVA: you are now REQUIRED at 12:00 on Monday 23 November 2026 "
                                           "(HR-2026-0002).")
     # HIDVA's domain is not on the secure list: its own words are not echoed back.
     assert "R.P." not in text(ack) and "ex-partner" not in text(ack)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from pathlib import Path
 
 import pytest
 
 from mailbot.demo import run_demo
+from tests.rig.world import subject_of
 
 
 def test_the_demo_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -17,15 +19,15 @@ def test_the_demo_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     files = sorted((tmp_path / "out").glob("*.eml"))
     # 10 case calls, 10 attendance lists, answers, a now-required notice, a coordinator notice.
     mails = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
-    subjects = [str(m["Subject"]) for m in mails]
-    assert sum(s.startswith("Case call") for s in subjects) == 10
-    assert sum(s.startswith("Attendance list") for s in subjects) == 10
-    assert any(s.startswith("Now REQUIRED") and s.endswith("SPA") for s in subjects)
+    subjects = [subject_of(m) for m in mails]
+    assert sum(bool(re.match(r"(REQUIRED 12:00|Stand down) - [^-]+ - Case call ", s)) for s in subjects) == 10
+    assert sum(bool(re.match(r"(REQUIRED 12:00|Stand down) - [^-]+ - Attendance list ", s)) for s in subjects) == 10
+    assert "Now REQUIRED 12:00 - SPA - Mon 16 Nov: HR-2026-0002" in subjects
     assert len(list((tmp_path / "out").glob("*.html"))) == len(files)
     # HIDVA is sent references only: the partner it named is not echoed, but the problem is.
     assert "line 2: unknown partner [your words withheld] (known: ASC," in out
     assert "to the Tuesday 17 November 2026 12:00 call (it came after the cut-off)" in out
     assert "emails sent by the bot: 28; waiting: 0" in out
     # The out-of-office changed nothing and was not answered.
-    to_thh = [str(m["Subject"]) for m in mails if m["To"] == "safeguarding@thh.example"]
-    assert [s for s in to_thh if not s.startswith(("Case call", "Attendance list"))] == []
+    to_thh = [subject_of(m) for m in mails if m["To"] == "safeguarding@thh.example"]
+    assert [s for s in to_thh if not s.startswith("Stand down - THH - ")] == []

@@ -31,7 +31,7 @@ def after_the_meeting(tmp_path: Path) -> Services:
 def test_the_coordinators_are_told_once_to_phone_the_details_through(tmp_path: Path) -> None:
     s = after_the_meeting(tmp_path)
     [notice] = sent(s, "notice:reference-owner:")
-    assert str(notice["Subject"]) == "mailbot: A-1 went to an owner sent references only"
+    assert str(notice["Subject"]) == "OFFICIAL-SENSITIVE: mailbot: A-1 went to an owner sent references only"
     body = text(notice)
     assert f"{CHAIR} gave A-1 to {HIDVA} (Hillingdon Independent Domestic Violence Advocacy Service)" in body
     assert "A-1 (HR-2026-0001), due Thu 26 Nov 2026: safety plan with Q.Z. at the refuge" in body

@@ -51,7 +51,7 @@ def test_started_at_ten_forty_sends_the_case_call_at_once_marked_late(tmp_path: 
     s = make(tmp_path, at(23, "10:40"))
     assert s.due() == ["case call 2026-11-23"]
     subjects = [subject for _, subject in outbox(s)]
-    assert len(subjects) == 10 and all(x.startswith("LATE Case call") for x in subjects)
+    assert len(subjects) == 10 and all(" - LATE case call " in x for x in subjects)
     assert s.due() == []  # and never again
 
 
@@ -235,7 +235,7 @@ def test_a_bouncing_partner_address_is_reported_once_and_never_answered(tmp_path
         assert s.ingest(dsn(f"<bounce{n}@mx>", "mash@met.police.example")) is Outcome.IGNORED
     notices = [(k, subj) for k, subj in outbox(s)]
     assert notices == [("notice:bounced:mash@met.police.example",
-                        "mailbot: email to mash@met.police.example bounced")]
+                        "OFFICIAL-SENSITIVE: mailbot: email to mash@met.police.example bounced")]
     with s.store.transaction() as tx:
         marks = [r for r in tx.audit.log() if r["action"] == "address bounced"]
         cases = tx.cases.on("daily", at(23, "10:05").date())

@@ -42,7 +42,7 @@ class Directory:
                 by_address[address_key(email)] = partner
             for domain in partner.domains:
                 by_domain[domain.casefold()] = partner
-            for name in (partner.code, partner.name, *partner.aliases):
+            for name in (partner.code, partner.name, *partner.aliases, *filter(None, [partner.short])):
                 by_name[name_key(name)] = partner
         object.__setattr__(self, "_by_address", by_address)
         object.__setattr__(self, "_by_domain", by_domain)
@@ -87,5 +87,6 @@ class Directory:
 
 
 def short_name(partner: Partner) -> str:
-    """The name partners use day to day: the first alias, else the full name."""
-    return partner.aliases[0] if partner.aliases else partner.name
+    """The one name every email uses for a partner: its short_name, else its first alias,
+    else its full name."""
+    return partner.short or (partner.aliases[0] if partner.aliases else partner.name)

@@ -104,6 +104,7 @@ class Stationery:
         context = {**context, "level": level.value, "confidentiality": self.confidentiality,
                    "secure_route": self.policy.secure_route if routed else "",
                    "footer": footer, "preview": preview, "marking": marking}
+        subject = mark(subject, marking)
         tag = self.policy.tag(to)
         if tag and tag.casefold() not in subject.casefold():
             subject = f"{tag} {subject}"
@@ -116,6 +117,24 @@ class Stationery:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
         return Letter(key=key, to=tuple(to), subject=subject, text=text, html=html,
                       **extra)  # type: ignore[arg-type]
+
+
+_REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
+
+
+def mark(subject: str, marking: str) -> str:
+    """The subject with the protective marking in front ("OFFICIAL-SENSITIVE: ..."), after
+    any "Re:" so that mail clients still thread it; once, however often it is replied to."""
+    if not marking or marking.casefold() in subject.casefold():
+        return subject
+    found = _REPLY_PREFIX.match(subject)
+    head = found.group(0) if found else ""  # the pattern also matches no prefix
+    return f"{head}{marking}: {subject[len(head):]}"
+
+
+def is_late(subject: str) -> bool:
+    """Whether a case call's subject already says it is late (it is rewritten only once)."""
+    return " - LATE case call " in subject
 
 
 REFERENCE_NOTE = ("Case details are not sent to your email address under the information sharing "
@@ -179,25 +198,28 @@ def _apology(s: Stationery, apology: ApologyView) -> str:
 
 def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> Letter:
     ctx = {**_day_context(s, view, partner), "late": late}
-    status = "REQUIRED at " + f"{s.starts:%H:%M}" if ctx["required"] else "may stand down"
-    n = len(view.cases)
-    subject = (f"{'LATE ' if late else ''}Case call {short_day(view.day)}: "
-               f"{n} case{'s' if n != 1 else ''}, {len(view.required(s.directory))} partners required"
-               f" - {short_name(partner)}: {status}")
+    what = "LATE case call" if late else "Case call"
+    subject = _day_subject(s, view, partner, f"{what} {brief_day(view.day)}")
     return s.letter("case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}",
                     partner.emails, subject, ctx, preview=_status_line(s, view, partner, "required"))
 
 
 def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime) -> Letter:
     ctx = _day_context(s, view, partner)
-    status = "REQUIRED at " + f"{s.starts:%H:%M}" if ctx["required"] else "may stand down"
-    n = len(view.cases)
-    subject = (f"Attendance list {short_day(view.day)}: {n} case{'s' if n != 1 else ''} - "
-               f"{short_name(partner)}: {status}")
+    subject = _day_subject(s, view, partner, f"Attendance list {brief_day(view.day)}")
     attachments = (_invitation(s, view, partner, now),) if ctx["required"] else ()
     return s.letter("attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}",
                     partner.emails, subject, ctx, attachments=attachments,
                     preview=_status_line(s, view, partner, "must attend"))
+
+
+def _day_subject(s: Stationery, view: DayView, partner: Partner, what: str) -> str:
+    """The partner's status first, where a phone's list of emails still shows it:
+    "REQUIRED 12:00 - Police - Case call Mon 23 Nov: 2 cases"."""
+    status = f"REQUIRED {s.starts:%H:%M}" if view.is_required(partner.code) else "Stand down"
+    n = len(view.cases)
+    count = f"{n} case{'s' if n != 1 else ''}" if n else "no cases"
+    return f"{status} - {short_name(partner)} - {what}: {count}"
 
 
 def _status_line(s: Stationery, view: DayView, partner: Partner, verb: str) -> str:
@@ -241,8 +263,8 @@ def _ics_text(text: str) -> str:
 
 def now_required(s: Stationery, view: DayView, partner: Partner, references: Sequence[str]) -> Letter:
     ctx = {**_day_context(s, view, partner), "new_refs": list(references)}
-    subject = (f"Now REQUIRED at {s.starts:%H:%M} {short_day(view.day)}: "
-               f"{', '.join(references)} - {short_name(partner)}")
+    subject = (f"Now REQUIRED {s.starts:%H:%M} - {short_name(partner)} - {brief_day(view.day)}: "
+               f"{', '.join(references)}")
     preview = (f"{short_name(partner)}: you are now required at {s.starts:%H:%M}, "
                f"for {', '.join(references)}.")
     return s.letter("now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}",
@@ -260,7 +282,7 @@ def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_i
     ctx = {**s.base(), "done": list(done), "problems": list(problems), "status": status,
            "read_as": list(read_as), "headline": headline.sentence if headline else "",
            "forwarded": forwarded, "only_forwarded": only_forwarded}
-    subject = fresh_subject(subject, s.directory)
+    subject = fresh_subject(subject, s.directory, s.marking)
     if headline:
         subject = f"{subject} - {headline.tag}"
     return s.letter("ack", key, (to,), reply_subject(subject), ctx, secrets,
@@ -284,7 +306,6 @@ def _ack_preview(s: Stationery, done: Sequence[str], problems: Sequence[str],
     return f"Your email was read: {len(done)} done{checks}."
 
 
-_REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
 # " - Police: REQUIRED at 12:00", " - HIDVA: may stand down" at the end of our subjects,
 # "REQUIRED 12:00 - Police - " or "Stand down - ASC - " at their start.
 _STATUS_TAIL = re.compile(r"\s+-\s+[^-:]{1,60}:\s*(?:now\s+)?"
@@ -293,12 +314,15 @@ _STATUS_HEAD = re.compile(r"(?:now\s+)?(?:REQUIRED \d\d:\d\d|Stand down)\s+-\s+[
                           re.IGNORECASE)
 
 
-def fresh_subject(subject: str, directory: Directory) -> str:
+def fresh_subject(subject: str, directory: Directory, marking: str = "") -> str:
     """A reply's subject without the status our own email put in it: the answer must not
-    keep saying "may stand down" to a partner it has just made required."""
+    keep saying "may stand down" to a partner it has just made required. The protective
+    marking, where our subject carried one, stays where it was."""
     subject = subject[:400]
     prefix = _REPLY_PREFIX.match(subject)
     cut = prefix.end() if prefix else 0
+    if marking and subject[cut:].casefold().startswith(f"{marking}: ".casefold()):
+        cut += len(marking) + 2
     head = _STATUS_HEAD.match(subject, cut)
     if head:
         subject = subject[:cut] + subject[head.end():]
@@ -328,8 +352,8 @@ def status_headline(s: Stationery, view: DayView, partner: Partner, *, was: bool
 def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequence[str]) -> Letter:
     """To a partner told it was required whom a withdrawal leaves with no case."""
     ctx = {**_day_context(s, view, partner), "withdrawn": list(withdrawn)}
-    subject = (f"You may now stand down {short_day(view.day)}: {', '.join(withdrawn)} withdrawn - "
-               f"{short_name(partner)}")
+    subject = (f"Stand down - {short_name(partner)} - {brief_day(view.day)}: "
+               f"{', '.join(withdrawn)} withdrawn")
     return s.letter("stand_down", f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
                     f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx,
                     preview=f"{short_name(partner)}: you may now stand down for {day_words(view.day)}.")

@@ -68,6 +68,7 @@ class Partner:
     emails: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     coordinator: bool = False
+    short: str = ""  # the name every email uses for it; empty: its first alias, else its name
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,8 @@ def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stati
     policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
     return {
         m.id: letters.Stationery(render, d, settings.bot.display_name, settings.bot.address, m.id, m.name,
-                                 m.starts, m.cutoff, m.dial_in, policy, p.confidentiality)
+                                 m.starts, m.cutoff, m.dial_in, policy, p.confidentiality, p.marking,
+                                 m.join_url)
         for m in settings.meetings
     }
 

@@ -55,7 +55,7 @@ class Outbox(UseCase):
 
     def _refresh_late(self, tx: UnitOfWork, row: OutboxRow, now: datetime) -> OutboxRow:
         """A case call that failed to go on time is rewritten as a late one, with today's cases."""
-        if not row.key.startswith("case-call:") or row.attempts == 0 or row.subject.startswith("LATE "):
+        if not row.key.startswith("case-call:") or row.attempts == 0 or letters.is_late(row.subject):
             return row
         _, meeting_id, day_text, code = row.key.split(":", 3)
         meeting, day = self._meeting(meeting_id), date.fromisoformat(day_text)

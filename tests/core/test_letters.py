@@ -98,3 +98,51 @@ def test_the_bots_own_lines_are_never_read_as_commands(stationery: letters.Stati
 
     for letter in every_letter(stationery):
         assert [line for line in letter.text.splitlines() if is_command_line(line)] == []
+
+
+def test_subjects_and_previews_lead_with_the_partners_status(settings: Settings) -> None:
+    m = settings.meeting
+    s = letters.Stationery(renderer(), settings.directory, settings.bot.display_name, settings.bot.address,
+                           m.id, m.name, m.starts, m.cutoff, m.dial_in, marking="OFFICIAL-SENSITIVE")
+    d = s.directory
+    cases = (CaseView("HR-2026-0001", "T.W.", "threats", "police", ("police", "asbit")),
+             CaseView("HR-2026-0002", "M.K.", "missed depot", "cnwl", ("cnwl",)))
+    view = DayView("daily", date(2026, 11, 23), cases)
+    police = letters.case_call(s, view, d.get("police"), late=False)
+    assert police.subject == "OFFICIAL-SENSITIVE: REQUIRED 12:00 - Police - Case call Mon 23 Nov: 2 cases"
+    assert police.text.splitlines()[:2] == ["Police: you are required at 12:00, for HR-2026-0001.",
+                                            "OFFICIAL-SENSITIVE"]
+    # The hidden preheader is the first text in the HTML body.
+    body = police.html.split("<body", 1)[1]
+    assert body.index("Police: you are required at 12:00") < body.index("## Please reply")
+    asc = letters.attendance(s, view, d.get("asc"), now=NOW)
+    assert asc.subject == "OFFICIAL-SENSITIVE: Stand down - ASC - Attendance list Mon 23 Nov: 2 cases"
+    assert asc.text.startswith("ASC: you may stand down.\n")
+    late = letters.case_call(s, DayView("daily", date(2026, 11, 23), ()), d.get("thh"), late=True)
+    assert late.subject == "OFFICIAL-SENSITIVE: Stand down - THH - LATE case call Mon 23 Nov: no cases"
+    assert letters.is_late(late.subject) and not letters.is_late(police.subject)
+
+
+def test_the_marking_goes_once_after_any_reply_prefix() -> None:
+    assert letters.mark("RE: Case call", "OFFICIAL-SENSITIVE") == "RE: OFFICIAL-SENSITIVE: Case call"
+    assert letters.mark("Re: Fwd: news", "OFFICIAL-SENSITIVE") == "Re: Fwd: OFFICIAL-SENSITIVE: news"
+    marked = "RE: OFFICIAL-SENSITIVE: Case call"
+    assert letters.mark(marked, "OFFICIAL-SENSITIVE") == marked
+    assert letters.mark("Case call", "") == "Case call"
+
+
+def test_owners_see_their_own_action_ids_and_each_date_once(stationery: letters.Stationery) -> None:
+    action = ActionView(7, "HR-2026-0001", "mash@met.police.example", "police", date(2026, 12, 3),
+                        "welfare visit", "open", "")
+    rows = letters.action_rows(stationery, [action], letters.short_day)
+    for letter in (letters.owner_actions(stationery, day=date(2026, 11, 23), version="v1",
+                                         owner=action.owner, actions=rows),
+                   letters.reminder(stationery, action=rows[0], owner=action.owner,
+                                    when="on Thursday 3 December 2026"),
+                   letters.escalation(stationery, partner=stationery.directory.get("police"),
+                                      action=rows[0], days=6)):
+        assert "Done: A-7" in letter.text and "A-12" not in letter.text + letter.html
+    reminder = letters.reminder(stationery, action=rows[0], owner=action.owner,
+                                when="on Thursday 3 December 2026")
+    assert reminder.text.count("3 Dec") == 2  # the preview line, then the body: once each
+    assert "Thu 3 Dec" not in reminder.text

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot import config
-from tests.rig.world import World, rig_config, text_of
+from tests.rig.world import World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -47,7 +47,7 @@ def step(world: World, when: datetime) -> None:
 
 
 def starting(world: World, address: str, prefix: str) -> list[str]:
-    return [text_of(m) for m in world.inbox(address) if str(m["Subject"]).startswith(prefix)]
+    return [text_of(m) for m in world.inbox(address) if subject_of(m).startswith(prefix)]
 
 
 def test_a_meetings_aftermath(world: World) -> None:
@@ -97,7 +97,7 @@ def test_a_meetings_aftermath(world: World) -> None:
     assert "family have moved out of the borough" in notice
     # The case comes back on the next case call, with the reason.
     step(world, at(24, "10:00"))
-    [call] = starting(world, CNWL, "Case call Tue 24 Nov 2026")
+    [call] = starting(world, CNWL, "REQUIRED 12:00 - CNWL - Case call Tue 24 Nov")
     assert "HR-2026-0002  M.K.  missed appointments [returned: A-3 could not be completed: " \
            "family have moved out of the borough]" in call
 

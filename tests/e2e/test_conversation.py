@@ -12,7 +12,7 @@ import pytest
 
 from mailbot import config
 from tests.e2e.test_day import ASC, CNWL, HIDVA, POLICE, at
-from tests.rig.world import World, rig_config, text_of
+from tests.rig.world import World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 SPA = "spa@cnwl.example"
@@ -70,7 +70,7 @@ def step(world: World, when: datetime) -> None:
 
 
 def received(world: World, address: str, start: str) -> list[str]:
-    return [str(m["Subject"]) for m in world.inbox(address) if str(m["Subject"]).startswith(start)]
+    return [subject_of(m) for m in world.inbox(address) if subject_of(m).startswith(start)]
 
 
 def test_the_conversation_on_the_real_servers(world: World) -> None:
@@ -85,9 +85,9 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     world.reply(HIDVA, OUTLOOK_CHAIN)
     world.reply(CNWL, GMAIL_CHAIN)
     step(world, at("10:11"))
-    spa_notice = world.wait_for(SPA, lambda m: str(m["Subject"]).startswith("Now REQUIRED"))
+    spa_notice = world.wait_for(SPA, lambda m: subject_of(m).startswith("Now REQUIRED"))
     assert "HR-2026-0001" in text_of(spa_notice)
-    cnwl_ack = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("RE: Case call"))
+    cnwl_ack = world.wait_for(CNWL, lambda m: subject_of(m).startswith("RE: Case call"))
     assert "HR-2026-0001: now also requires CNWL Single Point of Access" in text_of(cnwl_ack)
     for ack in (cnwl_ack, *world.inbox(HIDVA)):
         assert "below the quoted" not in text_of(ack) and "send it again" not in text_of(ack)
@@ -101,7 +101,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     step(world, at("10:21"))
     forward = world.wait_for(ASC, lambda m: "for a person to read" in str(m["Subject"]))
     assert "G.L., 84, bruising to both arms" in text_of(forward)
-    told = world.wait_for(POLICE, lambda m: str(m["Subject"]) == "Re: Another one")
+    told = world.wait_for(POLICE, lambda m: subject_of(m) == "Re: Another one")
     assert "passed to the coordinators" in text_of(told)
 
     # Apologies from a required partner: the coordinators hear at once.
@@ -114,10 +114,11 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     world.clock.set(at("10:40"))
     world.reply(POLICE, "Withdraw HR-2026-0001: found safe and back at the placement")
     step(world, at("10:41"))
-    stand_down = world.wait_for(HIDVA, lambda m: str(m["Subject"]).startswith("You may now stand down"))
+    stand_down = world.wait_for(HIDVA, lambda m: " withdrawn" in str(m["Subject"]))
+    assert str(stand_down["Subject"]).startswith("OFFICIAL-SENSITIVE: Stand down - HIDVA - ")
     assert "HR-2026-0001" in str(stand_down["Subject"])
     step(world, at("11:30"))
-    attendance = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    attendance = world.wait_for(CNWL, lambda m: " - Attendance list " in subject_of(m))
     assert "Apologies: CNWL (clinic all morning)" \
         in text_of(attendance)
     assert "HR-2026-0001" not in text_of(attendance).split("Must attend")[0]

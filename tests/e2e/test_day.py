@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot import config
-from tests.rig.world import World, rig_config, text_of
+from mailbot.core.directory import short_name
+from tests.rig.world import World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -50,7 +51,7 @@ def step(world: World, when: str, runtime=None) -> None:  # type: ignore[no-unty
 
 
 def subjects(world: World, address: str) -> list[str]:
-    return [str(m["Subject"]) for m in world.inbox(address)]
+    return [subject_of(m) for m in world.inbox(address)]
 
 
 def play_day(world: World) -> None:
@@ -58,7 +59,7 @@ def play_day(world: World) -> None:
                 subject="New case for today")
     step(world, "09:31")
     step(world, "10:00")
-    call = world.wait_for(CNWL, lambda m: "Case call" in str(m["Subject"]))
+    call = world.wait_for(CNWL, lambda m: "Case call" in subject_of(m))
     world.clock.set(at("10:20"))
     world.reply(CNWL, "Case: M.K. - missed three appointments, family worried\nPartners: SPA\n\n"
                       "From: Hillingdon High Risk Case Discussion <highrisk-bot@hillingdon.example>\n"
@@ -78,15 +79,19 @@ def test_a_whole_day(world: World) -> None:
     play_day(world)
 
     # The early case was acknowledged, threaded under the partner's email.
-    ack = world.wait_for(POLICE, lambda m: "New case for today" in str(m["Subject"]))
+    ack = world.wait_for(POLICE, lambda m: "New case for today" in subject_of(m))
     assert "Added HR-2026-0001 (T.W.) to today's 12:00 call" in text_of(ack)
     assert ack["Auto-Submitted"] == "auto-replied"
 
     # Every partner got exactly one case call, saying where it stands at the top.
     for partner in world.settings.partners:
         for address in partner.emails:
-            calls = [m for m in world.inbox(address) if str(m["Subject"]).startswith("Case call")]
+            calls = [m for m in world.inbox(address) if " - Case call " in subject_of(m)]
             assert len(calls) == 1, address
+            # The status leads the subject, after the protective marking.
+            status = "REQUIRED 12:00" if partner.code in ("police", "childrens", "asbit") else "Stand down"
+            assert str(calls[0]["Subject"]) == (f"OFFICIAL-SENSITIVE: {status} - {short_name(partner)} - "
+                                                "Case call Mon 23 Nov: 1 case"), address
             body = text_of(calls[0])
             required = partner.code in ("police", "childrens", "asbit")
             headline = body.splitlines()[0]
@@ -102,9 +107,9 @@ def test_a_whole_day(world: World) -> None:
             assert calls[0].get_body(preferencelist=("html",)) is not None
 
     # CNWL's reply, quoting the whole case call, added one case and re-read nothing.
-    cnwl_ack = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("RE: Case call"))
+    cnwl_ack = world.wait_for(CNWL, lambda m: subject_of(m).startswith("RE: Case call"))
     # It had been told to stand down; the answer starts with its new status, subject and all.
-    assert str(cnwl_ack["Subject"]) == "RE: Case call - CNWL: now REQUIRED at 12:00"
+    assert str(cnwl_ack["Subject"]) == "RE: OFFICIAL-SENSITIVE: Case call - CNWL: now REQUIRED at 12:00"
     assert text_of(cnwl_ack).split("\n\n")[0].startswith("CNWL: you are now REQUIRED at 12:00")
     assert "Added HR-2026-0002 (M.K.) to today's 12:00 call; required: Central and North West London NHS " \
            "Mental Health Trust, CNWL Single Point of Access" in text_of(cnwl_ack)
@@ -113,32 +118,34 @@ def test_a_whole_day(world: World) -> None:
     # CNWL referred it, so its acknowledgement says it is required; no second email.
     assert not [s for s in subjects(world, CNWL) if s.startswith("Now REQUIRED")]
     # SPA had been told to stand down: it is told at once that it is now required.
-    notice = world.wait_for(SPA, lambda m: str(m["Subject"]).startswith("Now REQUIRED"))
+    notice = world.wait_for(SPA, lambda m: subject_of(m).startswith("Now REQUIRED"))
     assert "you are now required at 12:00" in text_of(notice)
     assert "HR-2026-0002" in text_of(notice)
 
     # The out-of-office changed nothing and got no answer; the stranger got a short
     # answer with no case data and the coordinator was told.
-    assert [s for s in subjects(world, THH) if not s.startswith(("Case call", "Attendance"))] == []
+    assert [s for s in subjects(world, THH) if " - Case call " not in s and " - Attendance list " not in s] == []
     stranger = world.smtp.messages
     to_stranger = [m for m in stranger if m.rcpt_tos == ["stranger@elsewhere.example"]]
     assert len(to_stranger) == 1
     assert b"HR-2026" not in to_stranger[0].data and b"T.W." not in to_stranger[0].data
-    world.wait_for(ASC, lambda m: "unknown sender" in str(m["Subject"]))
+    world.wait_for(ASC, lambda m: "unknown sender" in subject_of(m))
 
     # The attendance list went at 11:30 with both cases; required partners get an invitation.
-    att = world.wait_for(POLICE, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    att = world.wait_for(POLICE, lambda m: " - Attendance list " in subject_of(m))
+    assert subject_of(att) == "REQUIRED 12:00 - Police - Attendance list Mon 23 Nov: 2 cases"
     assert "you must attend at 12:00" in text_of(att)
     assert "HR-2026-0002" in text_of(att)
     assert [a.get_filename() for a in att.iter_attachments()] == ["meeting.ics"]
-    cnwl_att = world.wait_for(CNWL, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    cnwl_att = world.wait_for(CNWL, lambda m: " - Attendance list " in subject_of(m))
     assert "you must attend" in text_of(cnwl_att)
-    thh_att = world.wait_for(THH, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    thh_att = world.wait_for(THH, lambda m: " - Attendance list " in subject_of(m))
+    assert subject_of(thh_att) == "Stand down - THH - Attendance list Mon 23 Nov: 2 cases"
     assert "you may stand down" in text_of(thh_att)
     assert list(thh_att.iter_attachments()) == []
 
     # HIDVA's case came after the cut-off: it goes to Tuesday's call, and HIDVA is told.
-    late = world.wait_for(HIDVA, lambda m: str(m["Subject"]).startswith("RE: Case call"))
+    late = world.wait_for(HIDVA, lambda m: subject_of(m).startswith("RE: Case call"))
     # (HIDVA's domain is not on the secure list: its own initials are not echoed back.)
     assert "Added HR-2026-0003 ([withheld]) to the Tuesday 24 November 2026 12:00 call " \
            "(it came after the cut-off)" in text_of(late)

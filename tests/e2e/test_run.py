@@ -13,7 +13,7 @@ import pytest
 
 from mailbot import config
 from tests.conftest import ROOT
-from tests.rig.world import BOT_PASSWORD, World, dump, rig_config, text_of
+from tests.rig.world import BOT_PASSWORD, World, dump, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 
@@ -33,17 +33,17 @@ def test_the_service_runs_the_morning_and_stops_cleanly(mail_servers, tmp_path: 
                              "--clock", "2026-11-23T09:59:50+00:00@10"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        call = world.wait_for("mash@met.police.example", lambda m: "Case call" in str(m["Subject"]),
+        call = world.wait_for("mash@met.police.example", lambda m: "Case call" in subject_of(m),
                               timeout=30)
         assert "No cases today" in text_of(call)
         world.reply("mash@met.police.example", "Case: T.W. - threats\nPartners: ASBIT", to=call)
         started = time.monotonic()
         ack = world.wait_for("mash@met.police.example",
-                             lambda m: str(m["Subject"]).startswith("RE: Case call"), timeout=20)
+                             lambda m: subject_of(m).startswith("RE: Case call"), timeout=20)
         assert "Added HR-2026-0001 (T.W.)" in text_of(ack)
         assert time.monotonic() - started < 10  # answered within seconds, not at the next hour
         notice = world.wait_for("asbit@hillingdon.example",
-                                lambda m: str(m["Subject"]).startswith("Now REQUIRED"), timeout=10)
+                                lambda m: subject_of(m).startswith("Now REQUIRED"), timeout=10)
         assert "HR-2026-0001" in text_of(notice)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -21,7 +21,7 @@ from mailbot.config import Settings
 from mailbot.errors import FetchError
 from tests.adapters.test_smtp import row
 from tests.rig.entra import FakeEntra
-from tests.rig.world import BOT_PASSWORD, World, rig_config, text_of
+from tests.rig.world import BOT_PASSWORD, World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 
@@ -76,7 +76,7 @@ def test_the_bot_reads_and_answers_over_xoauth2_with_one_cached_token(
         asyncio.run(runtime.step())
     finally:
         runtime.close()
-    ack = world.wait_for("mash@met.police.example", lambda m: str(m["Subject"]).startswith("RE:"))
+    ack = world.wait_for("mash@met.police.example", lambda m: subject_of(m).startswith("RE:"))
     assert "HR-2026-0001" in text_of(ack)
     # Every email the bot sent went on a session signed in by token (the server has no password).
     assert smtp.handler.xoauth2_logins and set(smtp.handler.xoauth2_logins) == {settings.bot.address}

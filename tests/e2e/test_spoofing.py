@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot import config
-from tests.rig.world import World, rig_config, text_of
+from tests.rig.world import World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -39,7 +39,7 @@ def step(world: World, when: datetime) -> None:
 
 
 def subjects(world: World, address: str) -> list[str]:
-    return [str(m["Subject"]) for m in world.inbox(address)]
+    return [subject_of(m) for m in world.inbox(address)]
 
 
 def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_told(world: World) -> None:
@@ -69,7 +69,7 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
     assert returned == []  # "Cannot complete" would have put the case back on the call
     assert subjects(world, POLICE) == police_before  # no answer to whoever was impersonated
     notices = [text_of(m) for m in world.inbox(CHAIR)
-               if str(m["Subject"]) == "mailbot: an email was rejected as possibly spoofed"]
+               if subject_of(m) == "mailbot: an email was rejected as possibly spoofed"]
     assert len(notices) == 2
     assert all("DMARC fail for met.police.example" in n for n in notices)
     assert "claiming to be from mash@met.police.example" in notices[0]
@@ -88,7 +88,7 @@ def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(wo
     world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: HIDVA", subject="case")
     step(world, at(23, "09:30"))
     step(world, at(23, "10:00"))
-    world.wait_for(hidva, lambda m: str(m["Subject"]).startswith("Case call") and "REQUIRED" in str(m["Subject"]))
+    world.wait_for(hidva, lambda m: subject_of(m).startswith("REQUIRED 12:00 - HIDVA - Case call"))
     police_before, hidva_before = subjects(world, POLICE), subjects(world, hidva)
 
     world.clock.set(at(23, "10:30"))
@@ -102,9 +102,9 @@ def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(wo
     assert subjects(world, hidva) == hidva_before  # not told to stand down
     assert subjects(world, POLICE) == police_before  # no answer to whoever was impersonated
     [notice] = [text_of(m) for m in world.inbox(CHAIR)
-                if str(m["Subject"]) == "mailbot: an email was rejected as possibly spoofed"]
+                if subject_of(m) == "mailbot: an email was rejected as possibly spoofed"]
     assert "DMARC fail for met.police.example" in notice
 
     step(world, at(23, "11:30"))
-    attendance = world.wait_for(hidva, lambda m: str(m["Subject"]).startswith("Attendance list"))
+    attendance = world.wait_for(hidva, lambda m: " - Attendance list " in subject_of(m))
     assert "HIDVA: you must attend at 12:00" in text_of(attendance)

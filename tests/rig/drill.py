@@ -20,6 +20,7 @@ import email.policy
 import email.utils
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -37,7 +38,7 @@ from zoneinfo import ZoneInfo
 from imapclient import IMAPClient
 
 from mailbot import config
-from mailbot.core.letters import short_day
+from mailbot.core.letters import brief_day
 from tests.conftest import ROOT
 from tests.rig.dovecot import DovecotServer
 from tests.rig.received import arrived as stamp
@@ -230,8 +231,8 @@ class Drill:
         assert all(acks[mid] == 1 for mid in self.replies), "a reply was not acknowledged exactly once"
         # Each partner: one case call a day.
         for day in self.days:
-            calls = Counter(str(h["To"]) for h in accepted if str(h["Subject"]).split(":")[0]
-                            .removeprefix("LATE ") == f"Case call {short_day(day)}")
+            call = re.compile(rf" - (?:LATE c|C)ase call {brief_day(day)}: ")
+            calls = Counter(str(h["To"]) for h in accepted if call.search(str(h["Subject"])))
             assert set(calls.values()) == {1} and len(calls) == len(self.settings.partners), calls
         with self._bot_imap() as imap:
             processed = imap.folder_status(self.settings.imap.processed_folder  # type: ignore[union-attr]

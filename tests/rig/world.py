@@ -161,6 +161,15 @@ class World:
             time.sleep(0.1)
 
 
+MARKING = "OFFICIAL-SENSITIVE"  # the example config's protective marking
+
+
+def subject_of(msg: EmailMessage) -> str:
+    """The subject without the protective marking, which test_day asserts on its own, so
+    that the other tests compare what the subject says."""
+    return str(msg["Subject"]).replace(f"{MARKING}: ", "", 1)
+
+
 def text_of(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain",))
     assert part is not None
