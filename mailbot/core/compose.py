@@ -85,10 +85,14 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     # The stdlib takes a Charset here (its stubs say str): it is what selects QP.
     body.attach(MIMEText(letter.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
     body.attach(MIMEText(letter.html, "html", _UTF8_QP))  # type: ignore[arg-type]
-    if letter.attachments:
+    calendars = [a for a in letter.attachments if (a.maintype, a.subtype) == ("text", "calendar")]
+    others = [a for a in letter.attachments if a not in calendars]
+    for att in calendars:
+        body.attach(_calendar_part(att))
+    if others:
         mixed = MIMEMultipart("mixed")
         mixed.attach(body)
-        for att in letter.attachments:
+        for att in others:
             part = MIMEBase(att.maintype, att.subtype)
             for name, value in att.params:
                 part.set_param(name, value)
@@ -111,6 +115,16 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     msg["Auto-Submitted"] = letter.auto_submitted
     msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     return mid, msg.as_bytes(policy=_POLICY)
+
+
+def _calendar_part(att: Attachment) -> Message:
+    """An invitation as iMIP wants it (RFC 6047 §2.4): the last alternative of the body,
+    ``text/calendar`` with a ``method`` parameter equal to the calendar's METHOD, which is
+    what makes Outlook and Gmail show Accept and Decline instead of an attachment to import."""
+    part = MIMEText(att.data.decode("utf-8"), "calendar", "utf-8")
+    for name, value in att.params:
+        part.set_param(name, value)
+    return part
 
 
 def _header(text: str) -> str:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from mailbot.core.actions import ActionView
-from mailbot.core.agenda import ApologyView, CaseView, DayView
+from mailbot.core.agenda import ApologyView, CaseView, DayView, Told
 from mailbot.core.compose import Attachment, Letter, Render, reply_subject
 from mailbot.core.directory import Directory, short_name
 from mailbot.core.inbound import REPLY_MARKER
+from mailbot.core.invitation import Invitation, Method, ical
+from mailbot.core.invitation import description as describe
+from mailbot.core.invitation import uid as invite_uid
 from mailbot.core.model import Partner
 from mailbot.core.privacy import WITHHELD, WITHHELD_ROUTE, ContentPolicy, Level, scrub_text, withhold
 
@@ -40,6 +43,7 @@ class Stationery:
     confidentiality: str = ""
     marking: str = ""  # the protective marking, e.g. OFFICIAL-SENSITIVE: top of the body and subject
     join_url: str = ""  # the online meeting's link, in the letters and the invitation
+    zone: tzinfo = UTC  # the meeting's time zone, for the invitation's start time
 
     @property
     def safe_words(self) -> frozenset[str]:
@@ -196,18 +200,28 @@ def _apology(s: Stationery, apology: ApologyView) -> str:
     return f"{short_name(s.directory.get(apology.partner))}{what}{why}"
 
 
-def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool) -> Letter:
-    ctx = {**_day_context(s, view, partner), "late": late}
+def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool,
+              now: datetime | None = None) -> Letter:
+    """The morning's email to one partner. Given ``now``, a required partner's also carries
+    the calendar invitation, so the meeting is in its calendar from the first email."""
+    invite = (invitation(s, view, partner, Method.REQUEST, now),) \
+        if now is not None and view.is_required(partner.code) else ()
+    ctx = {**_day_context(s, view, partner), "late": late, "invitation": bool(invite)}
     what = "LATE case call" if late else "Case call"
     subject = _day_subject(s, view, partner, f"{what} {brief_day(view.day)}")
     return s.letter("case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, preview=_status_line(s, view, partner, "required"))
+                    partner.emails, subject, ctx, attachments=invite,
+                    preview=_status_line(s, view, partner, "required"))
 
 
 def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime) -> Letter:
+    """The final agenda at the cut-off. The invitation went with the case call (or the
+    now-required notice); a partner invited then and no longer needed gets its cancellation."""
     ctx = _day_context(s, view, partner)
     subject = _day_subject(s, view, partner, f"Attendance list {brief_day(view.day)}")
-    attachments = (_invitation(s, view, partner, now),) if ctx["required"] else ()
+    invited = view.told.get(partner.code) == Told.REQUIRED
+    attachments = (invitation(s, view, partner, Method.CANCEL, now),) \
+        if invited and not view.is_required(partner.code) else ()
     return s.letter("attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}",
                     partner.emails, subject, ctx, attachments=attachments,
                     preview=_status_line(s, view, partner, "must attend"))
@@ -233,49 +247,38 @@ def _status_line(s: Stationery, view: DayView, partner: Partner, verb: str) -> s
     return "No cases today: everyone may stand down."
 
 
-def _invitation(s: Stationery, view: DayView, partner: Partner, now: datetime) -> Attachment:
-    """An RFC 5545 invitation to the meeting, for partners who must attend."""
-    start = datetime.combine(view.day, s.starts, tzinfo=now.tzinfo)
-    refs = ", ".join(c.reference for c in view.cases_for(partner.code))
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mailbot//EN", "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{s.meeting_id}-{view.day:%Y%m%d}-{partner.code}@{s.bot_address.rpartition('@')[2]}",
-        f"DTSTAMP:{_utc(now)}",
-        f"DTSTART:{_utc(start)}",
-        "DURATION:PT1H",
-        f"SUMMARY:{_ics_text(s.meeting_name)}",
-        f"DESCRIPTION:{_ics_text('Cases: ' + refs + '. ' + s.dial_in)}",
-        "END:VEVENT", "END:VCALENDAR", "",
-    ]
-    return Attachment("meeting.ics", "text", "calendar", "\r\n".join(lines).encode("utf-8"),
-                      (("method", "PUBLISH"),))
+def invitation(s: Stationery, view: DayView, partner: Partner, method: Method, now: datetime
+               ) -> Attachment:
+    """The partner's calendar entry for the meeting day: a request while it is required,
+    a cancellation once it is not. Case references only, whatever the address's level."""
+    refs = [c.reference for c in view.cases_for(partner.code)]
+    entry = Invitation(
+        uid=invite_uid(s.meeting_id, view.day, partner.code, s.bot_address), day=view.day,
+        starts=s.starts, zone=s.zone, summary=s.meeting_name, location=s.dial_in, url=s.join_url,
+        description=describe(refs, s.dial_in, s.join_url), organizer=s.bot_address,
+        organizer_name=s.bot_name, attendees=tuple((a, short_name(partner)) for a in partner.emails))
+    return Attachment("invite.ics", "text", "calendar", ical(entry, method, now),
+                      (("method", method.value),))
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ics_text(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r", " ").replace("\n", "\\n"))[:900]
-
-
-def now_required(s: Stationery, view: DayView, partner: Partner, references: Sequence[str]) -> Letter:
-    ctx = {**_day_context(s, view, partner), "new_refs": list(references)}
+def now_required(s: Stationery, view: DayView, partner: Partner, references: Sequence[str],
+                 now: datetime | None = None) -> Letter:
+    """To a partner told to stand down whom a new case needs; with the invitation, given ``now``."""
+    invite = (invitation(s, view, partner, Method.REQUEST, now),) if now is not None else ()
+    ctx = {**_day_context(s, view, partner), "new_refs": list(references), "invitation": bool(invite)}
     subject = (f"Now REQUIRED {s.starts:%H:%M} - {short_name(partner)} - {brief_day(view.day)}: "
                f"{', '.join(references)}")
     preview = (f"{short_name(partner)}: you are now required at {s.starts:%H:%M}, "
                f"for {', '.join(references)}.")
     return s.letter("now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, preview=preview)
+                    partner.emails, subject, ctx, preview=preview, attachments=invite)
 
 
 def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_id: str | None,
                     references: Sequence[str], done: Sequence[str], problems: Sequence[str],
                     status: dict[str, object] | None, secrets: Sequence[str] = (),
                     read_as: Sequence[str] = (), headline: Headline | None = None, forwarded: bool = False,
-                    only_forwarded: bool = False) -> Letter:
+                    only_forwarded: bool = False, invite: Attachment | None = None) -> Letter:
     """The answer to a partner's email: the sender's status first when the email changed it,
     what was done, how lenient lines were read, what was not done and why, and whether a
     person will pick the rest up."""
@@ -287,7 +290,8 @@ def acknowledgement(s: Stationery, *, key: str, to: str, subject: str, message_i
         subject = f"{subject} - {headline.tag}"
     return s.letter("ack", key, (to,), reply_subject(subject), ctx, secrets,
                     preview=_ack_preview(s, done, problems, status, headline),
-                    in_reply_to=message_id, references=tuple(references),
+                    attachments=(invite,) if invite else (), in_reply_to=message_id,
+                    references=tuple(references),
                     auto_submitted="auto-replied")
 
 
@@ -349,13 +353,16 @@ def status_headline(s: Stationery, view: DayView, partner: Partner, *, was: bool
                     "needs you.", f"{name}: may {now}stand down")
 
 
-def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequence[str]) -> Letter:
-    """To a partner told it was required whom a withdrawal leaves with no case."""
+def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequence[str],
+               now: datetime | None = None) -> Letter:
+    """To a partner told it was required whom a withdrawal leaves with no case; given
+    ``now``, it cancels the invitation that partner was sent."""
+    cancel = (invitation(s, view, partner, Method.CANCEL, now),) if now is not None else ()
     ctx = {**_day_context(s, view, partner), "withdrawn": list(withdrawn)}
     subject = (f"Stand down - {short_name(partner)} - {brief_day(view.day)}: "
                f"{', '.join(withdrawn)} withdrawn")
     return s.letter("stand_down", f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
-                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx,
+                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx, attachments=cancel,
                     preview=f"{short_name(partner)}: you may now stand down for {day_words(view.day)}.")
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from mailbot.core import letters, notices
 from mailbot.core.changes import Plan
 from mailbot.core.inbound import read_parsed
+from mailbot.core.invitation import Method
 from mailbot.core.message import Inbound, parse, slim
 from mailbot.core.model import (
     ActionUpdate,
@@ -226,11 +227,15 @@ class InboundMail(UseCase):
         reading, result, origin = handled.reading, handled.result, handled.origin
         s = self.stationery[origin.meeting.id]
         mail = item.mail
-        headline = None
+        headline, invite = None, None
         if result.sender_status is not None and reading.sender.partner:
-            headline = letters.status_headline(s, tx.cases.day_view(origin.meeting.id, handled.day),
-                                               self.settings.directory.get(reading.sender.partner),
-                                               was=result.sender_status[0])
+            view = tx.cases.day_view(origin.meeting.id, handled.day)
+            partner = self.settings.directory.get(reading.sender.partner)
+            headline = letters.status_headline(s, view, partner, was=result.sender_status[0])
+            # The acknowledgement is the sender's only word of its new status: it carries the
+            # invitation, or cancels the one sent.
+            invite = letters.invitation(s, view, partner, Method.REQUEST if view.is_required(partner.code)
+                                        else Method.CANCEL, item.now)
         self._queue(tx, letters.acknowledgement(
             s, key=f"ack:{origin.inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
             subject=mail.subject, message_id=mail.message_id, references=mail.references,
@@ -238,7 +243,8 @@ class InboundMail(UseCase):
             secrets=sender_words(reading, s.safe_words),
             read_as=[f"read {quoted(r.text)} as {quoted(r.canonical)}" for r in reading.read_as],
             headline=headline, forwarded=handled.forwarded,
-            only_forwarded=handled.disposition is Disposition.TO_COORDINATOR), item.now, origin.inbound_id)
+            only_forwarded=handled.disposition is Disposition.TO_COORDINATOR, invite=invite),
+            item.now, origin.inbound_id)
 
     def _forward(self, tx: UnitOfWork, item: Incoming, reading: Reading, result: Plan,
                  origin: Origin) -> bool:

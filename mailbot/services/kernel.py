@@ -46,7 +46,7 @@ def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stati
     return {
         m.id: letters.Stationery(render, d, settings.bot.display_name, settings.bot.address, m.id, m.name,
                                  m.starts, m.cutoff, m.dial_in, policy, p.confidentiality, p.marking,
-                                 m.join_url)
+                                 m.join_url, settings.bot.zone)
         for m in settings.meetings
     }
 

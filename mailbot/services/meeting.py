@@ -147,6 +147,6 @@ class AfterMeeting(UseCase):
         for code in view.required(self.settings.directory):
             if view.told.get(code) != Told.REQUIRED:
                 refs = [c.reference for c in view.cases_for(code)]
-                self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs),
+                self._queue(tx, letters.now_required(s, view, self.settings.directory.get(code), refs, now),
                             now, inbound_id, expires=self.calendars[meeting.id].at(day, meeting.starts))
                 tx.cases.set_told(meeting.id, day, code, Told.REQUIRED, now)

@@ -62,7 +62,7 @@ class Outbox(UseCase):
         if now < self.calendars[meeting_id].at(day, meeting.case_call) + LATE_AFTER:
             return row
         letter = letters.case_call(self.stationery[meeting_id], tx.cases.day_view(meeting_id, day),
-                                   self.settings.directory.get(code), late=True)
+                                   self.settings.directory.get(code), late=True, now=now)
         mid, raw = self._build(letter, now)
         assert mid == row.message_id  # the same key: the same Message-ID
         tx.outbox.mark(row.id, subject=letter.subject, raw=raw)

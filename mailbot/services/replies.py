@@ -88,8 +88,8 @@ class Replies(UseCase):
             required = code in result.now_required
             if not (answered and code == origin.sender.partner):
                 partner = self.settings.directory.get(code)
-                letter = letters.now_required(s, view, partner, refs) if required else \
-                    letters.stand_down(s, view, partner, refs)
+                letter = letters.now_required(s, view, partner, refs, origin.now) if required else \
+                    letters.stand_down(s, view, partner, refs, origin.now)
                 self._queue(tx, letter, origin.now, origin.inbound_id, expires=cal.at(day, meeting.starts))
             tx.cases.set_told(meeting.id, day, code, Told.REQUIRED if required else Told.STAND_DOWN,
                               origin.now)

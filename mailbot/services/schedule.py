@@ -39,7 +39,7 @@ class Schedule(UseCase):
             view = tx.cases.day_view(meeting_id, day)
             for partner in self.settings.directory:
                 if kind == "case-call":
-                    letter = letters.case_call(s, view, partner, late=late)
+                    letter = letters.case_call(s, view, partner, late=late, now=now)
                 else:
                     letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
                 self._queue(tx, letter, now, expires=expires)

@@ -105,6 +105,9 @@ def test_a_whole_day(world: World) -> None:
                 assert "HR-2026-0001  T.W.  threats to neighbour with a knife" in body
             assert "OFFICIAL-SENSITIVE" in body
             assert calls[0].get_body(preferencelist=("html",)) is not None
+            # Required partners get the meeting in their calendar with the case call.
+            invites = [p for p in calls[0].walk() if p.get_content_type() == "text/calendar"]
+            assert [p.get_param("method") for p in invites] == (["REQUEST"] if required else []), address
 
     # CNWL's reply, quoting the whole case call, added one case and re-read nothing.
     cnwl_ack = world.wait_for(CNWL, lambda m: subject_of(m).startswith("RE: Case call"))
@@ -121,6 +124,10 @@ def test_a_whole_day(world: World) -> None:
     notice = world.wait_for(SPA, lambda m: subject_of(m).startswith("Now REQUIRED"))
     assert "you are now required at 12:00" in text_of(notice)
     assert "HR-2026-0002" in text_of(notice)
+    # Both get the invitation with the email that tells them.
+    for told in (notice, cnwl_ack):
+        assert [p.get_param("method") for p in told.walk() if p.get_content_type() == "text/calendar"] \
+            == ["REQUEST"]
 
     # The out-of-office changed nothing and got no answer; the stranger got a short
     # answer with no case data and the coordinator was told.
@@ -136,13 +143,14 @@ def test_a_whole_day(world: World) -> None:
     assert subject_of(att) == "REQUIRED 12:00 - Police - Attendance list Mon 23 Nov: 2 cases"
     assert "you must attend at 12:00" in text_of(att)
     assert "HR-2026-0002" in text_of(att)
-    assert [a.get_filename() for a in att.iter_attachments()] == ["meeting.ics"]
+    # The invitation went with the case call: the cut-off sends none again.
+    assert [p for p in att.walk() if p.get_content_type() == "text/calendar"] == []
     cnwl_att = world.wait_for(CNWL, lambda m: " - Attendance list " in subject_of(m))
     assert "you must attend" in text_of(cnwl_att)
     thh_att = world.wait_for(THH, lambda m: " - Attendance list " in subject_of(m))
     assert subject_of(thh_att) == "Stand down - THH - Attendance list Mon 23 Nov: 2 cases"
     assert "you may stand down" in text_of(thh_att)
-    assert list(thh_att.iter_attachments()) == []
+    assert [p for p in thh_att.walk() if p.get_content_type() == "text/calendar"] == []
 
     # HIDVA's case came after the cut-off: it goes to Tuesday's call, and HIDVA is told.
     late = world.wait_for(HIDVA, lambda m: subject_of(m).startswith("RE: Case call"))
