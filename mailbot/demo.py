@@ -1,11 +1,13 @@
-"""``mailbot demo``: a whole day of the Hillingdon example on embedded mail servers.
+"""``mailbot demo``: a week of the Hillingdon example on embedded mail servers.
 
 An aiosmtpd server on 127.0.0.1 takes everything the bot sends (over the bot's
 real SMTP adapter, with a login); mail to the bot is delivered into a local
 Maildir that the bot reads with its real inbound path. Partners reply from
 different mail clients, quoting the emails they received, on a clock that
-jumps through the morning. Every email is printed and written as .eml and
-.html to a folder.
+jumps through Monday morning, the chair's minutes and the owners' answers, the
+next day's reminders and case call, and the overdue digest a week later, so a
+newcomer sees every kind of email the bot writes. Every email is printed and
+written as .eml and .html to a folder; ``--screenshots`` adds PNGs of each.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ from mailbot.loop import Runtime
 
 DEMO_PASSWORD = "demo-only"
 DAY = (2026, 11, 16)  # a Monday
+NEXT_DAY = (2026, 11, 17)
+WEEK_LATER = (2026, 11, 25)  # a Wednesday: two actions are more than 5 working days overdue
+CHAIR = "adultmash@hillingdon.example"
+MINUTES = (
+    "Minutes of today's meeting:\n\n"
+    "Action: HR-2026-0001 | mash@met.police.example | 17/11/2026 | welfare visit to T.W. with the PCSO\n"
+    "Action: HR-2026-0001 | asbit@hillingdon.example | 17/11/2026 | check the CCTV of the stairwell for the "
+    "night of 15 November and ask the housing officer about a management move for the neighbour\n"
+    "Action: HR-2026-0002 | cnwl.highrisk@cnwl.example | 18/11/2026 | arrange a depot injection at home\n"
+    "Action: HR-2026-0003 | referrals@hidva.example | 17/11/2026 | safety plan before the bail hearing, "
+    "with a sanctuary scheme referral and a TecSOS phone\n"
+    "Action: HR-2026-0003 | mash@met.police.example | 20/11/2026 | share the perpetrator's bail conditions "
+    "with HIDVA and flag the address on the command and control system\n"
+    "Decision HR-2026-0001: accepted\n"
+    "Decision HR-2026-0002: accepted - disengaged from the community team\n"
+    "Decision HR-2026-0003: accepted - DASH 18, perpetrator released from custody\n"
+    "Review HR-2026-0001: 30/11/2026\n\n"
+    "Thanks all\n"
+)
 
 
 def example_config() -> Path:
@@ -133,7 +154,7 @@ class Demo:
         msg.set_content(body)
         await aiosmtplib.send(msg, hostname="127.0.0.1", port=self.port,
                               username=sender, password=DEMO_PASSWORD)
-        print(f"\n>>> {self.clock.now().astimezone(self.settings.bot.zone):%H:%M}  {sender} -> bot: "
+        print(f"\n>>> {self.clock.now().astimezone(self.settings.bot.zone):%a %H:%M}  {sender} -> bot: "
               f"{subject}")
         for line in body.splitlines()[:4]:
             print(f"    | {line}")
@@ -146,11 +167,14 @@ class Demo:
         raise LookupError(f"{address} has no email starting {starts!r}")
 
     # -- the bot -------------------------------------------------------------
-    async def at(self, hhmm: str) -> None:
-        hours, minutes = (int(x) for x in hhmm.split(":"))
-        self.clock.set(datetime(*DAY, hours, minutes, tzinfo=self.settings.bot.zone))
+    async def at(self, hhmm: str, day: tuple[int, int, int] = DAY) -> None:
+        self.set(hhmm, day)
         await self.runtime.step()
         self.report()
+
+    def set(self, hhmm: str, day: tuple[int, int, int] = DAY) -> None:
+        hours, minutes = (int(x) for x in hhmm.split(":"))
+        self.clock.set(datetime(*day, hours, minutes, tzinfo=self.settings.bot.zone))
 
     def report(self) -> None:
         new = self.delivery.outbox[self.seen:]
@@ -167,7 +191,7 @@ class Demo:
             if html is not None:
                 (self.out / f"{stem}.html").write_text(str(html.get_content()), encoding="utf-8")
             when = self.clock.now().astimezone(self.settings.bot.zone)
-            print(f"<<< {when:%H:%M}  bot -> {rcpt}: {subject}")
+            print(f"<<< {when:%a %H:%M}  bot -> {rcpt}: {subject}")
             if kind not in self.shown or kind == "answer":  # each kind once in full; answers always
                 self.shown.add(kind)
                 text = msg.get_body(preferencelist=("plain",))
@@ -175,6 +199,10 @@ class Demo:
                 body = body.replace("\r\n", "\n").split("How to reply")[0].strip()
                 for line in body.splitlines():
                     print(f"    | {line}")
+
+    async def whole_week(self) -> None:
+        await self.day()
+        await self.after_the_meeting()
 
     async def day(self) -> None:
         police, cnwl, csc = "mash@met.police.example", "cnwl.highrisk@cnwl.example", \
@@ -220,11 +248,36 @@ class Demo:
                                "Partners: Police, Adult Social Care", "Late case")
         await self.at("11:45")
 
+    async def after_the_meeting(self) -> None:
+        """The rest of the week: minutes, action plan, owners reporting back, a reminder,
+        the next case call with a returned case, and a week later the overdue digest."""
+        police, cnwl = "mash@met.police.example", "cnwl.highrisk@cnwl.example"
+        print("\n== 12:45 the chair sends the minutes: the action plan goes out ==")
+        self.set("12:45")
+        attendance = self.last(CHAIR, "Attendance list")
+        await self.send(CHAIR, MINUTES, f"Re: {attendance['Subject']}", quoting=attendance)
+        await self.at("12:46")
+        print("\n== 14:00 owners report back ==")
+        self.set("14:00")
+        mine = self.last(police, "Your actions")
+        await self.send(police, "Done: A-1 visited with the PCSO, T.W. safe and well",
+                        f"Re: {mine['Subject']}", quoting=mine)
+        mine = self.last(cnwl, "Your actions")
+        await self.send(cnwl, "Cannot complete: A-3 - family have moved out of the borough",
+                        f"Re: {mine['Subject']}", quoting=mine)
+        await self.at("14:01")
+        print("\n== Tuesday: the reminders, then the case call with the returned case ==")
+        for hhmm in ("09:00", "10:00", "11:30"):
+            await self.at(hhmm, NEXT_DAY)
+        print("\n== Wednesday 25 November: the overdue digest and the escalations ==")
+        for hhmm in ("10:00", "11:30", "16:00"):
+            await self.at(hhmm, WEEK_LATER)
+
     def summary(self) -> None:
         with self.runtime.services.store.transaction() as tx:
             counts = tx.outbox.counts()
             today = tx.cases.day_view(self.settings.meeting.id, datetime(*DAY).date())
-        print("\n== end of the demo day ==")
+        print("\n== end of the demo week ==")
         print(f"emails sent by the bot: {counts.get('sent', 0)}; waiting: {counts.get('pending', 0)}")
         print(f"cases on Monday's call: {', '.join(c.reference for c in today.cases)}")
         print(f"every email is in {self.out.resolve()} (.eml and .html)")
@@ -242,23 +295,39 @@ def _quote(text: str) -> str:
 def _kind(subject: str) -> str:
     if re.match(r"(?i)re\s*:", subject):
         return "answer"
-    for pattern, kind in ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-call"),
-                          (r" - Attendance list ", "attendance"), (r"^mailbot: ", "coordinator-notice")):
+    for pattern, kind in _KINDS:
         if re.search(pattern, subject.removeprefix("OFFICIAL-SENSITIVE: ")):
             return kind
     return "answer"
 
 
-def run_demo(out: Path | None) -> int:
+_KINDS = ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-call"),
+          (r" - Attendance list ", "attendance"), (r" withdrawn$", "stand-down"),
+          (r"^mailbot: ", "coordinator-notice"), (r"^Action plan ", "action-plan"),
+          (r"^Your actions ", "owner-actions"), (r"^Reminder: ", "reminder"), (r"^ESCALATED: ", "escalation"),
+          (r"^Overdue actions ", "digest"))
+
+
+def run_demo(out: Path | None, screenshots: Path | None = None) -> int:
+    """The demo week; with ``screenshots``, a PNG of every email at phone and desktop width."""
     import logging
 
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's own deprecation chatter
     demo = Demo(out or Path("demo-output"))
     demo.controller.start()
     try:
-        asyncio.run(demo.day())
+        asyncio.run(demo.whole_week())
         demo.summary()
     finally:
         demo.controller.stop()
         demo.runtime.close()
+    if screenshots is not None:
+        from mailbot.screenshots import take
+
+        try:
+            pictures = take(sorted(demo.out.glob("*.html")), screenshots)
+        except FileNotFoundError as exc:
+            print(f"mailbot: no screenshots: {exc}", file=sys.stderr)
+            return 1
+        print(f"{len(pictures)} screenshots (390 and 1024 px wide) are in {screenshots.resolve()}")
     return 0

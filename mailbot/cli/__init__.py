@@ -57,8 +57,10 @@ def _reading_commands(add: Add) -> None:
 def _service_commands(add: Add) -> None:
     p = add("run", cmd_run, "run the service: scheduled emails and the inbox, until stopped")
     p.add_argument("--clock", type=_clock_arg, help="START[@SPEED] instead of the real clock (drills)")
-    p = add("demo", cmd_demo, "watch a whole day run on embedded mail servers (no config needed)")
+    p = add("demo", cmd_demo, "watch a meeting day and its week on embedded mail servers (no config needed)")
     p.add_argument("--out", type=Path, help="folder for the emails as .eml and .html")
+    p.add_argument("--screenshots", type=Path, metavar="DIR",
+                   help="also write a PNG of every email at 390 and 1024 px (needs Chromium)")
     p = add("db", cmd_db_upgrade, "create or upgrade the database")
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
