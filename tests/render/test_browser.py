@@ -4,6 +4,7 @@ every text colour readable on its background."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings
 from mailbot.core import letters
+from mailbot.services import stationery_of
 from tests.render.checks import CHECKS_JS
 from tests.render.samples import every_letter
 
@@ -20,14 +22,13 @@ WIDTHS = [360, 390, 1024]
 FIRST_SCREEN = 600  # px: what a phone shows before any scrolling
 
 
-def stationery(settings: Settings) -> letters.Stationery:
-    m, p = settings.meeting, settings.privacy
-    from mailbot.core.privacy import ContentPolicy, Level
-
-    policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags)
-    return letters.Stationery(renderer(), settings.directory, settings.bot.display_name,
-                              settings.bot.address, m.id, m.name, m.starts, m.cutoff, m.dial_in,
-                              policy, p.confidentiality)
+def stationery(settings: Settings, *, secure: bool = True) -> letters.Stationery:
+    """The example's stationery, as the service builds it; ``secure=False``: no domain is on
+    the secure list, so every email is the reference-level one."""
+    if not secure:
+        settings = dataclasses.replace(settings, privacy=dataclasses.replace(settings.privacy,
+                                                                             secure_domains=()))
+    return stationery_of(settings, renderer())[settings.meeting.id]
 
 
 async def measure(page: Any, html: str) -> dict[str, Any]:
@@ -42,13 +43,14 @@ async def new_page(browser: Any, width: int) -> Any:
     return page
 
 
+@pytest.mark.parametrize("secure", [True, False], ids=["full", "references"])
 @pytest.mark.parametrize("long", [False, True], ids=["short", "long"])
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_every_email_reads_well_at_this_width(browser: Any, settings: Settings, width: int,
-                                                    long: bool) -> None:
+                                                    long: bool, secure: bool) -> None:
     problems: list[str] = []
     page = await new_page(browser, width)
-    for name, letter in every_letter(stationery(settings), long=long).items():
+    for name, letter in every_letter(stationery(settings, secure=secure), long=long).items():
         m = await measure(page, letter.html)
         if m["scrollWidth"] > width:
             problems.append(f"{name}: {m['scrollWidth']} px wide, scrolls sideways")
