@@ -236,15 +236,15 @@ class InboundMail(UseCase):
             # invitation, or cancels the one sent.
             invite = letters.invitation(s, view, partner, Method.REQUEST if view.is_required(partner.code)
                                         else Method.CANCEL, item.now)
-        self._queue(tx, letters.acknowledgement(
-            s, key=f"ack:{origin.inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
-            subject=mail.subject, message_id=mail.message_id, references=mail.references,
+        key = f"ack:{origin.inbound_id}:{mail.message_id or ''}"[:290]
+        reply = letters.ReplyTo(key, reading.sender.address, mail.subject, mail.message_id, mail.references)
+        answer = letters.Answer(
             done=result.done, problems=[*reading.problems, *result.problems], status=handled.status,
             secrets=sender_words(reading, s.safe_words),
             read_as=[f"read {quoted(r.text)} as {quoted(r.canonical)}" for r in reading.read_as],
             headline=headline, forwarded=handled.forwarded,
-            only_forwarded=handled.disposition is Disposition.TO_COORDINATOR, invite=invite),
-            item.now, origin.inbound_id)
+            only_forwarded=handled.disposition is Disposition.TO_COORDINATOR, invite=invite)
+        self._queue(tx, letters.acknowledgement(s, reply, answer), item.now, origin.inbound_id)
 
     def _forward(self, tx: UnitOfWork, item: Incoming, reading: Reading, result: Plan,
                  origin: Origin) -> bool:
@@ -260,12 +260,12 @@ class InboundMail(UseCase):
         titles = [title for title, _ in result.for_coordinators]
         if reading.for_coordinators:
             titles.append(f"an email from {who} for a person to read")
-        self._queue(tx, letters.forward(
-            s, key=f"forward:{inbound_id}", title="; ".join(titles),
-            sender=f"{sender.address} ({who})", subject=item.mail.subject,
+        handover = letters.Handover(
+            title="; ".join(titles), sender=f"{sender.address} ({who})", subject=item.mail.subject,
             lines=[line for _, line in result.for_coordinators],
             words=capped(reading.for_coordinators, FORWARD_LIMIT, inbound_id),
-            secrets=sender_words(reading, s.safe_words)), item.now, inbound_id)
+            secrets=sender_words(reading, s.safe_words))
+        self._queue(tx, letters.forward(s, f"forward:{inbound_id}", handover), item.now, inbound_id)
         return True
 
     def _park(self, item: Incoming, exc: Exception) -> Outcome:

@@ -57,15 +57,14 @@ class Rejects(UseCase):
         self._queue(tx, notices.encrypted(s, inbound_id, reading.sender.address, who, mail.subject, what),
                     now, inbound_id)
         if reading.sender.partner is not None:
-            self._queue(tx, letters.acknowledgement(
-                s, key=f"ack:{inbound_id}:{mail.message_id or ''}"[:290], to=reading.sender.address,
-                subject=mail.subject, message_id=mail.message_id, references=mail.references,
-                done=[], status=None,
-                problems=[f"Your email arrived as {what}: the bot cannot open it, so nothing in it "
-                          "was applied. The coordinators have been told and will open it by hand. "
-                          "To be read automatically, reply without encryption (the bot's mailbox is on "
-                          "the partnership's secure list) or put the case to the coordinator on the call."]),
-                now, inbound_id)
+            reply = letters.ReplyTo(f"ack:{inbound_id}:{mail.message_id or ''}"[:290], reading.sender.address,
+                                    mail.subject, mail.message_id, mail.references)
+            answer = letters.Answer(problems=[
+                f"Your email arrived as {what}: the bot cannot open it, so nothing in it was applied. The "
+                "coordinators have been told and will open it by hand. To be read automatically, reply "
+                "without encryption (the bot's mailbox is on the partnership's secure list) or put the "
+                "case to the coordinator on the call."])
+            self._queue(tx, letters.acknowledgement(s, reply, answer), now, inbound_id)
 
     def answer_stranger(self, tx: UnitOfWork, mail: Inbound, reading: Reading, today: date,
                          now: datetime, inbound_id: int) -> None:
@@ -74,17 +73,19 @@ class Rejects(UseCase):
         s = self.stationery[self.settings.meeting.id]
         address = reading.sender.address.lower()
         coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
-        answered = "," not in address and self._queue(tx, letters.unknown_sender(
-            s, key=f"error:{today}:{address}:unknown-sender", to=reading.sender.address,
-            subject=mail.subject, message_id=mail.message_id, coordinators=coordinators,
-            public_reply=self.settings.bot.public_reply), now, inbound_id)
+        reply = letters.ReplyTo(f"error:{today}:{address}:unknown-sender", reading.sender.address,
+                                mail.subject, mail.message_id)
+        answer = letters.unknown_sender(s, reply, coordinators=coordinators,
+                                        public_reply=self.settings.bot.public_reply)
+        answered = "," not in address and self._queue(tx, answer, now, inbound_id)
         # Each email is shown, a second one may say something new; a few an address a day,
         # so a flood cannot bury the coordinators' mailbox (the rest stay in the bot's mailbox).
         for n in range(1, STRANGER_NOTICES_A_DAY + 1):
             key = f"notice:unknown-sender:{today}:{address[:200]}:{n}"
             if not tx.outbox.key_used(key):
-                self._queue(tx, letters.stranger_notice(
-                    s, key=key, sender=reading.sender.address, subject=mail.subject,
-                    written=trim(mail.body, s.fingerprints).text, answered=answered,
-                    inbound_id=inbound_id, last=n == STRANGER_NOTICES_A_DAY), now, inbound_id)
+                written = letters.Written(reading.sender.address, mail.subject,
+                                          trim(mail.body, s.fingerprints).text)
+                letter = letters.stranger_notice(s, key, written, answered=answered, inbound_id=inbound_id,
+                                                 last=n == STRANGER_NOTICES_A_DAY)
+                self._queue(tx, letter, now, inbound_id)
                 return

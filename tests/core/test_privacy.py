@@ -44,11 +44,8 @@ def every_letter(s: letters.Stationery) -> list[Letter]:
         letters.case_call(s, view, hidva, late=False),
         letters.attendance(s, view, hidva, now=NOW),
         letters.now_required(s, view, hidva, ["HR-2026-0001"]),
-        letters.acknowledgement(s, key="ack:1", to="referrals@hidva.example",
-                                subject=f"RE: Case call - new case {INITIALS}", message_id=None,
-                                references=[], done=[f"Added HR-2026-0001 ({INITIALS}) to today's call"],
-                                problems=[], status=letters.status_context(s, view, hidva),
-                                secrets=[DETAILS[0], DETAILS[1]]),
+        letters.acknowledgement(s, letters.ReplyTo(key="ack:1", to="referrals@hidva.example", subject=f"RE: Case call - new case {INITIALS}", message_id=None, references=[]),
+                                letters.Answer(done=[f"Added HR-2026-0001 ({INITIALS}) to today's call"], problems=[], status=letters.status_context(s, view, hidva), secrets=[DETAILS[0], DETAILS[1]])),
         letters.summary(s, day=date(2026, 11, 23), version="v1", partner=hidva,
                         cases=[{"reference": "HR-2026-0001", "subject": INITIALS, "decision": "closed",
                                 "rationale": DETAILS[4]}], actions=rows),
@@ -119,8 +116,8 @@ def test_a_subject_tag_goes_on_every_email_to_its_domain_once(settings: Settings
     police = letters.case_call(s, DayView("daily", date(2026, 11, 23), ()), s.directory.get("police"),
                                late=False)
     assert "[secure]" not in police.subject
-    again = letters.acknowledgement(s, key="a", to="referrals@hidva.example", subject="RE: [secure] call",
-                                    message_id=None, references=[], done=["x"], problems=[], status=None)
+    again = letters.acknowledgement(s, letters.ReplyTo(key="a", to="referrals@hidva.example", subject="RE: [secure] call", message_id=None, references=[]),
+                                letters.Answer(done=["x"], problems=[], status=None))
     assert again.subject.count("[secure]") == 1
 
 

@@ -38,10 +38,7 @@ def golden(name: str) -> str:
 def test_a_member_of_the_public_is_told_who_to_turn_to_without_the_partners_footers(
         settings: Settings) -> None:
     s = stationery(settings)
-    letter = letters.unknown_sender(s, key="error:1", to="worried.neighbour@mail.example",
-                                    subject="J.J. next door", message_id="<m1@mail.example>",
-                                    coordinators=["adultmash@hillingdon.example"],
-                                    public_reply=settings.bot.public_reply)
+    letter = letters.unknown_sender(s, letters.ReplyTo(key="error:1", to="worried.neighbour@mail.example", subject="J.J. next door", message_id="<m1@mail.example>"), coordinators=["adultmash@hillingdon.example"], public_reply=settings.bot.public_reply)
     assert letter.text == golden("unknown_sender.txt")
     assert "01895 556633" in letter.html and "01895 556006" in letter.html
     for footer in ("Case details are not sent", "OFFICIAL-SENSITIVE", "information sharing"):
@@ -53,8 +50,7 @@ def test_a_member_of_the_public_is_told_who_to_turn_to_without_the_partners_foot
 
 
 def test_the_coordinators_read_what_the_stranger_wrote(settings: Settings) -> None:
-    letter = letters.stranger_notice(stationery(settings), key="n:1", sender="worried.neighbour@mail.example",
-                                     subject="J.J. next door", written=WRITTEN, answered=True, inbound_id=7)
+    letter = letters.stranger_notice(stationery(settings), "n:1", letters.Written(sender="worried.neighbour@mail.example", subject="J.J. next door", text=WRITTEN), answered=True, inbound_id=7)
     assert letter.to == ("adultmash@hillingdon.example",)
     assert letter.subject == "mailbot: email from an unknown sender"
     assert letter.text == golden("stranger_notice.txt")
@@ -63,17 +59,14 @@ def test_the_coordinators_read_what_the_stranger_wrote(settings: Settings) -> No
 
 def test_a_coordinator_address_sent_references_only_does_not_get_their_words(settings: Settings) -> None:
     s = stationery(settings, secure=("met.police.example",))  # the coordinators' domain is not listed
-    letter = letters.stranger_notice(s, key="n:3", sender="worried.neighbour@mail.example",
-                                     subject="J.J. next door", written=WRITTEN, answered=False,
-                                     inbound_id=7, last=True)
+    letter = letters.stranger_notice(s, "n:3", letters.Written(sender="worried.neighbour@mail.example", subject="J.J. next door", text=WRITTEN), answered=False, inbound_id=7, last=True)
     assert letter.text == golden("stranger_notice_reference.txt")
     assert "J.J." not in letter.html and "shouts" not in letter.html
 
 
 def test_a_long_email_is_cut_at_a_word_and_says_so(settings: Settings) -> None:
     long = "word " * 1000
-    letter = letters.stranger_notice(stationery(settings), key="n:1", sender="a@mail.example", subject="s",
-                                     written=long, answered=True, inbound_id=1)
+    letter = letters.stranger_notice(stationery(settings), "n:1", letters.Written(sender="a@mail.example", subject="s", text=long), answered=True, inbound_id=1)
     shown = letter.text.split("quoted text left out:\n")[1].split("\n\n")[0]
     assert "What they wrote (the first 1500 characters), quoted text left out:" in letter.text
     assert len(shown) < 1510 and shown.rstrip().endswith("word")

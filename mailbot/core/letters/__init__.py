@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from mailbot.core.letters.answers import (
     WRITTEN_LIMIT,
+    Answer,
+    Handover,
     Headline,
+    ReplyTo,
+    Written,
     acknowledgement,
     forward,
     fresh_subject,
@@ -42,6 +46,7 @@ from mailbot.core.letters.followups import (
 from mailbot.core.letters.stationery import (
     REFERENCE_NOTE,
     ROUTE_NOTE,
+    Draft,
     Stationery,
     brief_day,
     day_words,
@@ -55,8 +60,13 @@ __all__ = [
     "REFERENCE_NOTE",
     "ROUTE_NOTE",
     "WRITTEN_LIMIT",
+    "Answer",
+    "Draft",
+    "Handover",
     "Headline",
+    "ReplyTo",
     "Stationery",
+    "Written",
     "acknowledgement",
     "action_rows",
     "attendance",

@@ -12,6 +12,7 @@ from mailbot.core.invitation import Invitation, Method, ical
 from mailbot.core.invitation import description as describe
 from mailbot.core.invitation import uid as invite_uid
 from mailbot.core.letters.stationery import (
+    Draft,
     Stationery,
     brief_day,
     day_words,
@@ -63,9 +64,9 @@ def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool,
     ctx = {**_day_context(s, view, partner), "late": late, "invitation": bool(invite)}
     what = "LATE case call" if late else "Case call"
     subject = _day_subject(s, view, partner, f"{what} {brief_day(view.day)}")
-    return s.letter("case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, attachments=invite,
-                    preview=_status_line(s, view, partner, "required"))
+    return s.letter(Draft(
+        "case_call", f"case-call:{s.meeting_id}:{view.day}:{partner.code}", partner.emails, subject, ctx,
+        preview=_status_line(s, view, partner, "required"), extra={"attachments": invite}))
 
 
 def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime) -> Letter:
@@ -76,9 +77,9 @@ def attendance(s: Stationery, view: DayView, partner: Partner, *, now: datetime)
     invited = view.told.get(partner.code) == Told.REQUIRED
     attachments = (invitation(s, view, partner, Method.CANCEL, now),) \
         if invited and not view.is_required(partner.code) else ()
-    return s.letter("attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, attachments=attachments,
-                    preview=_status_line(s, view, partner, "must attend"))
+    return s.letter(Draft(
+        "attendance", f"attendance:{s.meeting_id}:{view.day}:{partner.code}", partner.emails, subject, ctx,
+        preview=_status_line(s, view, partner, "must attend"), extra={"attachments": attachments}))
 
 
 def _day_subject(s: Stationery, view: DayView, partner: Partner, what: str) -> str:
@@ -124,8 +125,9 @@ def now_required(s: Stationery, view: DayView, partner: Partner, references: Seq
                f"{', '.join(references)}")
     preview = (f"{short_name(partner)}: you are now required at {s.starts:%H:%M}, "
                f"for {', '.join(references)}.")
-    return s.letter("now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}",
-                    partner.emails, subject, ctx, preview=preview, attachments=invite)
+    return s.letter(Draft(
+        "now_required", f"now-required:{s.meeting_id}:{view.day}:{partner.code}", partner.emails, subject,
+        ctx, preview=preview, extra={"attachments": invite}))
 
 
 def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequence[str],
@@ -136,9 +138,13 @@ def stand_down(s: Stationery, view: DayView, partner: Partner, withdrawn: Sequen
     ctx = {**_day_context(s, view, partner), "withdrawn": list(withdrawn)}
     subject = (f"Stand down - {short_name(partner)} - {brief_day(view.day)}: "
                f"{', '.join(withdrawn)} withdrawn")
-    return s.letter("stand_down", f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
-                    f"{'+'.join(withdrawn)}"[:290], partner.emails, subject, ctx, attachments=cancel,
-                    preview=f"{short_name(partner)}: you may now stand down for {day_words(view.day)}.")
+    return s.letter(Draft(
+        "stand_down",
+        f"stand-down:{s.meeting_id}:{view.day}:{partner.code}:"
+                    f"{'+'.join(withdrawn)}"[:290],
+        partner.emails, subject, ctx,
+        preview=f"{short_name(partner)}: you may now stand down for {day_words(view.day)}.",
+        extra={"attachments": cancel}))
 
 
 def status_context(s: Stationery, view: DayView, partner: Partner) -> dict[str, object]:

@@ -9,6 +9,7 @@ from mailbot.core.actions import ActionView
 from mailbot.core.compose import Letter
 from mailbot.core.directory import short_name
 from mailbot.core.letters.stationery import (
+    Draft,
     Stationery,
     day_words,
     short_day,
@@ -28,8 +29,8 @@ def reference_owner_notice(s: Stationery, *, key: str, chair: str, owner: str, p
              f"Please give {owner} the details by phone or the partnership's secure route."]
     ctx = {**s.base(), "title": f"{ids} went to an owner sent references only", "lines": lines}
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
-    return s.letter("notice", key, to, f"mailbot: {ctx['title']}", ctx,
-                    secrets=[str(a["text"]) for a in actions])
+    return s.letter(Draft(
+        "notice", key, to, f"mailbot: {ctx['title']}", ctx, secrets=[str(a["text"]) for a in actions]))
 
 
 def action_rows(s: Stationery, actions: Sequence[ActionView], due_label: Callable[[date], str]
@@ -54,9 +55,9 @@ def summary(s: Stationery, *, day: date, version: str, partner: Partner,
            "report_help": _report_help(actions)}
     subject = (f"Action plan {short_day(day)}: {len(cases)} case{'s' if len(cases) != 1 else ''}, "
                f"{len(actions)} action{'s' if len(actions) != 1 else ''}")
-    return s.letter("summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}",
-                    partner.emails, subject, ctx, route=True,
-                    preview=f"Decisions and actions of {day_words(day)}.")
+    return s.letter(Draft(
+        "summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}", partner.emails, subject, ctx,
+        route=True, preview=f"Decisions and actions of {day_words(day)}."))
 
 
 def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
@@ -64,15 +65,17 @@ def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
     ctx = {**s.base(day), "owner": owner, "actions": actions, "report_help": _report_help(actions)}
     subject = f"Your actions from {short_day(day)}: {', '.join(str(a['id']) for a in actions)}"
     ids = ", ".join(str(a["id"]) for a in actions)
-    return s.letter("owner_actions", f"owner-actions:{s.meeting_id}:{day}:{version}:{owner.lower()}",
-                    (owner,), subject, ctx, route=True, preview=f"You own {ids}: reply to report on each.")
+    return s.letter(Draft(
+        "owner_actions", f"owner-actions:{s.meeting_id}:{day}:{version}:{owner.lower()}", (owner,), subject,
+        ctx, route=True, preview=f"You own {ids}: reply to report on each."))
 
 
 def reminder(s: Stationery, *, action: dict[str, object], owner: str, when: str) -> Letter:
     ctx = {**s.base(), "action": action, "when": when, "report_help": _report_help([action])}
     subject = f"Reminder: {action['id']} ({action['case']}) is due {when}"
-    return s.letter("reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx, route=True,
-                    preview=f"{action['id']} for {action['case']} is due {when}.")
+    return s.letter(Draft(
+        "reminder", f"reminder:{action['id']}:{when}", (owner,), subject, ctx, route=True,
+        preview=f"{action['id']} for {action['case']} is due {when}."))
 
 
 def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Letter:
@@ -83,12 +86,13 @@ def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Let
                + (f", {escalated} escalated" if escalated else ""))
     also = f", {escalated} escalated" if escalated else ""
     preview = f"{len(overdue)} overdue{also}, oldest first."
-    return s.letter("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx, preview=preview)
+    return s.letter(Draft("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx, preview=preview))
 
 
 def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], days: int) -> Letter:
     ctx = {**s.base(), "partner": short_name(partner), "action": action, "days": days,
            "report_help": _report_help([action])}
     subject = f"ESCALATED: {action['id']} ({action['case']}) is {days} working days overdue"
-    return s.letter("escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True,
-                    preview=f"{short_name(partner)}: {action['id']} is {days} working days overdue.")
+    return s.letter(Draft(
+        "escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True,
+        preview=f"{short_name(partner)}: {action['id']} is {days} working days overdue."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, time, tzinfo
 
@@ -11,6 +11,22 @@ from mailbot.core.compose import Letter, Render
 from mailbot.core.directory import Directory, short_name
 from mailbot.core.inbound import REPLY_MARKER
 from mailbot.core.privacy import WITHHELD, WITHHELD_ROUTE, ContentPolicy, Level, scrub_text, withhold
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A letter before its recipients decide how much of a case it may carry."""
+
+    template: str
+    key: str
+    to: Sequence[str]
+    subject: str
+    context: dict[str, object]
+    secrets: Sequence[str] = ()  # details a partner wrote that are withheld too
+    route: bool = False  # about actions, read after the call: say how to get the details
+    public: bool = False  # to someone outside the partnership: no partners' footers, no marking
+    preview: str = ""  # what the recipient must know first; the subject when empty
+    extra: Mapping[str, object] = field(default_factory=dict)  # threading, attachments, ...
 
 
 @dataclass(frozen=True)
@@ -65,9 +81,16 @@ class Stationery:
         wanted = set(codes)
         return [short_name(p) for p in self.directory if p.code in wanted]
 
-    def letter(self, template: str, key: str, to: Sequence[str], subject: str,
-               context: dict[str, object], secrets: Sequence[str] = (), *, route: bool = False,
-               public: bool = False, preview: str = "", **extra: object) -> Letter:
+    def _footer(self, level: Level, routed: bool, public: bool) -> list[str]:
+        """Why details are missing (where they are), then the confidentiality statement;
+        nothing for someone outside the partnership."""
+        if public:
+            return []
+        note = ROUTE_NOTE if routed else REFERENCE_NOTE
+        return [*([note] if level is Level.REFERENCE else []),
+                *([self.confidentiality] if self.confidentiality else [])]
+
+    def letter(self, draft: Draft) -> Letter:
         """Every letter passes here: its recipients decide how much of a case it carries
         and whether its subject is tagged; every letter ends with the confidentiality
         statement. ``secrets`` are details a partner wrote that are withheld too.
@@ -80,18 +103,17 @@ class Stationery:
         first line of the text part and the HTML's hidden preheader, which mail clients
         show in their lists beside the subject.
         """
+        to, subject, context, secrets = draft.to, draft.subject, draft.context, draft.secrets
         level = self.policy.level(to)
-        routed = route and level is Level.REFERENCE
-        preview = preview or subject
+        routed = draft.route and level is Level.REFERENCE
+        preview = draft.preview or subject
         if level is Level.REFERENCE:
             context = withhold(context, secrets, self.safe_words,
                                WITHHELD_ROUTE if routed else WITHHELD)
             subject = scrub_text(subject, secrets)
             preview = scrub_text(preview, secrets)
-        note = ROUTE_NOTE if routed else REFERENCE_NOTE
-        footer = [] if public else [*([note] if level is Level.REFERENCE else []),
-                                    *([self.confidentiality] if self.confidentiality else [])]
-        marking = "" if public else self.marking
+        footer = self._footer(level, routed, draft.public)
+        marking = "" if draft.public else self.marking
         context = {**context, "level": level.value, "confidentiality": self.confidentiality,
                    "secure_route": self.policy.secure_route if routed else "",
                    "footer": footer, "preview": preview, "marking": marking}
@@ -99,15 +121,15 @@ class Stationery:
         tag = self.policy.tag(to)
         if tag and tag.casefold() not in subject.casefold():
             subject = f"{tag} {subject}"
-        text = self.render(f"{template}.txt", context)
-        html = self.render(f"{template}.html", context)
+        text = self.render(f"{draft.template}.txt", context)
+        html = self.render(f"{draft.template}.html", context)
         # The status first, where a list of emails shows it; the reply marker stays above
         # everything else the bot wrote, so a quoted copy is still cut at its top.
         text = "\n".join([preview, *([marking] if marking else []), "", text])
         if footer:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
-        return Letter(key=key, to=tuple(to), subject=subject, text=text, html=html,
-                      **extra)  # type: ignore[arg-type]
+        return Letter(key=draft.key, to=tuple(to), subject=subject, text=text, html=html,
+                      **draft.extra)  # type: ignore[arg-type]
 
 
 _REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
