@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 
 from mailbot.adapters import db, scheduler
 from mailbot.adapters.clock import SystemClock
@@ -68,3 +69,13 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(services, ImapMailbox(settings.imap, factory=factory), postman(settings, tokens),
                    poll_seconds=settings.imap.poll_seconds, idle=idle,
                    schedule=functools.partial(scheduler.build, settings))
+
+
+def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runtime:
+    """The demo's: replies from a local Maildir, sending over the real SMTP adapter to the
+    demo's embedded server."""
+    from mailbot.adapters.maildir import MaildirMailbox
+
+    assert settings.smtp is not None
+    return Runtime(build_services(settings, clock), MaildirMailbox(maildir),
+                   SmtpPostman(settings.smtp, settings.bot.address))

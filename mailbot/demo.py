@@ -18,28 +18,21 @@ import email.policy
 import mailbox
 import os
 import re
-import socket
 import sys
 import tempfile
 import tomllib
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
-from mailbot.adapters.maildir import MaildirMailbox
-from mailbot.adapters.smtp import SmtpPostman
-from mailbot.app import build_services
+from mailbot.app import build_demo_runtime
 from mailbot.config import Settings
-from mailbot.core.trust import stamp
+from mailbot.demo_servers import DEMO_PASSWORD, Delivery, _Auth, _free_port
 from mailbot.errors import ConfigError
-from mailbot.loop import Runtime
 
-DEMO_PASSWORD = "demo-only"
 DAY = (2026, 11, 16)  # a Monday
 NEXT_DAY = (2026, 11, 17)
 WEEK_LATER = (2026, 11, 25)  # a Wednesday: two actions are more than 5 working days overdue
@@ -70,40 +63,6 @@ def example_config() -> Path:
     raise ConfigError("config.example.toml was not found; reinstall mailbot")
 
 
-@dataclass
-class Delivery:
-    """What the embedded SMTP server does with each email."""
-
-    bot: str
-    maildir: mailbox.Maildir
-    authserv_id: str  # the receiving server's name in Authentication-Results, as configured
-    outbox: list[tuple[str, bytes]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        data: bytes = envelope.original_content or envelope.content
-        for rcpt in envelope.rcpt_tos:
-            if rcpt.lower() == self.bot:
-                # As the bot's real receiving server would, so the bot checks senders here too.
-                self.maildir.add(stamp(data, self.authserv_id, envelope.mail_from))
-            else:
-                self.outbox.append((rcpt, data))
-        return "250 OK"
-
-
-class _Auth:
-    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
-        from aiosmtpd.smtp import AuthResult, LoginPassword
-
-        ok = isinstance(auth_data, LoginPassword) and auth_data.password.decode() == DEMO_PASSWORD
-        return AuthResult(success=ok, handled=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Demo:
     def __init__(self, out: Path) -> None:
         from aiosmtpd.controller import Controller
@@ -127,10 +86,7 @@ class Demo:
                                      authenticator=_Auth(), auth_require_tls=False)
         zone = self.settings.bot.zone
         self.clock = SettableClock(datetime(*DAY, 9, 30, tzinfo=zone))
-        services = build_services(self.settings, self.clock)
-        assert self.settings.smtp is not None
-        self.runtime = Runtime(services, MaildirMailbox(self.work / "bot"),
-                               SmtpPostman(self.settings.smtp, self.settings.bot.address))
+        self.runtime = build_demo_runtime(self.settings, self.clock, self.work / "bot")
         self.seen = 0
         self.shown: set[str] = set()
         self.received: dict[str, list[EmailMessage]] = {}
@@ -207,7 +163,6 @@ class Demo:
     async def day(self) -> None:
         police, cnwl, csc = "mash@met.police.example", "cnwl.highrisk@cnwl.example", \
             "childrensmash@hillingdon.example"
-        hidva, thh, asbit = "referrals@hidva.example", "safeguarding@thh.example", "asbit@hillingdon.example"
         print(f"== mailbot demo: {self.settings.meeting.name}, Monday 16 November 2026 ==")
         await self.send(police, "Morning,\n\nCase: T.W. - threats to neighbour with a knife, seen by PCSO "
                                 "last night\nPartners: Children's Services, ASBIT\n\nThanks\nDS Jane Smith\n"
@@ -228,6 +183,12 @@ class Demo:
                              f"> On 16 Nov 2026, at 10:00, Hillingdon High Risk Case Discussion "
                              f"<highrisk-bot@hillingdon.example> wrote:\n>\n{_quote(_text(call))}",
                         f"Re: {call['Subject']}", quoting=call)
+        await self.late_morning()
+
+    async def late_morning(self) -> None:
+        """An out-of-office, a member of the public, a Welsh Outlook reply, the cut-off."""
+        thh, hidva = "safeguarding@thh.example", "referrals@hidva.example"
+        asbit = "asbit@hillingdon.example"
         await self.at("10:25")
         await self.send(thh, "I am out of the office until Wednesday with no access to email.",
                         "Automatic reply: Case call", headers={"Auto-Submitted": "auto-replied"})
