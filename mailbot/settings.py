@@ -3,7 +3,7 @@ is left out. ``mailbot.config`` reads them from TOML."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -158,13 +158,18 @@ class Settings:
     source: Path | None = None
     m365: M365Settings | None = None
     privacy: PrivacySettings = PrivacySettings()
+    # Built once: it indexes every partner's names and addresses, and the use cases ask often.
+    _directory: Directory = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_directory", Directory(self.partners))
 
     def servers(self) -> tuple[ServerSettings, ...]:
         return tuple(s for s in (self.imap.server if self.imap else None, self.smtp) if s is not None)
 
     @property
     def directory(self) -> Directory:
-        return Directory(self.partners)
+        return self._directory
 
     @property
     def meeting(self) -> MeetingSettings:
