@@ -73,3 +73,31 @@ def test_adapters_are_siblings_that_do_not_lean_on_each_other() -> None:
     for path in sorted((ROOT / "mailbot" / "adapters").glob("*.py")):
         used = {n for n in imports_of(path) if n.startswith("mailbot.adapters")}
         assert used <= allowed.get(path.name, set()), f"{path.name} imports {sorted(used)}"
+
+
+def test_the_code_keeps_the_shape_it_was_given() -> None:
+    """Modules that hold policy stay small, and so do functions and their parameter lists:
+    outside the adapters and the migrations, no module over 300 lines, no function over 40,
+    none taking more than six parameters (self aside)."""
+    import statistics
+
+    sizes: dict[str, int] = {}
+    too_long: list[str] = []
+    too_many: list[str] = []
+    for path in sorted((ROOT / "mailbot").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "adapters" not in path.parts:
+            sizes[path.name] = len(text.splitlines())
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if node.end_lineno is not None and node.end_lineno - node.lineno + 1 > 40:
+                    too_long.append(f"{path.name}:{node.name}")
+                a = node.args
+                params = [p for p in (*a.posonlyargs, *a.args, *a.kwonlyargs) if p.arg not in ("self", "cls")]
+                if len(params) + bool(a.vararg) + bool(a.kwarg) > 6:
+                    too_many.append(f"{path.name}:{node.name}")
+    assert [name for name, n in sizes.items() if n > 300] == []
+    assert too_long == [] and too_many == []
+    assert statistics.median(sizes.values()) <= 130
