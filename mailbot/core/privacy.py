@@ -118,6 +118,8 @@ def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
 
 
 def scrub_text(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with each of ``secrets`` replaced where it stands as a word or words of its own:
+    initials "SP" are withheld, but the partner "SPA" and the word "look" keep their letters."""
     for word in sorted({s.strip() for s in secrets if len(s.strip()) >= 2}, key=len, reverse=True):
-        text = text.replace(word, "[withheld]")
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "[withheld]", text)
     return text

@@ -158,3 +158,13 @@ def test_the_coordinators_notice_about_such_an_owner_withholds_the_action_where_
         seen = wire(s, letter)
         assert "A-1 (HR-2026-0001), due Sat 28 Nov 2026" in seen and "referrals@hidva.example" in seen
         assert (DETAILS[2] in seen) is shown
+
+
+def test_a_withheld_word_is_withheld_whole_and_other_words_keep_their_letters() -> None:
+    from mailbot.core.privacy import scrub_text
+
+    said = "Added HR-2026-0004 (SP) to today's call; required: HIDVA, SPA. Look at SP's case."
+    assert scrub_text(said, ["SP", "ok"]) == ("Added HR-2026-0004 ([withheld]) to today's call; required: "
+                                              "HIDVA, SPA. Look at [withheld]'s case.")
+    assert scrub_text("T.W. - threats, seen by T.W.'s neighbour", ["T.W."]) == \
+        "[withheld] - threats, seen by [withheld]'s neighbour"
