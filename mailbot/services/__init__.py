@@ -17,15 +17,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from mailbot.config import MeetingSettings, Settings
-from mailbot.core import letters
-from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.changes import Plan
 from mailbot.core.compose import Render
 from mailbot.core.ports import Arrival, Clock, Postman
 from mailbot.core.store import Store
 from mailbot.services.desk import Desk
 from mailbot.services.inbound import InboundMail
-from mailbot.services.kernel import Kernel, Outcome, calendar_of, reading_context, stationery_of
+from mailbot.services.kernel import Kernel, Outcome, UseCase, calendar_of, reading_context, stationery_of
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.outbox import Outbox
 from mailbot.services.queries import Queries
@@ -37,11 +35,11 @@ from mailbot.services.schedule import Schedule
 __all__ = ["Outcome", "Services", "calendar_of", "reading_context", "stationery_of"]
 
 
-class Services:
+class Services(UseCase):
     """Every use case of one process, over one kernel."""
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render) -> None:
-        self.k = Kernel(settings, store, clock, render)
+        super().__init__(Kernel(settings, store, clock, render))
         self.meeting = AfterMeeting(self.k)
         self.replies = Replies(self.k, self.meeting)
         self.inbound = InboundMail(self.k, self.replies, Rejects(self.k))
@@ -51,23 +49,7 @@ class Services:
         self.retention = Retention(self.k)
         self.queries = Queries(self.k)
 
-    # What the loop, the CLI and the tests reach for.
-    @property
-    def settings(self) -> Settings:
-        return self.k.settings
-
-    @property
-    def store(self) -> Store:
-        return self.k.store
-
-    @property
-    def clock(self) -> Clock:
-        return self.k.clock
-
-    @property
-    def calendars(self) -> dict[str, MeetingCalendar]:
-        return self.k.calendars
-
+    # The settings, store, clock, calendars and stationery come from UseCase, over the kernel.
     @property
     def render(self) -> Render:
         return self.k.render
@@ -76,10 +58,6 @@ class Services:
     def render(self, render: Render) -> None:
         self.k.render = render
         self.k.stationery = stationery_of(self.k.settings, render)
-
-    @property
-    def stationery(self) -> dict[str, letters.Stationery]:
-        return self.k.stationery
 
     def ingest(self, item: Arrival | bytes) -> Outcome:
         return self.inbound.ingest(item if isinstance(item, Arrival) else Arrival(item))
