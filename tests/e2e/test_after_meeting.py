@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot import config
-from tests.rig.world import World, rig_config, subject_of, text_of
+from tests.rig.world import World, subject_of, text_of, world_for
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -34,16 +32,8 @@ def at(day: int, hhmm: str, month: int = 11) -> datetime:
 @pytest.fixture
 def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
     dc, smtp = mail_servers
-    return World(dc, smtp, config.parse(rig_config(dc, smtp, tmp_path / "db.sqlite")), at(23, "09:00"))
+    return world_for(dc, smtp, tmp_path / "db.sqlite", at(23, "09:00"))
 
-
-def step(world: World, when: datetime) -> None:
-    world.clock.set(when)
-    rt = world.runtime()
-    try:
-        asyncio.run(rt.step())
-    finally:
-        rt.close()
 
 
 def starting(world: World, address: str, prefix: str) -> list[str]:
@@ -54,12 +44,12 @@ def test_a_meetings_aftermath(world: World) -> None:
     world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: ASBIT", subject="case")
     world.reply(CNWL, "Case: M.K. - missed appointments", subject="case")
     for when in ("09:30", "10:00", "11:30"):
-        step(world, at(23, when))
+        world.step(at(23, when))
 
     # 12:45 the chair sends the plan: three actions, two decisions.
     world.clock.set(at(23, "12:45"))
     world.reply(CHAIR, PLAN, subject="Outcome of today's meeting")
-    step(world, at(23, "12:46"))
+    world.step(at(23, "12:46"))
     ack = starting(world, CHAIR, "Re: Outcome")[0]
     assert "A-1 (HR-2026-0001): mash@met.police.example, due Wed 25 Nov 2026: welfare visit" in ack
     assert "A-2 (HR-2026-0001): asbit@hillingdon.example, due Fri 27 Nov 2026" in ack
@@ -74,10 +64,10 @@ def test_a_meetings_aftermath(world: World) -> None:
 
     # The same email again changes nothing; a corrected one replaces, keeping the ids.
     world.reply(CHAIR, PLAN, subject="Outcome of today's meeting")
-    step(world, at(23, "12:50"))
+    world.step(at(23, "12:50"))
     assert len(starting(world, POLICE, "Action plan")) == 1
     world.reply(CHAIR, PLAN.replace("| Friday |", "| 30/11/2026 |"), subject="Corrected outcome")
-    step(world, at(23, "12:55"))
+    world.step(at(23, "12:55"))
     assert "A-2: due date changed to 30/11/2026" in starting(world, CHAIR, "Re: Corrected")[0]
     assert len(starting(world, POLICE, "Action plan")) == 2
     with world.store.transaction() as tx:
@@ -89,14 +79,14 @@ def test_a_meetings_aftermath(world: World) -> None:
     world.reply(POLICE, "Done: A-1 visited, T.W. safe", subject="RE: Your actions")
     world.reply(CNWL, "Cannot complete: A-3 - family have moved out of the borough", subject="RE: actions")
     world.reply(HIDVA, "Done: A-2", subject="RE: Action plan")
-    step(world, at(24, "09:01"))
+    world.step(at(24, "09:01"))
     assert "A-1 (HR-2026-0001): marked done" in starting(world, POLICE, "RE: Your actions")[0]
     assert "only asbit@hillingdon.example (the owner) or a coordinator may update A-2" in \
         starting(world, HIDVA, "RE: Action plan")[0]
     notice = starting(world, CHAIR, "mailbot: A-3 cannot be completed")[0]
     assert "family have moved out of the borough" in notice
     # The case comes back on the next case call, with the reason.
-    step(world, at(24, "10:00"))
+    world.step(at(24, "10:00"))
     [call] = starting(world, CNWL, "REQUIRED 12:00 - CNWL - Case call Tue 24 Nov")
     assert "HR-2026-0002  M.K.  missed appointments [returned: A-3 could not be completed: " \
            "family have moved out of the borough]" in call
@@ -104,7 +94,7 @@ def test_a_meetings_aftermath(world: World) -> None:
     # A-2 was due Monday 30 November. On Tuesday 1 December at 16:00: one digest.
     for day, month in ((30, 11), (1, 12)):
         for when in ("10:00", "11:30", "16:00", "16:30"):
-            step(world, at(day, when, month))
+            world.step(at(day, when, month))
     digests = starting(world, CHAIR, "Overdue actions")
     assert len(digests) == 1
     assert "A-2  HR-2026-0001  due Mon 30 Nov 2026, 1 working day overdue" in digests[0]
@@ -113,6 +103,6 @@ def test_a_meetings_aftermath(world: World) -> None:
     # Six working days late (Tuesday 8 December): escalated, and ASBIT is told once.
     for day in (8, 9):
         for when in ("16:00", "16:30"):
-            step(world, at(day, when, 12))
+            world.step(at(day, when, 12))
     assert len(starting(world, ASBIT, "ESCALATED: A-2")) == 1
     assert "A-2  ESCALATED  HR-2026-0001" in starting(world, CHAIR, "Overdue actions Tue 8 Dec 2026")[0]

@@ -4,15 +4,12 @@ the chair's email twice, and Done for a list of actions."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from mailbot import config
 from tests.e2e.test_day import ASC, CNWL, HIDVA, POLICE, at
-from tests.rig.world import World, rig_config, subject_of, text_of
+from tests.rig.world import World, subject_of, text_of, world_for
 
 pytestmark = pytest.mark.servers
 SPA = "spa@cnwl.example"
@@ -56,17 +53,8 @@ DS Jane Smith
 @pytest.fixture
 def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
     dc, smtp = mail_servers
-    settings = config.parse(rig_config(dc, smtp, tmp_path / "mailbot.db"))
-    return World(dc, smtp, settings, at("09:30"))
+    return world_for(dc, smtp, tmp_path / "mailbot.db", at("09:30"))
 
-
-def step(world: World, when: datetime) -> None:
-    world.clock.set(when)
-    rt = world.runtime()
-    try:
-        asyncio.run(rt.step())
-    finally:
-        rt.close()
 
 
 def received(world: World, address: str, start: str) -> list[str]:
@@ -76,15 +64,15 @@ def received(world: World, address: str, start: str) -> list[str]:
 def test_the_conversation_on_the_real_servers(world: World) -> None:
     world.reply(POLICE, "Case: D.M. - missing from care, exploitation concerns\nPartners: HIDVA, CNWL\n\n"
                         "Case: T.W. - threats to neighbour", subject="New cases")
-    step(world, at("09:31"))
-    step(world, at("10:00"))
+    world.step(at("09:31"))
+    world.step(at("10:00"))
     world.wait_for(HIDVA, lambda m: "Case call" in str(m["Subject"]))
 
     # Reply-all chains quoting Police's email: nothing quoted is read, warned about or added.
     world.clock.set(at("10:10"))
     world.reply(HIDVA, OUTLOOK_CHAIN)
     world.reply(CNWL, GMAIL_CHAIN)
-    step(world, at("10:11"))
+    world.step(at("10:11"))
     spa_notice = world.wait_for(SPA, lambda m: subject_of(m).startswith("Now REQUIRED"))
     assert "HR-2026-0001" in text_of(spa_notice)
     cnwl_ack = world.wait_for(CNWL, lambda m: subject_of(m).startswith("RE: Case call"))
@@ -98,7 +86,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     # A referral written as prose reaches a person, and its sender is told.
     world.clock.set(at("10:20"))
     world.reply(POLICE, PROSE, subject="Another one")
-    step(world, at("10:21"))
+    world.step(at("10:21"))
     forward = world.wait_for(ASC, lambda m: "for a person to read" in str(m["Subject"]))
     assert "G.L., 84, bruising to both arms" in text_of(forward)
     told = world.wait_for(POLICE, lambda m: subject_of(m) == "Re: Another one")
@@ -107,17 +95,17 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     # Apologies from a required partner: the coordinators hear at once.
     world.clock.set(at("10:30"))
     world.reply(CNWL, "Apologies: clinic all morning")
-    step(world, at("10:31"))
+    world.step(at("10:31"))
     world.wait_for(ASC, lambda m: "apologies from Central and North West London" in str(m["Subject"]))
 
     # The referrer withdraws D.M.; HIDVA, required only for it, may stand down again.
     world.clock.set(at("10:40"))
     world.reply(POLICE, "Withdraw HR-2026-0001: found safe and back at the placement")
-    step(world, at("10:41"))
+    world.step(at("10:41"))
     stand_down = world.wait_for(HIDVA, lambda m: " withdrawn" in str(m["Subject"]))
     assert str(stand_down["Subject"]).startswith("OFFICIAL-SENSITIVE: Stand down - HIDVA - ")
     assert "HR-2026-0001" in str(stand_down["Subject"])
-    step(world, at("11:30"))
+    world.step(at("11:30"))
     attendance = world.wait_for(CNWL, lambda m: " - Attendance list " in subject_of(m))
     assert "Apologies: CNWL (clinic all morning)" \
         in text_of(attendance)
@@ -129,11 +117,11 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
             "Action: HR-2026-0002 | mash@met.police.example | 26/11/2026 | Check the PNC record")
     world.clock.set(at("13:30"))
     world.reply(ASC, plan, subject="Minutes")
-    step(world, at("13:31"))
+    world.step(at("13:31"))
     sent_before = len(world.smtp.messages)
     world.clock.set(at("13:45"))
     world.reply(ASC, plan, subject="Minutes")
-    step(world, at("13:46"))
+    world.step(at("13:46"))
     assert len(world.smtp.messages) == sent_before + 1  # only the chair's own second email
     with world.store.transaction() as tx:
         assert tx.conn.exec_driver_sql("select count(*) from decisions").scalar() == 1
@@ -142,7 +130,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     # Done for a list closes each action.
     world.clock.set(at("09:00", 24))
     world.reply(POLICE, "Done: A-1, A-2")
-    step(world, at("09:01", 24))
+    world.step(at("09:01", 24))
     ack = world.wait_for(POLICE, lambda m: "marked done" in text_of(m))
     assert "A-1 (HR-2026-0002): marked done" in text_of(ack)
     assert "A-2 (HR-2026-0002): marked done" in text_of(ack)

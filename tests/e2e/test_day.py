@@ -6,7 +6,6 @@ Dovecot over IMAPS, aiosmtpd with STARTTLS and AUTH, SQLite.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -42,12 +41,7 @@ def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def
 
 
 def step(world: World, when: str, runtime=None) -> None:  # type: ignore[no-untyped-def]
-    world.clock.set(at(when))
-    rt = runtime or world.runtime()
-    try:
-        asyncio.run(rt.step())
-    finally:
-        rt.close()
+    world.step(at(when), runtime)
 
 
 def subjects(world: World, address: str) -> list[str]:

@@ -3,15 +3,13 @@ is what the bot believes, so an email in a partner's name from elsewhere changes
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot import config
-from tests.rig.world import World, rig_config, subject_of, text_of
+from tests.rig.world import World, subject_of, text_of, world_for
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -26,16 +24,8 @@ def at(day: int, hhmm: str) -> datetime:
 @pytest.fixture
 def world(mail_servers, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
     dc, smtp = mail_servers
-    return World(dc, smtp, config.parse(rig_config(dc, smtp, tmp_path / "db.sqlite")), at(23, "09:00"))
+    return world_for(dc, smtp, tmp_path / "db.sqlite", at(23, "09:00"))
 
-
-def step(world: World, when: datetime) -> None:
-    world.clock.set(when)
-    rt = world.runtime()
-    try:
-        asyncio.run(rt.step())
-    finally:
-        rt.close()
 
 
 def subjects(world: World, address: str) -> list[str]:
@@ -45,11 +35,11 @@ def subjects(world: World, address: str) -> list[str]:
 def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_told(world: World) -> None:
     world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: ASBIT", subject="case")
     for when in ("09:30", "10:00", "11:30"):
-        step(world, at(23, when))
+        world.step(at(23, when))
     world.clock.set(at(23, "12:45"))
     world.reply(CHAIR, "Action: HR-2026-0001 | mash@met.police.example | 26/11/2026 | welfare visit",
                 subject="Outcome")
-    step(world, at(23, "12:46"))
+    world.step(at(23, "12:46"))
     police_before = subjects(world, POLICE)
     assert any(s.startswith("Your actions from Mon 23 Nov 2026: A-1") for s in police_before)
 
@@ -58,7 +48,7 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
     world.reply(POLICE, "Done: A-1", subject="RE: Your actions", envelope="mash@forger.example")
     world.reply(POLICE, "Cannot complete: A-1 - family moved away", subject="RE: Your actions",
                 envelope="bounces@mailer.forger.example")
-    step(world, at(24, "09:01"))
+    world.step(at(24, "09:01"))
 
     with world.store.transaction() as tx:
         action = tx.actions.get(1)
@@ -76,7 +66,7 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
 
     # The real police, through their own server, are believed.
     world.reply(POLICE, "Done: A-1", subject="RE: Your actions")
-    step(world, at(24, "09:05"))
+    world.step(at(24, "09:05"))
     with world.store.transaction() as tx:
         action = tx.actions.get(1)
     assert action is not None and action.status == "done"
@@ -86,15 +76,15 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
 def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(world: World) -> None:
     hidva = "referrals@hidva.example"
     world.reply(POLICE, "Case: T.W. - threats to neighbour\nPartners: HIDVA", subject="case")
-    step(world, at(23, "09:30"))
-    step(world, at(23, "10:00"))
+    world.step(at(23, "09:30"))
+    world.step(at(23, "10:00"))
     world.wait_for(hidva, lambda m: subject_of(m).startswith("REQUIRED 12:00 - HIDVA - Case call"))
     police_before, hidva_before = subjects(world, POLICE), subjects(world, hidva)
 
     world.clock.set(at(23, "10:30"))
     world.reply(POLICE, "Withdraw HR-2026-0001: family moved out of the borough", subject="RE: Case call",
                 envelope="mash@forger.example")
-    step(world, at(23, "10:31"))
+    world.step(at(23, "10:31"))
 
     with world.store.transaction() as tx:
         on_the_call = [c.reference for c in tx.cases.on("daily", at(23, "10:00").date())]
@@ -105,6 +95,6 @@ def test_a_forged_withdraw_leaves_the_case_on_the_call_and_stands_nobody_down(wo
                 if subject_of(m) == "mailbot: an email was rejected as possibly spoofed"]
     assert "DMARC fail for met.police.example" in notice
 
-    step(world, at(23, "11:30"))
+    world.step(at(23, "11:30"))
     attendance = world.wait_for(hidva, lambda m: " - Attendance list " in subject_of(m))
     assert "HIDVA: you must attend at 12:00" in text_of(attendance)

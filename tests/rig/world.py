@@ -80,6 +80,13 @@ def dump(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def world_for(dc: DovecotServer, smtp: SMTPServer, db_path: Path, start: datetime) -> World:
+    """The example deployment on the rig's servers, its clock at ``start``."""
+    from mailbot import config
+
+    return World(dc, smtp, config.parse(rig_config(dc, smtp, db_path)), start)
+
+
 class World:
     def __init__(self, dc: DovecotServer, smtp: SMTPServer, settings: Settings, start: datetime) -> None:
         self.dc = dc
@@ -99,6 +106,16 @@ class World:
         services = Services(self.settings, self.store, self.clock, renderer())
         return Runtime(services, ImapMailbox(self.settings.imap),
                        SmtpPostman(self.settings.smtp, self.settings.bot.address), poll_seconds=0.2)
+
+    def step(self, when: datetime, runtime: Runtime | None = None) -> None:
+        """One round of the bot (what is due, the mailbox, the outbox) at ``when``, by a fresh
+        process unless ``runtime`` is given."""
+        self.clock.set(when)
+        rt = runtime or self.runtime()
+        try:
+            asyncio.run(rt.step())
+        finally:
+            rt.close()
 
     # -- acting as a partner --------------------------------------------------
     def reply(self, sender: str, body: str, *, subject: str = "RE: Case call",
