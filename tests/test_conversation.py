@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from mailbot.services import Outcome, Services
+from tests.rig.received import arrived
 from tests.test_services import at, make
 
 POLICE = "mash@met.police.example"
@@ -21,10 +22,9 @@ COORDINATORS = [CHAIR]
 
 
 def mail(sender: str, body: str, mid: str, subject: str = "RE: Case call") -> bytes:
-    domain = sender.rpartition("@")[2]
-    return (f"Authentication-Results: mx.hillingdon.example; dmarc=pass header.from={domain}\r\n"
-            f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: {subject}\r\n"
-            f"Message-ID: <{mid}@partner.example>\r\n\r\n{body}\r\n").encode()
+    """A partner's email as the receiving server hands it on (stamped as the rig's server does)."""
+    return arrived((f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: {subject}\r\n"
+                    f"Message-ID: <{mid}@partner.example>\r\n\r\n{body}\r\n").encode())
 
 
 def sent(s: Services) -> list[tuple[str, str, EmailMessage]]:
