@@ -95,10 +95,6 @@ class Plan:
     # Partners line naming it, a withdrawal): (was required before, is required now).
     sender_status: tuple[bool, bool] | None = None
 
-    @property
-    def needs_answer(self) -> bool:
-        return bool(self.done or self.problems or self.status_requested)
-
 
 def _names(directory: Directory, codes: tuple[str, ...] | list[str]) -> str:
     return ", ".join(directory.get(c).name for c in codes) or "none"

@@ -107,7 +107,7 @@ class AfterMeeting(UseCase):
         cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
                   "decision": decided.get(r, ("no decision recorded", ""))[0],
                   "rationale": decided.get(r, ("", ""))[1]} for r in refs]
-        rows = letters.action_rows(s, acts, lambda due: self._due_label(cal, due))
+        rows = letters.action_rows(s, acts, self._label(cal))
         partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
         for partner in d:
             if partner.code in partners:
