@@ -175,6 +175,10 @@ class Drill:
                 proc.kill()
                 raise AssertionError("the day's work did not finish:\n" + "\n".join(self.logs[-40:]))
             time.sleep(0.2)
+        # Told to stop only once it says it is running: before that it has no handler for
+        # SIGTERM yet (the interpreter is still starting), and on a quick machine the last
+        # life can find the day's work already done by the lives before it.
+        assert running.wait(30), "\n".join(self.logs[-30:])
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, "\n".join(self.logs[-30:])
 
