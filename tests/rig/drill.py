@@ -161,8 +161,7 @@ class Drill:
             if not running.wait(30):
                 proc.kill()
                 raise AssertionError("mailbot did not start:\n" + "\n".join(self.logs[-30:]))
-            delay = self.rng.uniform(0, window)
-            time.sleep(delay)
+            delay = self._aim(day, 3.0) if done < 2 else self._wait(window)
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
             done += 1
@@ -181,6 +180,34 @@ class Drill:
         assert running.wait(30), "\n".join(self.logs[-30:])
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, "\n".join(self.logs[-30:])
+
+    def _wait(self, window: float) -> float:
+        delay = self.rng.uniform(0, window)
+        time.sleep(delay)
+        return delay
+
+    def _aim(self, day: date, window: float) -> float:
+        """Wait until the case call is part-sent, then a moment more: the kill lands mid fan-out.
+
+        Left to chance, a quick machine sends the whole call inside the first random delay
+        and the drill proves little about fan-out; the first kills of each day are aimed.
+        """
+        began = time.monotonic()
+        while time.monotonic() - began < window:
+            if self._part_sent(day):
+                time.sleep(self.rng.uniform(0, 0.02))
+                break
+            time.sleep(0.003)
+        return time.monotonic() - began
+
+    def _part_sent(self, day: date) -> bool:
+        try:
+            sent, unsent = self._query(
+                "select coalesce(sum(status = 'sent'), 0), coalesce(sum(status != 'sent'), 0) "
+                "from outbox where key like ?", f"case-call:%:{day}:%")[0]
+        except sqlite3.OperationalError:
+            return False
+        return bool(sent and unsent)
 
     # -- what the database and the mailbox say ------------------------------------
     def _query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
