@@ -145,6 +145,9 @@ class MeetingSettings:
     join_url: str = ""  # the online meeting's link: in the letters and the calendar invitation
     digest_time: time = time(16, 0)
     escalate_after_working_days: int = 5
+    # Partner codes. No members: every partner; no coordinators: the partners marked coordinator.
+    members: tuple[str, ...] = ()
+    coordinators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +163,29 @@ class Settings:
     privacy: PrivacySettings = PrivacySettings()
     # Built once: it indexes every partner's names and addresses, and the use cases ask often.
     _directory: Directory = field(init=False, repr=False, compare=False)
+    _rooms: dict[str, Directory] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_directory", Directory(self.partners))
+        directory = Directory(self.partners)
+        object.__setattr__(self, "_directory", directory)
+        object.__setattr__(self, "_rooms", {
+            m.id: directory.for_meeting(m.members, m.coordinators) for m in self.meetings})
 
     def servers(self) -> tuple[ServerSettings, ...]:
         return tuple(s for s in (self.imap.server if self.imap else None, self.smtp) if s is not None)
 
     @property
     def directory(self) -> Directory:
+        """Every partner: who a sender is, whichever meeting they write about."""
         return self._directory
+
+    def directory_of(self, meeting_id: str) -> Directory:
+        """One meeting's members and coordinators (see ``Directory.for_meeting``)."""
+        return self._rooms[meeting_id]
+
+    def meetings_of(self, partner: str | None) -> tuple[MeetingSettings, ...]:
+        """The meetings a partner belongs to, in config order."""
+        return tuple(m for m in self.meetings if self._rooms[m.id].is_member(partner))
 
     @property
     def meeting(self) -> MeetingSettings:

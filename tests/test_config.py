@@ -234,3 +234,14 @@ def test_a_partner_without_a_short_name_is_called_by_its_first_alias() -> None:
     assert short_name(config.parse(data).directory.get("police")) == "Police"
     data["partner"][5]["short_name"] = "Met"
     assert short_name(config.parse(data).directory.get("police")) == "Met"
+
+
+def test_a_meetings_members_and_coordinators_are_partner_codes() -> None:
+    data = example()
+    data["meeting"][0]["members"] = ["police", "polce"]
+    data["meeting"][0]["coordinators"] = ["asc"]
+    assert "meeting[0].members: no partner has code 'polce'" in problems_of(data)
+    data["meeting"][0]["members"] = ["police", "cnwl"]
+    settings = config.parse(data)
+    assert [p.code for p in settings.directory_of("daily")] == ["asc", "cnwl", "police"]
+    assert [m.id for m in settings.meetings_of("hidva")] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -253,3 +254,22 @@ def test_an_auto_responder_answering_everything_makes_no_loop(tmp_path: Path) ->
                f"Message-ID: <auto{n}@elsewhere>\r\n\r\nI am away. Case: Z.Z. - from an auto-reply\r\n").encode()
         assert s.ingest(raw) is Outcome.IGNORED
     assert len(outbox(s)) == sent_before == 2
+
+
+def test_each_meeting_writes_only_to_its_own_members_and_coordinators(tmp_path: Path) -> None:
+    base = config.load(EXAMPLE_CONFIG)
+    panel = replace(base.meeting, id="panel", name="Complex Case Panel", reference_prefix="CCP",
+                    members=("police", "cnwl"), coordinators=("police",))
+    s = make(tmp_path, at(23, "10:00"), settings=replace(base, meetings=(base.meeting, panel)))
+    assert sorted(s.due()) == ["case call 2026-11-23", "case call 2026-11-23"]
+    keys = [key for key, _ in outbox(s)]
+    assert sorted(k.rsplit(":", 1)[1] for k in keys if k.startswith("case-call:panel:")) == ["cnwl", "police"]
+    assert len([k for k in keys if k.startswith("case-call:daily:")]) == len(base.partners)
+    # Missed: each meeting's notice goes to its own coordinators only.
+    s.clock.set(at(23, "12:30"))  # type: ignore[attr-defined]
+    s.due()
+    with s.store.transaction() as tx:
+        told = dict(tx.conn.exec_driver_sql(
+            "select key, recipients from outbox where key like 'notice:missed:%'").fetchall())
+    assert told == {"notice:missed:attendance:daily:2026-11-23": "adultmash@hillingdon.example",
+                    "notice:missed:attendance:panel:2026-11-23": "mash@met.police.example"}

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mailbot.config.meetings import _meetings, _partners
+from mailbot.config.meetings import _check_members, _meetings, _partners
 from mailbot.config.privacy import _privacy
 from mailbot.config.reader import _Reader
 from mailbot.config.servers import _bot, _imap, _m365, _server
@@ -72,6 +72,7 @@ def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
     url = r.get(database, "url", "database", str, "sqlite:///mailbot.db") or ""
     meetings = _meetings(r, data)
     partners = _partners(r, data)
+    _check_members(r, meetings, partners)
     if r.problems:
         raise ConfigError(r.problems)
     assert bot is not None

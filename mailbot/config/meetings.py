@@ -18,7 +18,7 @@ from mailbot.settings import (
 _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
-    "escalate_after_working_days",
+    "escalate_after_working_days", "members", "coordinators",
 }
 
 
@@ -75,7 +75,23 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         join_url=_join_url(r, table, path),
         digest_time=r.clock_time(table, "digest_time", path, time(16, 0)),
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
+        members=r.strings(table, "members", path),
+        coordinators=r.strings(table, "coordinators", path),
     )
+
+
+def _check_members(r: _Reader, meetings: tuple[MeetingSettings, ...],
+                   partners: tuple[Partner, ...]) -> None:
+    """Members and coordinators name partners by code; a meeting without a coordinator would
+    leave its problems with nobody."""
+    codes = {p.code for p in partners}
+    for n, meeting in enumerate(meetings):
+        for key in ("members", "coordinators"):
+            for code in getattr(meeting, key):
+                if code not in codes:
+                    r.problem(f"meeting[{n}].{key}", f"no partner has code {code!r}")
+        if not meeting.coordinators and not any(p.coordinator for p in partners):
+            r.problem(f"meeting[{n}].coordinators", "the meeting has no coordinator")
 
 
 def _join_url(r: _Reader, table: dict[str, Any], path: str) -> str:

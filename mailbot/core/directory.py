@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mailbot.core.model import Partner, Sender
 
@@ -28,7 +28,13 @@ def address_key(address: str) -> str:
 
 @dataclass(frozen=True)
 class Directory:
+    """Partners in config order. A meeting's directory lists only its members (they get its
+    emails, their names are read in its replies, its coordinators are told what needs a
+    person); ``outsiders`` are the other partners, still known by address and code so an
+    email from one of them is never taken for a stranger's."""
+
     partners: tuple[Partner, ...]
+    outsiders: tuple[Partner, ...] = ()
     _by_address: dict[str, Partner] = field(init=False, repr=False, compare=False)
     _by_domain: dict[str, Partner] = field(init=False, repr=False, compare=False)
     _by_name: dict[str, Partner] = field(init=False, repr=False, compare=False)
@@ -37,11 +43,12 @@ class Directory:
         by_address: dict[str, Partner] = {}
         by_domain: dict[str, Partner] = {}
         by_name: dict[str, Partner] = {}
-        for partner in self.partners:
+        for partner in (*self.outsiders, *self.partners):  # a member wins over an outsider
             for email in partner.emails:
                 by_address[address_key(email)] = partner
             for domain in partner.domains:
                 by_domain[domain.casefold()] = partner
+        for partner in self.partners:
             for name in (partner.code, partner.name, *partner.aliases, *filter(None, [partner.short])):
                 by_name[name_key(name)] = partner
         object.__setattr__(self, "_by_address", by_address)
@@ -52,10 +59,26 @@ class Directory:
         return iter(self.partners)
 
     def get(self, code: str) -> Partner:
-        for partner in self.partners:
+        for partner in (*self.partners, *self.outsiders):
             if partner.code == code:
                 return partner
         raise KeyError(code)
+
+    def is_member(self, code: str | None) -> bool:
+        return any(p.code == code for p in self.partners)
+
+    def for_meeting(self, members: Iterable[str], coordinators: Iterable[str]) -> Directory:
+        """The directory of one meeting: ``members`` (empty: every partner) and its
+        ``coordinators`` (empty: the partners marked coordinator), who are members too."""
+        members, coordinators = set(members), set(coordinators)
+        if not coordinators:
+            coordinators = {p.code for p in self.partners if p.coordinator}
+        inside = [replace(p, coordinator=p.code in coordinators) for p in self.partners
+                  if not members or p.code in members or p.code in coordinators]
+        codes = {p.code for p in inside}
+        # An outsider is nobody's coordinator here, whatever it is in another meeting.
+        outside = (replace(p, coordinator=False) for p in self.partners if p.code not in codes)
+        return Directory(tuple(inside), tuple(outside))
 
     def partner_for_address(self, address: str) -> Partner | None:
         key = address_key(address)

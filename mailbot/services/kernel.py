@@ -14,6 +14,7 @@ from mailbot.config import MeetingSettings, Settings
 from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.compose import Letter, Render, build
+from mailbot.core.directory import Directory
 from mailbot.core.inbound import Context
 from mailbot.core.model import Sender
 from mailbot.core.ports import Actor, Clock, Outgoing
@@ -39,16 +40,34 @@ def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar
 
 
 def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
-    """What every letter of each meeting shares, by meeting id."""
-    d = settings.directory
+    """What every letter of each meeting shares, by meeting id: its members are who it
+    writes to, its coordinators who its notices go to."""
     p = settings.privacy
     policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
     return {
-        m.id: letters.Stationery(render, d, settings.bot.display_name, settings.bot.address, m.id, m.name,
-                                 m.starts, m.cutoff, m.dial_in, policy, p.confidentiality, p.marking,
-                                 m.join_url, settings.bot.zone)
+        m.id: letters.Stationery(render, settings.directory_of(m.id), settings.bot.display_name,
+                                 settings.bot.address, m.id, m.name, m.starts, m.cutoff, m.dial_in,
+                                 policy, p.confidentiality, p.marking, m.join_url, settings.bot.zone)
         for m in settings.meetings
     }
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingContext:
+    """Everything one meeting's use cases need that does not change while the bot runs,
+    built once by the kernel."""
+
+    settings: MeetingSettings
+    calendar: MeetingCalendar
+    stationery: letters.Stationery
+
+    @property
+    def id(self) -> str:
+        return self.settings.id
+
+    @property
+    def directory(self) -> Directory:
+        return self.stationery.directory
 
 
 def reading_context(settings: Settings, meeting: MeetingSettings, stationery: letters.Stationery,
@@ -58,7 +77,7 @@ def reading_context(settings: Settings, meeting: MeetingSettings, stationery: le
     the bot's own fingerprints included). ``check_sender=False`` is only for an email saved
     without the receiving server's headers, and explain says so."""
     privacy = settings.privacy
-    return Context(settings.bot.address, settings.directory, meeting.reference_prefix, today,
+    return Context(settings.bot.address, settings.directory_of(meeting.id), meeting.reference_prefix, today,
                    stationery.fingerprints, privacy.require_dmarc_pass and check_sender,
                    privacy.trusted_authserv_ids)
 
@@ -77,6 +96,8 @@ class Kernel:
         for cal in self.calendars.values():
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
         self.stationery = stationery_of(settings, render)
+        self.meetings = {m.id: MeetingContext(m, self.calendars[m.id], self.stationery[m.id])
+                         for m in settings.meetings}
 
     @contextmanager
     def unit(self) -> Iterator[UnitOfWork]:
@@ -138,6 +159,10 @@ class UseCase:
     @property
     def stationery(self) -> dict[str, letters.Stationery]:
         return self.k.stationery
+
+    def room(self, meeting_id: str) -> MeetingContext:
+        """One meeting's settings, calendar, stationery and members, built once."""
+        return self.k.meetings[meeting_id]
 
     def unit(self) -> AbstractContextManager[UnitOfWork]:
         return self.k.unit()

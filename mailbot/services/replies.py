@@ -39,7 +39,7 @@ class Replies(UseCase):
         notices they cause; ``answered``: the sender gets an answer that says its own status."""
         meeting, local = origin.meeting, self.calendars[origin.meeting.id].local(origin.received)
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
-                      self.settings.directory, self._call_label(meeting, day, local.date()))
+                      self.stationery[meeting.id].directory, self._call_label(meeting, day, local.date()))
         tx.cases.apply(meeting.id, result, origin.actor)
         after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
         if after:

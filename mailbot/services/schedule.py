@@ -37,7 +37,7 @@ class Schedule(UseCase):
             if not tx.runs.claim(meeting_id, kind, day, RunStatus.LATE if late else RunStatus.DONE, now):
                 return False
             view = tx.cases.day_view(meeting_id, day)
-            for partner in self.settings.directory:
+            for partner in s.directory:  # its members only
                 if kind == "case-call":
                     letter = letters.case_call(s, view, partner, late=late, now=now)
                 else:
