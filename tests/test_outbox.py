@@ -5,6 +5,7 @@ on SQLite, the clock injected, and the coordinator's commands run as typed."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -17,6 +18,8 @@ import pytest
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
 from mailbot.app import build_services, postman
+from mailbot.cli import main
+from mailbot.errors import MailbotError
 from mailbot.services import Services
 from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
@@ -65,6 +68,47 @@ def notices_to_coordinators(server: SMTPServer) -> list[EmailMessage]:
             if m.rcpt_tos == [COORDINATOR] and b"refused by the mail server" in m.data]
 
 
+def test_a_server_that_offers_no_auth_is_shown_with_its_reason_and_told_once(
+        tmp_path: Path, smtp: tuple[SMTPServer, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    server, ca = smtp
+    server.handler.offer_auth = False
+    cfg = write_config(tmp_path, server, ca)
+    s = bot(cfg)
+    assert s.send_case_call("daily", DAY, by_hand=True)
+    rounds(s, 1)
+    assert s.send_attendance("daily", DAY, by_hand=True)  # a round later: given up a round later
+    rounds(s, 12)  # over three hours of trying
+    assert counts(s) == {"failed": 20, "pending": 1}  # all given up; one notice waits for them all
+    assert main(["--config", str(cfg), "outbox", "--failed"]) == 0
+    listing = capsys.readouterr().out
+    assert "SMTP AUTH extension is not supported" in listing
+    assert "case-call:daily:2026-11-23:police" in listing and "20 emails" in listing
+    assert main(["--config", str(cfg), "outbox", "--failed", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 20 and {r["status"] for r in rows} == {"failed"}
+    assert all("AUTH" in r["last_error"] and r["tries"] == 9 for r in rows)
+    assert server.messages == []
+
+    server.handler.offer_auth = True  # the server is put right
+    rounds(s, 2)
+    [told] = notices_to_coordinators(server)
+    text = told.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "20 emails refused by the mail server" in str(told["Subject"])
+    assert "SMTP AUTH extension is not supported" in text and "mailbot outbox retry --failed" in text
+    assert "case call 2026-11-23 (police) to mash@met.police.example" in text
+    assert "attendance 2026-11-23 (police) to mash@met.police.example" in text
+    assert len(server.messages) == 1  # nothing else went: the refused ones wait for a person
+
+    assert main(["--config", str(cfg), "outbox", "retry", "--failed"]) == 0
+    assert "20 refused email(s) back in the queue" in capsys.readouterr().out
+    rounds(s, 2)
+    assert counts(s) == {"sent": 21}
+    with s.store.transaction() as tx:
+        stored = {e.message_id for e in tx.outbox.entries(prefixes=["case-call:", "attendance:"])}
+    assert {mail(m.data)["Message-ID"] for m in server.messages[1:]} == stored  # the same emails
+    assert len(notices_to_coordinators(server)) == 1
+
+
 def test_a_refused_notice_is_not_itself_noticed(tmp_path: Path, smtp: tuple[SMTPServer, Path]) -> None:
     server, ca = smtp
     server.handler.refuse = "554 5.7.1 message refused"  # every email, the notices too
@@ -76,3 +120,35 @@ def test_a_refused_notice_is_not_itself_noticed(tmp_path: Path, smtp: tuple[SMTP
     assert len(failed) == 11  # the ten case calls, and the one notice about them: no loop
     assert sum(e.key.startswith("notice:refused:") for e in failed) == 1
     assert counts(s) == {"failed": 11}
+
+
+def test_retry_and_cancel_by_id_are_recorded_with_who(tmp_path: Path, smtp: tuple[SMTPServer, Path],
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    server, ca = smtp
+    monkeypatch.setenv("USER", "jo")
+    server.handler.refuse = "550 5.7.1 relay not permitted"
+    cfg = write_config(tmp_path, server, ca)
+    s = bot(cfg)
+    assert s.send_case_call("daily", DAY, by_hand=True)
+    rounds(s, 1)
+    with s.store.transaction() as tx:
+        police = tx.outbox.by_key("case-call:daily:2026-11-23:police")
+        asbit = tx.outbox.by_key("case-call:daily:2026-11-23:asbit")
+    assert police is not None and asbit is not None and police.status == asbit.status == "failed"
+    assert main(["--config", str(cfg), "outbox", "cancel", str(asbit.id)]) == 0
+    assert main(["--config", str(cfg), "outbox", "retry", str(police.id)]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "outbox", "retry", str(asbit.id)]) == 1
+    assert "is cancelled: only failed, expired or waiting emails can be retried" in capsys.readouterr().err
+    assert main(["--config", str(cfg), "outbox", "cancel", "9999"]) == 1
+    assert "there is no email #9999 in the outbox" in capsys.readouterr().err
+    server.handler.refuse = None
+    rounds(s, 1)
+    assert [m.rcpt_tos for m in server.messages] == [[POLICE]]  # the one retried; the cancelled not
+    with s.store.transaction() as tx:
+        log = [(e["action"], e["actor"], e["fields"]["key"]) for e in tx.audit.log()
+               if e["action"].startswith("email ")]
+    assert log == [("email cancelled", "cli:jo", asbit.key), ("email retried", "cli:jo", police.key)]
+    with pytest.raises(MailbotError, match="is sent"):
+        s.outbox_desk.retry(police.id, "cli:jo")  # delivered: never a second time

@@ -24,7 +24,7 @@ from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoin
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
 from mailbot.core.store import OutboxEntry
 
-_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED, OutboxStatus.CANCELLED)
 
 
 class InboundLog:
