@@ -109,6 +109,35 @@ def test_a_server_that_offers_no_auth_is_shown_with_its_reason_and_told_once(
     assert len(notices_to_coordinators(server)) == 1
 
 
+def test_refused_recipients_are_told_in_one_notice_and_the_rest_go(
+        tmp_path: Path, smtp: tuple[SMTPServer, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    server, ca = smtp
+    server.handler.refuse_rcpt = {POLICE: "550 5.1.1 mailbox unavailable",
+                                  "spa@cnwl.example": "550 5.1.1 mailbox unavailable"}
+    cfg = write_config(tmp_path, server, ca)
+    assert main(["--config", str(cfg), "send", "case-call", "--date", "2026-11-23"]) == 1
+    out = capsys.readouterr().out
+    assert f"{POLICE}: refused: all recipients refused: " in out and "550" in out
+    assert "asbit@hillingdon.example: delivered" in out
+    [told] = notices_to_coordinators(server)
+    text = told.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "2 emails refused" in str(told["Subject"]) and "mailbox unavailable" in text
+    assert "case call 2026-11-23 (police)" in text and "case call 2026-11-23 (spa)" in text
+    # Asked again, it says what became of each email rather than "already sent".
+    assert main(["--config", str(cfg), "send", "case-call", "--date", "2026-11-23"]) == 1
+    out = capsys.readouterr().out
+    assert "already sent" not in out and "was queued earlier" in out and f"{POLICE}: refused" in out
+    server.handler.refuse_rcpt = {}
+    assert main(["--config", str(cfg), "outbox", "retry", "--failed"]) == 0
+    assert "2 refused email(s) back in the queue" in capsys.readouterr().out
+    assert main(["--config", str(cfg), "send", "case-call", "--date", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    assert f"{POLICE}: delivered" in out and "refused" not in out and "case-call: 2 emails sent now" in out
+    assert main(["--config", str(cfg), "send", "case-call", "--date", "2026-11-23"]) == 0
+    assert "was already sent; nothing sent again" in capsys.readouterr().out
+    assert sorted(r for m in server.messages for r in m.rcpt_tos).count(POLICE) == 1
+
+
 def test_a_refused_notice_is_not_itself_noticed(tmp_path: Path, smtp: tuple[SMTPServer, Path]) -> None:
     server, ca = smtp
     server.handler.refuse = "554 5.7.1 message refused"  # every email, the notices too
@@ -120,6 +149,19 @@ def test_a_refused_notice_is_not_itself_noticed(tmp_path: Path, smtp: tuple[SMTP
     assert len(failed) == 11  # the ten case calls, and the one notice about them: no loop
     assert sum(e.key.startswith("notice:refused:") for e in failed) == 1
     assert counts(s) == {"failed": 11}
+
+
+def test_send_says_why_nothing_went(tmp_path: Path, smtp: tuple[SMTPServer, Path],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    server, ca = smtp
+    server.handler.offer_auth = False
+    cfg = str(write_config(tmp_path, server, ca))
+    assert main(["--config", cfg, "send", "case-call", "--date", "2026-11-23"]) == 1
+    out = capsys.readouterr().out
+    assert f"{POLICE}: waiting to retry: " in out and "SMTP AUTH extension is not supported" in out
+    assert "case-call: 0 emails sent now, 10 waiting to retry" in out
+    assert main(["--config", cfg, "send", "case-call", "--date", "2026-11-23"]) == 1
+    assert "already sent" not in capsys.readouterr().out
 
 
 def test_retry_and_cancel_by_id_are_recorded_with_who(tmp_path: Path, smtp: tuple[SMTPServer, Path],

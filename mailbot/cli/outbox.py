@@ -1,5 +1,5 @@
 """'mailbot outbox': every email the bot queued, with its outcome and the server's reason;
-retry a refused one, or cancel one that must not go."""
+retry a refused one, or cancel one that must not go. Also how 'mailbot send' reports."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from mailbot.core.store import OutboxEntry
 
 Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+# What a person reads for each stored status.
+_SAID = {"sent": "delivered", "pending": "waiting to retry", "sending": "being sent",
+         "failed": "refused", "expired": "not sent (too late to be of use)", "cancelled": "cancelled"}
+
 
 def outbox_commands(add: Add) -> None:
     p = add("outbox", cmd_outbox, "list the emails the bot queued and what became of each; "
@@ -85,3 +90,21 @@ def print_table(entries: Sequence[OutboxEntry], zone: tzinfo) -> None:
         if e.last_error and e.status != "sent":
             print(f"{'':>7}last error: {e.last_error}")
     print(f"{len(entries)} email{'s' if len(entries) != 1 else ''}")
+
+
+def outcome(e: OutboxEntry) -> str:
+    """What became of one email, with the server's reason where it was not delivered."""
+    said = _SAID.get(e.status, e.status)
+    if e.status == "sent":
+        return said + (f" ({e.last_error})" if e.last_error else "")
+    return f"{said}: {e.last_error}" if e.last_error else said
+
+
+def print_outcomes(entries: Sequence[OutboxEntry]) -> bool:
+    """Each email of a send, to whom and what became of it; True when every one was delivered."""
+    kinds = {e.key.split(":")[0] for e in entries}
+    for e in entries:
+        kind = f" ({e.key.split(':')[0].replace('-', ' ')})" if len(kinds) > 1 else ""
+        print(f"  {', '.join(e.recipients)}{kind}: {outcome(e)}")
+    return all(e.status == "sent" and not (e.last_error or "").startswith("some recipients refused")
+               for e in entries)
