@@ -344,6 +344,12 @@ class Runs:
             (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
         return row[0] if row else None
 
+    def first_day(self, meeting: str, kinds: Sequence[str]) -> date | None:
+        """The first day any of these jobs was claimed: the bot has run this meeting since."""
+        found = self.conn.execute(select(func.min(t.runs.c.day)).where(
+            (t.runs.c.meeting == meeting) & t.runs.c.kind.in_(list(kinds)))).scalar()
+        return found if isinstance(found, date) else None
+
 
 class OutboxQueue:
     """Every email to send, keyed so that it is queued once, with its outcome."""

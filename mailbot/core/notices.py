@@ -84,6 +84,32 @@ def missed(s: Stationery, kind: str, day: date, why: str) -> Letter:
 
 
 @dataclass(frozen=True, slots=True)
+class Missed:
+    """A scheduled email that was not sent because the bot was not running when it was due."""
+
+    kind: str  # case-call, attendance, digest
+    day: date
+    why: str  # one sentence: what was not sent, and between which times the bot was away
+
+
+def missed_days(s: Stationery, missed_: Sequence[Missed]) -> Letter:
+    """Every scheduled email missed while the bot was down, in one notice however many days it
+    was away. One alone reads (and is keyed) as it always did; several are keyed by the first,
+    which was claimed with them, so each notice goes once."""
+    first = missed_[0]
+    if len(missed_) == 1:
+        return missed(s, first.kind, first.day, first.why)
+    days = sorted({m.day for m in missed_})
+    span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
+    lines = [f"mailbot was not running when these {len(missed_)} scheduled emails were due, "
+             "so they were not sent (nothing is sent late once it is of no use):",
+             *(f"- {m.why}" for m in missed_),
+             "Please make sure the partners know what they needed to by phone or email."]
+    return notice(s, key=f"notice:missed:{first.kind}:{s.meeting_id}:{first.day}",
+                  title=f"{len(missed_)} scheduled emails not sent ({span})", lines=lines)
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     """An email the mail server refused for good, or accepted for only some recipients."""
 
