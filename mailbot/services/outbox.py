@@ -1,4 +1,4 @@
-"""Sending: drain, claim, record, recover, refresh a late case call."""
+"""Sending: drain, claim, record, recover, refresh a late case call, tell what was refused."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ GIVE_UP_AFTER = 9
 class Told:
     """The refusals told in the notice still waiting to go. Refusals go into it as they come,
     in the very transaction that records each (so a crash cannot leave one untold), until it
-    leaves: however many rounds a server refuses for, the coordinators get one notice of it."""
+    leaves: however many rounds a server refuses for, the coordinators get one notice of it.
+    Only while that notice is itself being sent are new refusals held here, to be written
+    when its outcome is recorded; a crash then loses them from the notice, not from
+    'mailbot outbox --failed'."""
 
     key: str
     refused: tuple[notices.Refused, ...]
