@@ -71,7 +71,8 @@ def test_started_after_the_meeting_sends_neither(tmp_path: Path) -> None:
     s.due()
     keys = [k for k, _ in outbox(s)]
     assert [k for k in keys if not k.startswith("notice:")] == []
-    assert len(keys) == 2
+    assert keys == ["notice:missed:case-call:daily:2026-11-23"]  # one notice for both
+    assert outbox(s)[0][1].endswith("2 scheduled emails not sent (2026-11-23)")
 
 
 def test_a_week_with_a_bank_holiday_on_a_frozen_clock(tmp_path: Path) -> None:

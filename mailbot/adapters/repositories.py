@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, delete, func, insert, or_, select, update
 
 import mailbot.adapters.schema as t
 from mailbot.adapters.engine import insert_ignore
@@ -22,8 +22,9 @@ from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
 from mailbot.core.model import Disposition
 from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
+from mailbot.core.store import OutboxEntry
 
-_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+_FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED, OutboxStatus.CANCELLED)
 
 
 class InboundLog:
@@ -343,6 +344,12 @@ class Runs:
             (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
         return row[0] if row else None
 
+    def first_day(self, meeting: str, kinds: Sequence[str]) -> date | None:
+        """The first day any of these jobs was claimed: the bot has run this meeting since."""
+        found = self.conn.execute(select(func.min(t.runs.c.day)).where(
+            (t.runs.c.meeting == meeting) & t.runs.c.kind.in_(list(kinds)))).scalar()
+        return found if isinstance(found, date) else None
+
 
 class OutboxQueue:
     """Every email to send, keyed so that it is queued once, with its outcome."""
@@ -393,6 +400,43 @@ class OutboxQueue:
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
         return {r[0]: int(r[1]) for r in rows}
+
+    def entries(self, *, statuses: Sequence[str] = (), since: datetime | None = None,
+                before: datetime | None = None, prefixes: Sequence[str] = ()) -> list[OutboxEntry]:
+        """Queued emails, oldest first: of these statuses, queued in [since, before), and
+        whose key starts with one of ``prefixes`` (each given filter must hold)."""
+        o = t.outbox.c
+        where: list[ColumnElement[bool]] = []
+        if statuses:
+            where.append(o.status.in_(list(statuses)))
+        if since is not None:
+            where.append(o.created_at >= since)
+        if before is not None:
+            where.append(o.created_at < before)
+        if prefixes:
+            where.append(or_(*(o.key.startswith(p, autoescape=True) for p in prefixes)))
+        query = self._select().where(*where).order_by(o.id)
+        return [self._entry(r) for r in self.conn.execute(query)]
+
+    def entry(self, row_id: int) -> OutboxEntry | None:
+        row = self.conn.execute(self._select().where(t.outbox.c.id == row_id)).first()
+        return self._entry(row) if row else None
+
+    def by_key(self, key: str) -> OutboxEntry | None:
+        row = self.conn.execute(self._select().where(t.outbox.c.key == key)).first()
+        return self._entry(row) if row else None
+
+    @staticmethod
+    def _select() -> Select[Any]:
+        o = t.outbox.c
+        return select(o.id, o.key, o.message_id, o.recipients, o.subject, o.status, o.attempts,
+                      o.last_error, o.created_at, o.next_attempt_at, o.sent_at, o.expires_at)
+
+    @staticmethod
+    def _entry(r: Row[Any]) -> OutboxEntry:
+        return OutboxEntry(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject, r.status,
+                           r.attempts, r.last_error, r.created_at, r.next_attempt_at, r.sent_at,
+                           r.expires_at)
 
 
 class AuditTrail:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _services
+from mailbot.cli.outbox import print_outcomes
 from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
-    pass
-from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _services
+    from mailbot.core.store import OutboxEntry
+    from mailbot.services import Services
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -52,26 +54,44 @@ def cmd_send(args: argparse.Namespace) -> int:
     cal = services.calendars[meeting.id]
     if args.what == "summary":
         day = args.date or cal.meeting_held(services.clock.now())
-        queued = services.send_summary(day)
-        if not queued:
-            print(f"the action plan of {day} was already sent in this version; nothing sent again")
+        queued = services.send_summary(day) > 0
     elif args.what == "digest":
         day = _meeting_day(services, args.date)
         moment = cal.at(day, meeting.digest_time)
         done = services.follow_up(meeting, max(moment, services.clock.now()) if args.date is None
                                   else moment)
-        if not any(line.startswith("digest") for line in done):
-            print(f"no digest for {day}: nothing overdue, or it was already sent")
+        queued = any(line.startswith("digest") for line in done)
     else:
         day = _meeting_day(services, args.date)
-        queued_call = (services.send_case_call(meeting.id, day, by_hand=True) if args.what == "case-call"
-                       else services.send_attendance(meeting.id, day, by_hand=True))
-        if not queued_call:
-            print(f"the {args.what} for {day} was already sent; nothing sent again")
+        queued = (services.send_case_call(meeting.id, day, by_hand=True) if args.what == "case-call"
+                  else services.send_attendance(meeting.id, day, by_hand=True))
+    before = services.outbox_desk.of_send(args.what, day)
     sent = _run(_drain(services))
+    return _report_send(services, args.what, day, queued, before, sent)
+
+
+def _report_send(services: Services, what: str, day: date, queued: bool, before: list[OutboxEntry],
+                 sent: int) -> int:
+    """Each recipient's outcome, read from the outbox: "already sent" only when it was."""
+    name = {"summary": "action plan", "case-call": "case call",
+            "attendance": "attendance list"}.get(what, what)
+    if not before:
+        print(f"no {name} for {day}: nothing to send" + (" (nothing overdue)" if what == "digest" else ""))
+        return 0
+    if not queued and all(e.status == "sent" for e in before):
+        version = " in this version" if what == "summary" else ""
+        print(f"the {name} for {day} was already sent{version}; nothing sent again:")
+    elif not queued:
+        print(f"the {name} for {day} was queued earlier; what became of each email:")
+    else:
+        print(f"the {name} for {day}:")
+    ok = print_outcomes(services.outbox_desk.of_send(what, day))
     left = services.queries.waiting_to_send()
-    print(f"{args.what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
-    return 0 if not left else 1
+    print(f"{what}: {sent} emails sent now" + (f", {left} waiting to retry" if left else ""))
+    if not ok:
+        print("not every email was delivered: 'mailbot outbox --failed' lists the refused ones, "
+              "'mailbot outbox retry --failed' sends them again once the cause is put right")
+    return 0 if ok else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

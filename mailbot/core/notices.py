@@ -8,6 +8,7 @@ coordinators' content level and the confidentiality statement apply as to any em
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from mailbot.core.actions import ActionView
@@ -80,6 +81,77 @@ def parked(s: Stationery, inbound_id: int, sender: str, subject: str, error: str
 def missed(s: Stationery, kind: str, day: date, why: str) -> Letter:
     return notice(s, key=f"notice:missed:{kind}:{s.meeting_id}:{day}", title=f"{kind} for {day} not sent",
                   lines=[why])
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A scheduled email that was not sent because the bot was not running when it was due."""
+
+    kind: str  # case-call, attendance, digest
+    day: date
+    why: str  # one sentence: what was not sent, and between which times the bot was away
+
+
+def missed_days(s: Stationery, missed_: Sequence[Missed]) -> Letter:
+    """Every scheduled email missed while the bot was down, in one notice however many days it
+    was away. One alone reads (and is keyed) as it always did; several are keyed by the first,
+    which was claimed with them, so each notice goes once."""
+    first = missed_[0]
+    if len(missed_) == 1:
+        return missed(s, first.kind, first.day, first.why)
+    days = sorted({m.day for m in missed_})
+    span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
+    lines = [f"mailbot was not running when these {len(missed_)} scheduled emails were due, "
+             "so they were not sent (nothing is sent late once it is of no use):",
+             *(f"- {m.why}" for m in missed_),
+             "Please make sure the partners know what they needed to by phone or email."]
+    return notice(s, key=f"notice:missed:{first.kind}:{s.meeting_id}:{first.day}",
+                  title=f"{len(missed_)} scheduled emails not sent ({span})", lines=lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An email the mail server refused for good, or accepted for only some recipients."""
+
+    key: str
+    recipients: str  # comma-separated, as queued
+    subject: str
+    reason: str  # what the server said
+    partial: bool = False  # delivered to the other recipients: never sent again
+
+
+def refused(s: Stationery, key: str, emails: Sequence[Refused]) -> Letter:
+    """The emails the server refused in one sending round, grouped under what it said, so a
+    refusal of many emails for one cause is one notice, not one per email. Subjects are shown
+    as queued; the coordinators' own content level applies to this notice as to any."""
+    failed = [e for e in emails if not e.partial]
+    n = len(emails)
+    lines = [f"The mail server refused {n} email{'s' if n != 1 else ''} from the bot. It said:"]
+    for reason in dict.fromkeys(e.reason for e in emails):
+        lines.append(f"* {reason}")
+        lines += [f"  - {_what(e.key)} to {e.recipients.replace(',', ', ')}: {e.subject!r}"
+                  + (" (delivered to its other recipients)" if e.partial else "")
+                  for e in emails if e.reason == reason]
+    if failed:
+        lines.append(f"{len(failed)} of them {'was' if len(failed) == 1 else 'were'} not sent. Once the "
+                     "cause is put right, 'mailbot outbox retry --failed' sends them again, as the same "
+                     "emails; 'mailbot outbox --failed' lists them.")
+    if len(failed) < n:
+        lines.append("An email delivered to its other recipients is not sent again: please tell each "
+                     "refused address what it needed by phone, and check the address in the config.")
+    return notice(s, key=key[:290], title=f"{n} email{'s' if n != 1 else ''} refused by the mail server",
+                  lines=lines)
+
+
+def _what(key: str) -> str:
+    """'case-call:daily:2026-11-23:police' -> 'case call 2026-11-23 (police)', for people."""
+    kind, *rest = key.split(":")
+    words = kind.replace("-", " ")
+    if kind == "ack" and rest:
+        return f"answer to inbound #{rest[0]}"
+    if len(rest) >= 2 and rest[1][:2] == "20":
+        return f"{words} {rest[1]}" + (f" ({rest[-1]})" if len(rest) >= 3 else "")
+    return f"{words} ({':'.join(rest)})" if rest else words
 
 
 def expired(s: Stationery, emails: Sequence[tuple[str, str, str | None]]) -> Letter:

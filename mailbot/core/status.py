@@ -22,6 +22,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # refused for good by the server
     EXPIRED = "expired"  # of no use any more (a case call after the cut-off): not sent
+    CANCELLED = "cancelled"  # a coordinator decided it must not go ('mailbot outbox cancel')
 
 
 class RunStatus(enum.StrEnum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -14,6 +15,24 @@ from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.changes import Plan
 from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One queued email as the coordinator's desk sees it: no bytes, its whole record."""
+
+    id: int
+    key: str
+    message_id: str
+    recipients: tuple[str, ...]
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    expires_at: datetime | None
 
 
 class InboundLog(Protocol):
@@ -64,6 +83,7 @@ class Runs(Protocol):
     def claim(self, meeting: str, kind: str, day: date, status: str, now: datetime,
                   note: str = "") -> bool: ...
     def status(self, meeting: str, kind: str, day: date) -> str | None: ...
+    def first_day(self, meeting: str, kinds: Sequence[str]) -> date | None: ...
 
 
 class OutboxQueue(Protocol):
@@ -77,6 +97,10 @@ class OutboxQueue(Protocol):
     def stuck_sending(self) -> list[OutboxRow]: ...
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None: ...
     def counts(self) -> dict[str, int]: ...
+    def entries(self, *, statuses: Sequence[str] = (), since: datetime | None = None,
+                before: datetime | None = None, prefixes: Sequence[str] = ()) -> list[OutboxEntry]: ...
+    def entry(self, row_id: int) -> OutboxEntry | None: ...
+    def by_key(self, key: str) -> OutboxEntry | None: ...
 
 
 class AuditTrail(Protocol):

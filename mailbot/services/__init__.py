@@ -6,6 +6,7 @@
   ``meeting``: the chair's plan, owners' reports and summaries; ``desk``: the terminal.
 - ``schedule``: what the clock says is due (case calls, attendance lists, reminders, the
   digest), each claimed in the runs table first; ``outbox``: sending and recovery;
+  ``outbox_desk``: the outbox listed, retried and cancelled from the terminal;
   ``retention``: the daily purge.
 
 ``Services`` wires them over one ``Kernel`` and is what the composition root builds.
@@ -26,6 +27,7 @@ from mailbot.services.inbound import InboundMail
 from mailbot.services.kernel import Kernel, Outcome, UseCase, calendar_of, reading_context, stationery_of
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.outbox import Outbox
+from mailbot.services.outbox_desk import OutboxDesk
 from mailbot.services.queries import Queries
 from mailbot.services.rejects import Rejects
 from mailbot.services.replies import Replies
@@ -48,6 +50,7 @@ class Services(UseCase):
         self.outbox = Outbox(self.k)
         self.retention = Retention(self.k)
         self.queries = Queries(self.k)
+        self.outbox_desk = OutboxDesk(self.k)
 
     # The settings, store, clock, calendars and stationery come from UseCase, over the kernel.
     @property

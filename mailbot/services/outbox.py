@@ -1,4 +1,4 @@
-"""Sending: drain, claim, record, recover, refresh a late case call."""
+"""Sending: drain, claim, record, recover, refresh a late case call, tell what was refused."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from mailbot.core import letters, notices
@@ -13,13 +14,39 @@ from mailbot.core.ports import OutboxRow, Postman
 from mailbot.core.status import OutboxStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.errors import FetchError, SendError
-from mailbot.services.kernel import LATE_AFTER, RETRY_DELAYS, UseCase
+from mailbot.services.kernel import LATE_AFTER, RETRY_DELAYS, Kernel, UseCase
 
 log = logging.getLogger("mailbot")
+
+# A temporary failure (4xx, a lost connection, a refused or impossible sign-in) is tried this
+# many times, about an hour by RETRY_DELAYS: long enough for a server restart, short enough
+# that a person hears the same morning of a fault that will not mend itself (a password, a
+# server that no longer offers AUTH). Then the email is failed and the coordinators are told.
+# Notices to the coordinators are not given up on: they are how a person hears at all.
+GIVE_UP_AFTER = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """The refusals told in the notice still waiting to go. Refusals go into it as they come,
+    in the very transaction that records each (so a crash cannot leave one untold), until it
+    leaves: however many rounds a server refuses for, the coordinators get one notice of it.
+    Only while that notice is itself being sent are new refusals held here, to be written
+    when its outcome is recorded; a crash then loses them from the notice, not from
+    'mailbot outbox --failed'."""
+
+    key: str
+    refused: tuple[notices.Refused, ...]
+    written: int  # how many of them the stored notice holds
+
 
 class Outbox(UseCase):
     """Hands queued emails to SMTP, records each outcome the moment it is known, and after a
     crash decides what the email in flight became."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self._told: Told | None = None
 
     async def drain(self, postman: Postman) -> int:
         """Send every email that is due; return how many went. Safe to run at any time."""
@@ -70,17 +97,69 @@ class Outbox(UseCase):
 
     def _record(self, rows: Sequence[OutboxRow], results: Sequence[SendError | None],
                 now: datetime) -> None:
+        told = self._told
         with self.unit() as tx:
+            refused: list[notices.Refused] = []
             for row, error in zip(rows, results, strict=True):
-                if error is None or error.partial:
-                    tx.outbox.mark(row.id, status=OutboxStatus.SENT, sent_at=now,
-                                   last_error=str(error)[:2000] if error else None)
-                elif error.permanent:
-                    tx.outbox.mark(row.id, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
-                else:
-                    delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
-                    tx.outbox.mark(row.id, status=OutboxStatus.PENDING, last_error=str(error)[:2000],
-                                   next_attempt_at=now + timedelta(seconds=delay))
+                said = self._mark(tx, row, error, now)
+                if error is not None and said is not None:
+                    refused += self._refusal(row, error, said)
+            ours = told is not None and any(row.key == told.key for row in rows)
+            if refused or ours:
+                told = self._tell_refused(tx, told, refused, now, rows[0].id)
+        self._told = told  # only once it is committed
+
+    @staticmethod
+    def _mark(tx: UnitOfWork, row: OutboxRow, error: SendError | None, now: datetime) -> str | None:
+        """Record one outcome; what the server said when it refused the email for good (or
+        for some recipients), None when it went or will be tried again."""
+        said = str(error)[:2000] if error else None
+        if error is None or error.partial:
+            tx.outbox.mark(row.id, status=OutboxStatus.SENT, sent_at=now, last_error=said)
+            return said
+        if error.permanent or (row.attempts + 1 >= GIVE_UP_AFTER and not row.key.startswith("notice:")):
+            said = said if error.permanent else f"{said} (gave up after {row.attempts + 1} tries)"
+            tx.outbox.mark(row.id, status=OutboxStatus.FAILED, last_error=said)
+            return said
+        delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
+        tx.outbox.mark(row.id, status=OutboxStatus.PENDING, last_error=said,
+                       next_attempt_at=now + timedelta(seconds=delay))
+        return None
+
+    @staticmethod
+    def _refusal(row: OutboxRow, error: SendError, said: str) -> list[notices.Refused]:
+        """What the coordinators are told of one refusal; nothing for a refused notice, which
+        is logged and listed by 'mailbot outbox --failed' but never itself noticed: no loop."""
+        if row.key.startswith("notice:"):
+            log.error("a notice to the coordinators was refused (%s): %s", row.key, said)
+            return []
+        log.error("refused by the mail server (%s): %s", row.key, said)
+        return [notices.Refused(row.key, ",".join(row.recipients), row.subject, said, error.partial)]
+
+    def _tell_refused(self, tx: UnitOfWork, told: Told | None, refused: list[notices.Refused],
+                      now: datetime, first_id: int) -> Told | None:
+        """Put the refusals in the notice still waiting to go, rewritten under its key (so its
+        Message-ID stays); or, once that one has left, in a new notice with any refusals it did
+        not hold. A notice in flight (in this very batch) is rewritten when its own outcome is
+        recorded, which calls this again."""
+        waiting = tx.outbox.by_key(told.key) if told is not None else None
+        if told is not None and waiting is not None and waiting.status == OutboxStatus.SENDING:
+            return Told(told.key, (*told.refused, *refused), told.written)
+        if told is not None and waiting is not None and waiting.status == OutboxStatus.PENDING:
+            told = Told(told.key, (*told.refused, *refused), told.written)
+        else:  # none yet, or it has left: a new one
+            unwritten = (*told.refused[told.written:], *refused) if told is not None else tuple(refused)
+            if not unwritten:
+                return None
+            told, waiting = Told(f"notice:refused:{now:%Y%m%dT%H%M%S.%f}:{first_id}", unwritten, 0), None
+        if told.written == len(told.refused):
+            return told
+        letter = notices.refused(self.stationery[self.settings.meeting.id], told.key, told.refused)
+        if waiting is None:
+            self._queue(tx, letter, now)
+        else:
+            tx.outbox.mark(waiting.id, subject=letter.subject, raw=self._build(letter, now)[1])
+        return Told(told.key, told.refused, len(told.refused))
 
     def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
         """On start: emails left 'sending' by a crash; returns (found sent, queued again).

@@ -10,13 +10,22 @@ from mailbot.core import letters, notices
 from mailbot.core.agenda import Told
 from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
-from mailbot.services.kernel import LATE_AFTER, UseCase
+from mailbot.services.kernel import LATE_AFTER, Kernel, UseCase
 
 log = logging.getLogger("mailbot")
+
+LOOK_BACK = 10  # meeting days searched for scheduled emails missed while the bot was down
+
 
 class Schedule(UseCase):
     """What the clock says should have happened by now: case calls, attendance lists, missed
     ones told to the coordinators, reminders and the overdue digest. Each claimed once."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        # The day each meeting's earlier days were last searched: once a day is enough, as a
+        # past day's claims can only be added to, and the search is a query per day.
+        self._looked_back: dict[str, date] = {}
 
     def send_case_call(self, meeting_id: str, day: date, *, late: bool = False,
                        by_hand: bool = False) -> bool:
@@ -55,44 +64,92 @@ class Schedule(UseCase):
         done: list[str] = []
         for meeting in self.settings.meetings:
             cal = self.calendars[meeting.id]
-            local = cal.local(now)
-            day = local.date()
-            if not cal.is_meeting_day(day):
-                continue
-            call_at, cutoff_at, starts_at = (cal.at(day, meeting.case_call), cal.at(day, meeting.cutoff),
-                                             cal.at(day, meeting.starts))
-            if local >= call_at and self._status(meeting.id, "case-call", day) is None:
-                if local < cutoff_at:
-                    if self.send_case_call(meeting.id, day, late=local >= call_at + LATE_AFTER):
-                        done.append(f"case call {day}")
-                else:
-                    done.append(self._missed(meeting, day, "case-call", now,
-                                             f"The case call for {letters.long_day(day)} was not sent: "
-                                             f"mailbot was not running between {meeting.case_call:%H:%M} "
-                                             f"and the {meeting.cutoff:%H:%M} cut-off."))
-            if local >= cutoff_at and self._status(meeting.id, "attendance", day) is None:
-                if local < starts_at:
-                    if self.send_attendance(meeting.id, day):
-                        done.append(f"attendance {day}")
-                else:
-                    done.append(self._missed(meeting, day, "attendance", now,
-                                             f"The attendance list for {letters.long_day(day)} was not "
-                                             f"sent: mailbot was not running between the "
-                                             f"{meeting.cutoff:%H:%M} cut-off and the meeting."))
-            done.extend(self.follow_up(meeting, now))
+            day = cal.local(now).date()
+            missed = self._missed_before(meeting, day) if self._looked_back.get(meeting.id) != day else []
+            sent = self._today(meeting, now, missed) if cal.is_meeting_day(day) else []
+            # What was missed is told first: it was due before what goes now.
+            done += self._missed(meeting, missed, now) + sent
+            self._looked_back[meeting.id] = day
+            if cal.is_meeting_day(day):
+                done.extend(self.follow_up(meeting, now))
+        return done
+
+    def _today(self, meeting: MeetingSettings, now: datetime, missed: list[notices.Missed]) -> list[str]:
+        """Today's case call and attendance list, each sent while still of use, else added
+        to ``missed``."""
+        cal = self.calendars[meeting.id]
+        local = cal.local(now)
+        day, done = local.date(), []
+        call_at, cutoff_at, starts_at = (cal.at(day, meeting.case_call), cal.at(day, meeting.cutoff),
+                                         cal.at(day, meeting.starts))
+        if local >= call_at and self._status(meeting.id, "case-call", day) is None:
+            if local < cutoff_at:
+                if self.send_case_call(meeting.id, day, late=local >= call_at + LATE_AFTER):
+                    done.append(f"case call {day}")
+            else:
+                missed.append(self._why(meeting, "case-call", day))
+        if local >= cutoff_at and self._status(meeting.id, "attendance", day) is None:
+            if local < starts_at:
+                if self.send_attendance(meeting.id, day):
+                    done.append(f"attendance {day}")
+            else:
+                missed.append(self._why(meeting, "attendance", day))
         return done
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:
             return tx.runs.status(meeting_id, kind, day)
 
-    def _missed(self, meeting: MeetingSettings, day: date, kind: str, now: datetime,
-                why: str) -> str:
-        s = self.stationery[meeting.id]
+    @staticmethod
+    def _why(meeting: MeetingSettings, kind: str, day: date) -> notices.Missed:
+        when = letters.long_day(day)
+        why = {
+            "case-call": f"The case call for {when} was not sent: mailbot was not running between "
+                         f"{meeting.case_call:%H:%M} and the {meeting.cutoff:%H:%M} cut-off.",
+            "attendance": f"The attendance list for {when} was not sent: mailbot was not running "
+                          f"between the {meeting.cutoff:%H:%M} cut-off and the meeting.",
+            "digest": f"The overdue actions digest for {when} was not sent: mailbot was not running "
+                      f"at {meeting.digest_time:%H:%M}.",
+        }[kind]
+        return notices.Missed(kind, day, why)
+
+    def _missed_before(self, meeting: MeetingSettings, today: date) -> list[notices.Missed]:
+        """The scheduled emails of earlier meeting days that were never claimed: the bot was
+        down when they were due. It looks back at most LOOK_BACK meeting days (two working
+        weeks: a long weekend and a week's outage; anything older the coordinators have long
+        known of, and a notice listing it would help nobody) and never before the first day the
+        bot ran this meeting, so a new database reports no past it was not there for."""
+        cal = self.calendars[meeting.id]
+        missed: list[notices.Missed] = []
+        days: list[date] = []
         with self.unit() as tx:
-            if tx.runs.claim(meeting.id, kind, day, RunStatus.SKIPPED, now, why):
-                self._queue(tx, notices.missed(s, kind, day, why), now)
-        return f"{kind} {day} skipped"
+            first = tx.runs.first_day(meeting.id, ("case-call", "attendance"))
+            day = today
+            while first is not None and len(days) < LOOK_BACK:
+                day = cal.previous_meeting_day(day)
+                if day < first:
+                    break
+                days.append(day)
+            for day in reversed(days):
+                missed += [self._why(meeting, kind, day) for kind in ("case-call", "attendance")
+                           if tx.runs.status(meeting.id, kind, day) is None]
+                if (tx.runs.status(meeting.id, "digest", day) is None
+                        and not tx.outbox.key_used(f"digest:{meeting.id}:{day}")
+                        and tx.actions.find(meeting.id, open_only=True, due_before=day)):
+                    missed.append(self._why(meeting, "digest", day))
+        return missed
+
+    def _missed(self, meeting: MeetingSettings, missed: list[notices.Missed], now: datetime) -> list[str]:
+        """Claim each missed email as skipped, and tell the coordinators of all of them in one
+        notice, in the same transaction: a second process, or a restart, claims none again."""
+        if not missed:
+            return []
+        with self.unit() as tx:
+            claimed = [m for m in missed
+                       if tx.runs.claim(meeting.id, m.kind, m.day, RunStatus.SKIPPED, now, m.why)]
+            if claimed:
+                self._queue(tx, notices.missed_days(self.stationery[meeting.id], claimed), now)
+        return [f"{m.kind} {m.day} skipped" for m in claimed]
 
     def follow_up(self, meeting: MeetingSettings, now: datetime) -> list[str]:
         """Reminders to owners, then (from the digest time) the overdue digest. Each once."""

@@ -6,7 +6,7 @@ To see a changed notice: run with MAILBOT_WRITE_NOTICES=1, read the diff, commit
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,11 +46,29 @@ def every_notice(s: letters.Stationery) -> dict[str, Letter]:
         "missed": notices.missed(s, "attendance", HELD, "mailbot was not running between 11:30 and 12:00."),
         "expired": notices.expired(s, [("case-call:daily:2026-11-23:police", "mash@met.police.example",
                                         "SMTP 451: try later")]),
+        "missed_days": notices.missed_days(s, [
+            notices.Missed("case-call", date(2026, 11, 24), "The case call for Tuesday 24 November 2026 "
+                           "was not sent: mailbot was not running between 10:00 and the 11:30 cut-off."),
+            notices.Missed("digest", date(2026, 11, 24), "The overdue actions digest for Tuesday 24 "
+                           "November 2026 was not sent: mailbot was not running at 16:00."),
+            notices.Missed("case-call", HELD + timedelta(days=2), "The case call for Wednesday 25 November "
+                           "2026 was not sent: mailbot was not running between 10:00 and the 11:30 cut-off.")]),
+        "refused": notices.refused(s, "notice:refused:20261123T100000.000000:7", [
+            notices.Refused("case-call:daily:2026-11-23:police", "mash@met.police.example",
+                            "REQUIRED 12:00 - Police - Case call Mon 23 Nov: 2 cases",
+                            "SMTP 550: 5.7.1 relay not permitted"),
+            notices.Refused("ack:12:<a1@cnwl.example>", "spa@cnwl.example,duty@cnwl.example",
+                            "RE: Case call", "some recipients refused: duty@cnwl.example: 550 no such user",
+                            partial=True),
+            notices.Refused("case-call:daily:2026-11-23:cnwl", "spa@cnwl.example",
+                            "Stand down - CNWL - Case call Mon 23 Nov: 2 cases",
+                            "SMTP 550: 5.7.1 relay not permitted")]),
     }
 
 
 @pytest.mark.parametrize("name", ["possible_repeat", "unknown_owner", "cannot_complete", "bounced",
-                                  "spoofed", "encrypted", "parked", "missed", "expired"])
+                                  "spoofed", "encrypted", "parked", "missed", "expired", "missed_days",
+                                  "refused"])
 def test_each_notice_reads_as_a_person_checked_it(name: str, settings: Settings) -> None:
     s = stationery_of(settings, renderer())[settings.meeting.id]
     letter = every_notice(s)[name]

@@ -34,6 +34,10 @@ class Handler:
     local: dict[str, str] = field(default_factory=dict)  # addresses with a Dovecot mailbox
     messages: list[Stored] = field(default_factory=list)
     refuse: str | None = None  # an SMTP reply to give to every DATA, e.g. "451 try later"
+    # Recipients to refuse at RCPT TO, with the reply, e.g. {"a@b.example": "550 5.1.1 no such user"}.
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    # False: EHLO offers no AUTH, as a server set up for another kind of sign-in (or none) does.
+    offer_auth: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
     # As Exchange Online does: keep a copy of each submission in the sender's Sent folder,
     # before answering 250 (set to an IMAP port and folder name to turn on).
@@ -60,6 +64,18 @@ class Handler:
             return refused
         self.xoauth2_logins.append(user)
         return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname  # a handler that answers EHLO must record the name itself
+        return [r for r in responses if self.offer_auth or not r.startswith("250-AUTH")]
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
