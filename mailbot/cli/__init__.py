@@ -6,6 +6,7 @@ traceback), 2 bad arguments."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -100,6 +101,9 @@ def _desk_commands(add: Add) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Whatever a command creates (the database and its journals, exports, the demo's output)
+    # holds case details: readable by the service user only.
+    umask = os.umask(0o077)
     try:
         result: int = args.func(args)
         return result
@@ -111,3 +115,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)

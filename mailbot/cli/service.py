@@ -38,11 +38,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from mailbot.adapters.engine import readable_by_others, shown
     from mailbot.app import open_store
 
     settings = _load(args)
     open_store(settings)
-    print(f"database at {settings.database_url} is up to date")
+    print(f"database at {shown(settings.database_url)} is up to date")
+    if warning := readable_by_others(settings.database_url):
+        print(f"warning: {warning}")
     return 0
 
 
