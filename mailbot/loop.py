@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mailbot.core.ports import Arrival, Mailbox, Postman
-from mailbot.errors import FetchError, StoreError
+from mailbot.errors import FetchError, MailbotError, StoreError
 from mailbot.services import Outcome, Services
 
 log = logging.getLogger("mailbot")
@@ -56,7 +56,6 @@ def limit_malloc_arenas(arenas: int = 1) -> None:
         pass
 
 
-
 @dataclass
 class Runtime:
     services: Services
@@ -69,6 +68,11 @@ class Runtime:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: dict[str, int] = field(default_factory=dict)
     retry_in: float = 0.0  # after a failed fetch: sooner than the next poll, backing off
+    # What the start line names (config, database, mailbox), so a log says which bot it is.
+    describe: str = ""
+    # Whether the last fetch worked: only then is a failure a lost connection worth one
+    # immediate retry; a server that was never reached is simply tried again later.
+    connected: bool = False
 
     def _retry_after(self) -> float:
         self.retry_in = min(max(1.0, self.retry_in * 2), self.poll_seconds)
@@ -96,6 +100,11 @@ class Runtime:
             # The database is unusable: mail stays on the server until it is back.
             log.error("database unavailable, nothing read or sent this round: %s", exc)
             self.count("store-errors")
+        except MailbotError as exc:
+            # A server or a secret that went away while running: one line, and the next
+            # round tries again (a secret put back is read then).
+            log.error("%s; trying again next round", exc)
+            self.count("errors")
         except Exception:  # a bug: this round stops, the loop (and the next round) goes on
             log.exception("unexpected error; trying again next round")
             self.count("errors")
@@ -109,19 +118,14 @@ class Runtime:
         if self.mailbox is None:
             return False
         try:
-            try:
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
-            except FetchError as exc:
-                # After a server restart the first error is usually the dead old connection:
-                # a new one at once catches up without waiting for the next poll.
-                log.warning("%s; trying a new connection", exc)
-                self.count("fetch-errors")
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
+            waiting = await self._fetch()
         except FetchError as exc:
+            self.connected = False
             log.warning("%s; trying again in %.0f s", exc, self._retry_after())
             self.count("fetch-errors")
             return False
         self.retry_in = 0.0
+        self.connected = True
         if not waiting:
             return False
         finished: list[tuple[Arrival, bool]] = []
@@ -136,6 +140,22 @@ class Runtime:
                 await self.drain()
         await self._move(finished)
         return True
+
+    async def _fetch(self) -> list[Arrival]:
+        assert self.mailbox is not None
+        try:
+            return await asyncio.to_thread(self.mailbox.fetch_new)
+        except FetchError as exc:
+            if not self.connected:
+                raise
+            # After a server restart the first error is usually the dead old connection:
+            # a new one at once catches up without waiting for the next poll. Only what
+            # the new one meets is logged, so each round logs a failure once.
+            self.count("fetch-errors")
+            self.connected = False
+            found = await asyncio.to_thread(self.mailbox.fetch_new)
+            log.info("IMAP connection was lost (%s); a new one works", exc)
+            return found
 
     async def _move(self, finished: list[tuple[Arrival, bool]]) -> None:
         """Out of the inbox, only after each outcome was committed."""
@@ -159,7 +179,8 @@ class Runtime:
             self.mailbox.close()
 
     async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
-        log.info("mailbot running (clock %s)", self.services.clock.now().isoformat(timespec="seconds"))
+        log.info("mailbot running%s (clock %s)", f": {self.describe}" if self.describe else "",
+                 self.services.clock.now().isoformat(timespec="seconds"))
         found, again = await asyncio.to_thread(
             self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
         if found:

@@ -124,7 +124,8 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreError(f"cannot upgrade the database: {said(exc)}") from exc
+        where = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot open or upgrade the database {where}: {said(exc)}") from exc
 
 
 def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: Sequence[str]) -> bool:

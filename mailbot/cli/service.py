@@ -9,32 +9,64 @@ from typing import TYPE_CHECKING
 from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Callable
+
+    from mailbot.loop import Runtime
 from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _services
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import asyncio
     import logging
-    import signal
 
+    stop = _StopSignals()  # first: a service manager may stop it while it is still starting
+    from mailbot.preflight import check_secrets
+
+    settings = _load(args)
+    check_secrets(settings)  # before the slow imports: a missing secret is one line, at once
     from mailbot.app import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    settings = _load(args)
+    log = logging.getLogger("mailbot")
     runtime = build_runtime(settings, getattr(args, "clock", None))
+    if not stop.received:
+        _run_until_stopped(runtime, stop)
+    log.info("mailbot stopped (%s)", stop.received or "no signal")
+    return 0
+
+
+class _StopSignals:
+    """SIGTERM and SIGINT ask for a clean stop, from the first moment of start-up on."""
+
+    def __init__(self) -> None:
+        import signal
+
+        self.received = ""
+        self.wanted: Callable[[], object] = lambda: None
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._heard)
+
+    def _heard(self, number: int, frame: object = None) -> None:
+        import signal
+
+        self.received = signal.Signals(number).name
+        self.wanted()
+
+
+def _run_until_stopped(runtime: Runtime, stop: _StopSignals) -> None:
+    import asyncio
 
     async def main() -> None:
-        stop = asyncio.Event()
+        stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await runtime.run(stop)
+        # From a signal handler the event is set on the loop's own thread, at its next turn.
+        stop.wanted = lambda: loop.call_soon_threadsafe(stopped.set)
+        if stop.received:
+            stopped.set()
+        await runtime.run(stopped)
 
     asyncio.run(main())
-    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
