@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mailbot.loop import Runtime
-from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _services
+from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _send_now, _services
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -122,34 +122,35 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         for row in rows:
             print(f"#{row['id']}  {row['received_at']:%Y-%m-%d %H:%M}  {row['sender']}  {row['subject']!r}")
             print(f"      {row['error']}")
-        print(f"{len(rows)} failed email(s)")
+        print(f"{len(rows)} failed {'email' if len(rows) == 1 else 'emails'}")
         return 0
     if args.id is None:
         raise MailbotError("inbox retry needs the id shown by 'mailbot inbox failed'")
     outcome = services.retry(args.id)
     print(f"inbound #{args.id}: {outcome.value}")
-    if services.settings.smtp is not None:
-        _run(_drain(services))
+    _send_now(services)
     return 0 if outcome.value != "failed" else 1
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from mailbot.cli.tables import history_rows, json_lines, plural, table
+
     services = _services(args)
     zone = services.settings.bot.zone
     since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
-    ref = args.case.upper() if args.case else None
+    ref = args.case.strip().upper() if args.case else None
+    if ref:
+        services.queries.case(ref)  # an unknown case is an error, not an empty trail
     entries = services.queries.audit(ref, since)
-    for e in entries:
-        who = e["actor"] + (f" ({e['partner']})" if e["partner"] else "")
-        print(f"{e['at'].astimezone(zone):%Y-%m-%d %H:%M:%S}  {who}  {e['action']}"
-              f"{'  ' + e['reference'] if e['reference'] else ''}")
-        if e["detail"]:
-            print(f"    {e['detail']}")
-        if e["message_key"]:
-            received = e["received_at"].astimezone(zone) if e["received_at"] else None
-            print(f"    from email {e['message_key']} sent by {e['sender']}"
-                  + (f", received {received:%Y-%m-%d %H:%M}" if received else ""))
-    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+    if args.json:
+        for line in json_lines(entries):
+            print(line)
+        return 0
+    if entries:
+        for line in table(["time", "who", "case", "what", "details"],
+                          history_rows(entries, zone, case=True)):
+            print(line)
+    print(plural(len(entries), "entry", "entries")
           + (f" for {ref}" if ref else "") + (f" since {args.since}" if args.since else ""))
     return 0
 
@@ -157,7 +158,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     services = _services(args)
     before = services.retention_start(services.clock.now())
-    counts = services.purge(actor=_actor())
+    counts = services.purge(actor=_actor(args))
     print(f"deleted raw emails and personal details from before {before:%Y-%m-%d} "
           f"({services.settings.privacy.retention_months} months); the audit trail is kept:")
     for what, n in counts.items():
