@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mailbot.core.ports import Arrival, Mailbox, Postman
-from mailbot.errors import FetchError, MailbotError, StoreError
+from mailbot.core.ports import AfterSend, Arrival, Mailbox, OutboxRow, Postman
+from mailbot.errors import FetchError, MailbotError, SendError, StoreError
 from mailbot.services import Outcome, Services
 
 log = logging.getLogger("mailbot")
@@ -170,9 +170,14 @@ class Runtime:
     async def drain(self) -> None:
         if self.postman is None:
             return
-        sent = await self.services.drain(self.postman)
+        watched = _Watched(self.postman)
+        sent = await self.services.drain(watched)
         if sent:
             self.count("sent", sent)
+        if watched.failure:
+            # Recorded on each email already; the log says once that the server is the trouble.
+            log.warning("%s; the emails wait and are tried again next round", watched.failure)
+            self.count("send-errors")
 
     def close(self) -> None:
         if self.mailbox is not None:
@@ -218,3 +223,19 @@ class Runtime:
                 self.idle.stop()
             if self.mailbox is not None:
                 await asyncio.to_thread(self.mailbox.close)
+
+
+class _Watched:
+    """The postman, noting the first failure a round meets that is not the email's own fault."""
+
+    def __init__(self, postman: Postman) -> None:
+        self.postman = postman
+        self.failure = ""
+
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
+                   ) -> list[SendError | None]:
+        results = await self.postman.send(rows, after)
+        for error in results:
+            if error is not None and not error.permanent and not self.failure:
+                self.failure = str(error)
+        return results

@@ -131,8 +131,17 @@ def test_a_stop_while_starting_is_a_clean_stop(tmp_path: Path) -> None:
     assert err.splitlines()[-1].endswith("INFO mailbot stopped (SIGTERM)")
 
 
-def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(tmp_path: Path) -> None:
+def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     config = service_config(tmp_path)
+    monkeypatch.delenv("MAILBOT_SMTP_PASSWORD", raising=False)
+    assert main(["--config", str(config), "cases", "add", "--initials", "T.W.", "--concern", "threats",
+                 "--referrer", "Police"]) == 0
+    # An owner outside the directory: the coordinators are told at once, when a server can be had.
+    ref = capsys.readouterr().out.split("Added ")[1].split(" ")[0]
+    assert main(["--config", str(config), "actions", "add", "--case", ref, "--owner",
+                 "nobody@elsewhere.example", "--due", "31/12/2099", "--text", "call back"]) == 0
+    assert "saved, but nothing sent now" in capsys.readouterr().err
     proc = start(config, MAILBOT_IMAP_PASSWORD="pw", MAILBOT_SMTP_PASSWORD="pw")
     assert proc.stderr is not None
     lines = []
@@ -149,6 +158,9 @@ def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(tmp_p
             "mailbox highrisk-bot@hillingdon.example") in log
     rounds = [line for line in lines if "WARNING cannot connect to IMAP 127.0.0.1:" in line]
     assert [r.split("; ")[-1] for r in rounds[:2]] == ["trying again in 1 s", "trying again in 2 s"]
+    sending = [line for line in lines if "WARNING SMTP unavailable: " in line]
+    assert 1 <= len(sending) <= len(rounds), log
+    assert sending[0].endswith("; the emails wait and are tried again next round")
     idle = [line for line in lines if "IMAP IDLE" in line]
     assert len(idle) == 1 and "IMAP IDLE cannot start (cannot connect to IMAP 127.0.0.1:" in idle[0]
     assert lines[-1].endswith("INFO mailbot stopped (SIGINT)")
