@@ -57,6 +57,18 @@ def test_run_without_its_password_is_one_line_and_exit_1(tmp_path: Path) -> None
     assert not (tmp_path / "mailbot.db").exists()  # it stopped before touching anything
 
 
+def test_run_without_the_microsoft_365_secret_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    config = service_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace('auth = "password"', 'auth = "oauth2-m365"')
+    config.write_text(text + '\n[m365]\ntenant_id = "t"\nclient_id = "app"\n'
+                      'client_secret_env = "MAILBOT_M365_SECRET"\n', encoding="utf-8")
+    proc = start(config)  # the passwords still named are not needed with oauth2-m365
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.splitlines() == ["mailbot: cannot start: the environment variable MAILBOT_M365_SECRET "
+                                "is not set (client secret of app app)"]
+
+
 def test_run_with_an_unusable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
     proc = start(service_config(tmp_path, database=str(tmp_path / "no-such-folder" / "m.db")),
                  MAILBOT_IMAP_PASSWORD="pw", MAILBOT_SMTP_PASSWORD="pw")
@@ -142,6 +154,7 @@ def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(
     assert main(["--config", str(config), "actions", "add", "--case", ref, "--owner",
                  "nobody@elsewhere.example", "--due", "31/12/2099", "--text", "call back"]) == 0
     assert "saved, but nothing sent now" in capsys.readouterr().err
+    (tmp_path / "mailbot.db").chmod(0o644)  # as an older mailbot left it
     proc = start(config, MAILBOT_IMAP_PASSWORD="pw", MAILBOT_SMTP_PASSWORD="pw")
     assert proc.stderr is not None
     lines = []
@@ -156,6 +169,7 @@ def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(
     assert "Traceback" not in log and "lost" not in log
     assert (f"INFO mailbot running: config {config}, database sqlite:///{tmp_path / 'mailbot.db'}, "
             "mailbox highrisk-bot@hillingdon.example") in log
+    assert f"WARNING the database {tmp_path / 'mailbot.db'} can be read by other users" in log
     rounds = [line for line in lines if "WARNING cannot connect to IMAP 127.0.0.1:" in line]
     assert [r.split("; ")[-1] for r in rounds[:2]] == ["trying again in 1 s", "trying again in 2 s"]
     sending = [line for line in lines if "WARNING SMTP unavailable: " in line]
