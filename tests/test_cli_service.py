@@ -178,3 +178,14 @@ def test_unreachable_servers_are_warnings_once_a_round_and_it_keeps_trying(
     idle = [line for line in lines if "IMAP IDLE" in line]
     assert len(idle) == 1 and "IMAP IDLE cannot start (cannot connect to IMAP 127.0.0.1:" in idle[0]
     assert lines[-1].endswith("INFO mailbot stopped (SIGINT)")
+
+
+def test_a_reader_that_goes_away_is_no_traceback() -> None:
+    """`mailbot audit | head`: the pipe closes before mailbot has written."""
+    with subprocess.Popen([sys.executable, "-m", "mailbot", "--config", str(EXAMPLE_CONFIG), "check-config"],
+                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read()
+    assert proc.returncode == 1
+    assert err == ""
