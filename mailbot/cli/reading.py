@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mailbot.config import Settings
 from mailbot.cli.common import _config_path, _load
+from mailbot.cli.tables import plural
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -48,8 +49,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _load(args)
-    print(f"{_config_path(args)}: OK: {len(settings.partners)} partners, "
-          f"{len(settings.meetings)} meeting(s), bot {settings.bot.address}")
+    print(f"{_config_path(args)}: OK: {plural(len(settings.partners), 'partner')}, "
+          f"{plural(len(settings.meetings), 'meeting')}, bot {settings.bot.address}")
     for line in _warnings(settings):
         print(f"warning: {line}")
     p = settings.privacy
