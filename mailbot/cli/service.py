@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mailbot.errors import MailbotError
 
@@ -18,21 +18,21 @@ from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _send_
 def cmd_run(args: argparse.Namespace) -> int:
     import logging
 
-    stop = _StopSignals()  # first: a service manager may stop it while it is still starting
-    from mailbot.preflight import check_secrets
+    # First of all: a service manager may stop it while it is still starting.
+    with _StopSignals() as stop:
+        from mailbot.preflight import check_secrets
 
-    settings = _load(args)
-    check_secrets(settings)  # before the slow imports: a missing secret is one line, at once
-    from mailbot.app import build_runtime
+        settings = _load(args)
+        check_secrets(settings)  # before the slow imports: a missing secret is one line, at once
+        from mailbot.app import build_runtime
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    log = logging.getLogger("mailbot")
-    runtime = build_runtime(settings, getattr(args, "clock", None))
-    if not stop.received:
-        _run_until_stopped(runtime, stop)
-    log.info("mailbot stopped (%s)", stop.received or "no signal")
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        runtime = build_runtime(settings, getattr(args, "clock", None))
+        if not stop.received:
+            _run_until_stopped(runtime, stop)
+        logging.getLogger("mailbot").info("mailbot stopped (%s)", stop.received)
     return 0
 
 
@@ -40,12 +40,22 @@ class _StopSignals:
     """SIGTERM and SIGINT ask for a clean stop, from the first moment of start-up on."""
 
     def __init__(self) -> None:
-        import signal
-
         self.received = ""
         self.wanted: Callable[[], object] = lambda: None
+        self.before: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopSignals:
+        import signal
+
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, self._heard)
+            self.before[sig] = signal.signal(sig, self._heard)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for sig, handler in self.before.items():
+            signal.signal(sig, handler)
 
     def _heard(self, number: int, frame: object = None) -> None:
         import signal
