@@ -230,25 +230,26 @@ class IdleWatcher(threading.Thread):
         self.factory = factory
         self.stopping = threading.Event()
         self.watching = False  # connected and in the folder: a failure now is a lost connection
+        self.failing = ""  # what the last failure said: the same failure again is not logged again
 
     def stop(self) -> None:
         self.stopping.set()
 
     def run(self) -> None:
         delay = 1.0
-        failing = ""  # what the last failure said: the same failure again is not logged again
         while not self.stopping.is_set():
             self.watching = False
             try:
                 self._watch()
-                delay = 1.0
             except Exception as exc:  # this thread must never die: it only wakes the loop
+                if self.watching:  # it worked until now: a new connection soon
+                    delay = 1.0
                 said = (f"IMAP IDLE connection lost ({exc})" if self.watching
                         else f"IMAP IDLE cannot start ({exc})")
-                if said != failing:
-                    # The main loop reports an unreachable server every round already.
+                if said != self.failing:
+                    # Said once: the main loop reports an unreachable server every round already.
                     log.warning("%s; trying again, backing off up to 5 minutes", said)
-                failing = "" if self.watching else said
+                self.failing = said
                 self.stopping.wait(delay)
                 delay = min(delay * 2, 300.0)
 
@@ -257,6 +258,9 @@ class IdleWatcher(threading.Thread):
         try:
             client.select_folder(self.settings.folder, readonly=True)
             self.watching = True
+            if self.failing:
+                log.info("IMAP IDLE is watching %s again", self.settings.folder)
+                self.failing = ""
             self.wake()  # a reconnect may have missed notices: catch up
             while not self.stopping.is_set():
                 client.idle()
