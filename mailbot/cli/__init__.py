@@ -55,11 +55,12 @@ def _service_commands(add: Add) -> None:
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
     p.add_argument("what", choices=["case-call", "attendance", "summary", "digest"])
-    p.add_argument("--date", type=_date_arg,
+    p.add_argument("--date", type=_date_arg, metavar="DATE",
                    help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default today)")
     p = add("audit", cmd_audit, "show the audit trail: who changed what, when, from which email")
     p.add_argument("--case", help="only this case, e.g. HR-2026-0041")
-    p.add_argument("--since", type=_date_arg, help="only from this date, e.g. 1/11/2026, 1 Nov, Monday")
+    p.add_argument("--since", type=_date_arg, metavar="DATE",
+                   help="only from this date, e.g. 1/11/2026, 1 Nov, Monday")
     p.add_argument("--json", action="store_true", help="one JSON object per entry (JSON Lines)")
     p = add("purge", cmd_purge, "delete raw emails and personal details older than the retention period "
                                 "(also run daily by 'mailbot run')")

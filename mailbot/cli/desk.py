@@ -46,7 +46,7 @@ def _case(services: Services, reference: str) -> str:
 
 def cases_list(add: Add) -> None:
     p = add("list", cmd_cases_list, "a meeting day's cases and who is required")
-    p.add_argument("--date", type=_date_arg,
+    p.add_argument("--date", type=_date_arg, metavar="DATE",
                    help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default the next meeting)")
 
 
@@ -176,7 +176,7 @@ def actions_add(add: Add) -> None:
     p = add("add", cmd_actions_add, "add an action typed up from the minutes (added, never replacing)")
     p.add_argument("--case", required=True, help="the case, e.g. HR-2026-0041")
     p.add_argument("--owner", required=True, help="the owner's email address")
-    p.add_argument("--due", required=True, type=_date_arg,
+    p.add_argument("--due", required=True, type=_date_arg, metavar="DATE",
                    help="the due date, e.g. 27/11/2026, 27 Nov, Friday, tomorrow")
     p.add_argument("--text", required=True, help="what is to be done")
     _as_option(p)
