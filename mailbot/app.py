@@ -7,7 +7,7 @@ import functools
 import logging
 from pathlib import Path
 
-from mailbot.adapters import db, scheduler
+from mailbot.adapters import db, engine, scheduler
 from mailbot.adapters.clock import SystemClock
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox, connect
 from mailbot.adapters.signin import TokenSource
@@ -17,6 +17,7 @@ from mailbot.config import Settings, trust_warnings
 from mailbot.core.ports import Clock
 from mailbot.errors import ConfigError
 from mailbot.loop import Runtime
+from mailbot.preflight import check_secrets
 from mailbot.services import Services
 
 log = logging.getLogger("mailbot")
@@ -56,19 +57,29 @@ def warn_trust(settings: Settings) -> None:
         log.warning("%s", line)
 
 
+def describe(settings: Settings) -> str:
+    """Which bot this is, for the start line: config, database (no password), mailbox."""
+    return (f"config {settings.source or '-'}, database {engine.shown(settings.database_url)}, "
+            f"mailbox {settings.bot.address}")
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """The real thing: IMAP and SMTP from the config."""
+    """The real thing: IMAP and SMTP from the config. What it cannot start without (its
+    secrets, its database) is checked first, before any server is contacted."""
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
+    check_secrets(settings)
+    services = build_services(settings, clock)
     warn_plain(settings)
     warn_trust(settings)
-    services = build_services(settings, clock)
+    if exposed := engine.readable_by_others(settings.database_url):
+        log.warning("%s", exposed)
     tokens = token_source(settings)  # one app and one token cache for IMAP, IDLE and SMTP
     factory = functools.partial(connect, tokens=tokens)
     idle = IdleWatcher(settings.imap, wake=lambda: None, factory=factory) if settings.imap.idle else None
     return Runtime(services, ImapMailbox(settings.imap, factory=factory), postman(settings, tokens),
                    poll_seconds=settings.imap.poll_seconds, idle=idle,
-                   schedule=functools.partial(scheduler.build, settings))
+                   schedule=functools.partial(scheduler.build, settings), describe=describe(settings))
 
 
 def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runtime:

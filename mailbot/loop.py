@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mailbot.core.ports import Arrival, Mailbox, Postman
-from mailbot.errors import FetchError, StoreError
+from mailbot.core.ports import AfterSend, Arrival, Mailbox, OutboxRow, Postman
+from mailbot.errors import FetchError, MailbotError, SendError, StoreError
 from mailbot.services import Outcome, Services
 
 log = logging.getLogger("mailbot")
@@ -56,7 +56,6 @@ def limit_malloc_arenas(arenas: int = 1) -> None:
         pass
 
 
-
 @dataclass
 class Runtime:
     services: Services
@@ -69,6 +68,11 @@ class Runtime:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: dict[str, int] = field(default_factory=dict)
     retry_in: float = 0.0  # after a failed fetch: sooner than the next poll, backing off
+    # What the start line names (config, database, mailbox), so a log says which bot it is.
+    describe: str = ""
+    # Whether the last fetch worked: only then is a failure a lost connection worth one
+    # immediate retry; a server that was never reached is simply tried again later.
+    connected: bool = False
 
     def _retry_after(self) -> float:
         self.retry_in = min(max(1.0, self.retry_in * 2), self.poll_seconds)
@@ -96,6 +100,11 @@ class Runtime:
             # The database is unusable: mail stays on the server until it is back.
             log.error("database unavailable, nothing read or sent this round: %s", exc)
             self.count("store-errors")
+        except MailbotError as exc:
+            # A server or a secret that went away while running: one line, and the next
+            # round tries again (a secret put back is read then).
+            log.error("%s; trying again next round", exc)
+            self.count("errors")
         except Exception:  # a bug: this round stops, the loop (and the next round) goes on
             log.exception("unexpected error; trying again next round")
             self.count("errors")
@@ -109,19 +118,14 @@ class Runtime:
         if self.mailbox is None:
             return False
         try:
-            try:
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
-            except FetchError as exc:
-                # After a server restart the first error is usually the dead old connection:
-                # a new one at once catches up without waiting for the next poll.
-                log.warning("%s; trying a new connection", exc)
-                self.count("fetch-errors")
-                waiting = await asyncio.to_thread(self.mailbox.fetch_new)
+            waiting = await self._fetch()
         except FetchError as exc:
+            self.connected = False
             log.warning("%s; trying again in %.0f s", exc, self._retry_after())
             self.count("fetch-errors")
             return False
         self.retry_in = 0.0
+        self.connected = True
         if not waiting:
             return False
         finished: list[tuple[Arrival, bool]] = []
@@ -137,6 +141,22 @@ class Runtime:
         await self._move(finished)
         return True
 
+    async def _fetch(self) -> list[Arrival]:
+        assert self.mailbox is not None
+        try:
+            return await asyncio.to_thread(self.mailbox.fetch_new)
+        except FetchError as exc:
+            if not self.connected:
+                raise
+            # After a server restart the first error is usually the dead old connection:
+            # a new one at once catches up without waiting for the next poll. Only what
+            # the new one meets is logged, so each round logs a failure once.
+            self.count("fetch-errors")
+            self.connected = False
+            found = await asyncio.to_thread(self.mailbox.fetch_new)
+            log.info("IMAP connection was lost (%s); a new one works", exc)
+            return found
+
     async def _move(self, finished: list[tuple[Arrival, bool]]) -> None:
         """Out of the inbox, only after each outcome was committed."""
         if not finished or self.mailbox is None:
@@ -150,16 +170,22 @@ class Runtime:
     async def drain(self) -> None:
         if self.postman is None:
             return
-        sent = await self.services.drain(self.postman)
+        watched = _Watched(self.postman)
+        sent = await self.services.drain(watched)
         if sent:
             self.count("sent", sent)
+        if watched.failure:
+            # Recorded on each email already; the log says once that the server is the trouble.
+            log.warning("%s; the emails wait and are tried again next round", watched.failure)
+            self.count("send-errors")
 
     def close(self) -> None:
         if self.mailbox is not None:
             self.mailbox.close()
 
     async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
-        log.info("mailbot running (clock %s)", self.services.clock.now().isoformat(timespec="seconds"))
+        log.info("mailbot running%s (clock %s)", f": {self.describe}" if self.describe else "",
+                 self.services.clock.now().isoformat(timespec="seconds"))
         found, again = await asyncio.to_thread(
             self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
         if found:
@@ -197,3 +223,19 @@ class Runtime:
                 self.idle.stop()
             if self.mailbox is not None:
                 await asyncio.to_thread(self.mailbox.close)
+
+
+class _Watched:
+    """The postman, noting the first failure a round meets that is not the email's own fault."""
+
+    def __init__(self, postman: Postman) -> None:
+        self.postman = postman
+        self.failure = ""
+
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
+                   ) -> list[SendError | None]:
+        results = await self.postman.send(rows, after)
+        for error in results:
+            if error is not None and not error.permanent and not self.failure:
+                self.failure = str(error)
+        return results

@@ -39,7 +39,7 @@ def test_a_bad_config_is_one_clear_line_and_exit_1(tmp_path: Path, capsys: pytes
     bad.write_text(EXAMPLE_CONFIG.read_text().replace('"mash@met.police.example"', '"mash@met"'))
     assert main(["--config", str(bad), "check-config"]) == 1
     err = capsys.readouterr().err
-    assert "partner[5].emails[0]: not an email address: 'mash@met'" in err
+    assert "partner \"police\".emails[0]: not an email address: 'mash@met'" in err
     assert "Traceback" not in err
 
 

@@ -40,10 +40,27 @@ def test_every_problem_is_reported_at_once_with_its_key_path() -> None:
     data["bot"]["colour"] = "blue"
     data["smtp"]["password"] = "hunter2"
     problems = problems_of(data)
-    assert "partner[3].emails[0]: not an email address: 'mash@met'" in problems
-    assert any(p.startswith("meeting[0].cutoff: not a time of day") for p in problems)
+    assert "partner \"spa\".emails[0]: not an email address: 'mash@met'" in problems
+    assert any(p.startswith("meeting \"daily\".cutoff: not a time of day") for p in problems)
     assert "bot.colour: unknown key" in problems
     assert any(p.startswith("smtp.password: passwords never go in the file") for p in problems)
+
+
+def test_a_mistyped_key_is_named_with_the_key_it_probably_meant() -> None:
+    data = example()
+    data["meeting"][0]["cut_off"] = data["meeting"][0].pop("cutoff")
+    data["imap"]["pasword_env"] = data["imap"].pop("password_env")
+    problems = problems_of(data)
+    assert 'meeting "daily".cut_off: unknown key (did you mean `cutoff`?)' in problems
+    assert "imap.pasword_env: unknown key (did you mean `password_env`?)" in problems
+
+
+def test_a_partner_without_a_readable_code_is_named_by_its_place() -> None:
+    data = example()
+    data["partner"][6]["code"] = "Police Service!"
+    data["partner"][6]["emails"] = ["nobody"]
+    problems = problems_of(data)
+    assert "partner[6].emails[0]: not an email address: 'nobody'" in problems
 
 
 def test_an_address_claimed_by_two_partners_is_refused() -> None:
@@ -222,8 +239,8 @@ def test_marking_join_link_and_short_names_are_read_and_checked() -> None:
     data["partner"][1]["short_name"] = "Children's Social Services of Hillingdon"
     problems = problems_of(data)
     assert any(p.startswith("privacy.marking:") for p in problems), problems
-    assert any(p.startswith("meeting[0].join_url:") for p in problems), problems
-    assert any(p.startswith("partner[1].short_name:") for p in problems), problems
+    assert any(p.startswith("meeting \"daily\".join_url:") for p in problems), problems
+    assert any(p.startswith("partner \"childrens\".short_name:") for p in problems), problems
 
 
 def test_a_partner_without_a_short_name_is_called_by_its_first_alias() -> None:

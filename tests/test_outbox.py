@@ -100,7 +100,7 @@ def test_a_server_that_offers_no_auth_is_shown_with_its_reason_and_told_once(
     assert len(server.messages) == 1  # nothing else went: the refused ones wait for a person
 
     assert main(["--config", str(cfg), "outbox", "retry", "--failed"]) == 0
-    assert "20 refused email(s) back in the queue" in capsys.readouterr().out
+    assert "20 refused emails back in the queue" in capsys.readouterr().out
     rounds(s, 2)
     assert counts(s) == {"sent": 21}
     with s.store.transaction() as tx:
@@ -129,7 +129,7 @@ def test_refused_recipients_are_told_in_one_notice_and_the_rest_go(
     assert "already sent" not in out and "was queued earlier" in out and f"{POLICE}: refused" in out
     server.handler.refuse_rcpt = {}
     assert main(["--config", str(cfg), "outbox", "retry", "--failed"]) == 0
-    assert "2 refused email(s) back in the queue" in capsys.readouterr().out
+    assert "2 refused emails back in the queue" in capsys.readouterr().out
     assert main(["--config", str(cfg), "send", "case-call", "--date", "2026-11-23"]) == 0
     out = capsys.readouterr().out
     assert f"{POLICE}: delivered" in out and "refused" not in out and "case-call: 2 emails sent now" in out

@@ -113,17 +113,21 @@ def test_mailbot_audit_shows_who_when_and_the_source_email(tmp_path: Path, capsy
                                                          f"sqlite:///{tmp_path / 'db.sqlite'}"))
     assert main(["--config", str(config), "audit", "--case", "hr-2026-0001"]) == 0
     out = capsys.readouterr().out
-    assert "2026-11-23 10:05:00  mash@met.police.example (police)  case added  HR-2026-0001" in out
-    assert "from email <a1@partner.example> sent by mash@met.police.example" in out
-    assert "partners required  HR-2026-0001" in out and "<a2@partner.example>" in out
-    assert out.strip().endswith("entries for HR-2026-0001")
+    header, added, required, count = out.splitlines()
+    assert header.split() == ["time", "who", "case", "what", "details"]
+    assert added.startswith("2026-11-23 10:05  mash@met.police.example (police)  HR-2026-0001  case added  ")
+    assert "from email <a1@partner.example> sent by mash@met.police.example" in added
+    assert "partners required" in required and "<a2@partner.example>" in required
+    assert count == "2 entries for HR-2026-0001"
     assert main(["--config", str(config), "audit", "--since", "2026-11-24"]) == 0
     assert capsys.readouterr().out.strip() == "0 entries since 2026-11-24"
-    monkeypatch.setenv("USER", "coordinator1")
+    monkeypatch.setenv("MAILBOT_ACTOR", "coordinator1")
     assert main(["--config", str(config), "purge"]) == 0
     assert "the audit trail is kept" in capsys.readouterr().out
     assert main(["--config", str(config), "audit"]) == 0
-    assert "cli:coordinator1  records purged" in capsys.readouterr().out
+    purged = capsys.readouterr().out.splitlines()[-2]
+    assert purged.split()[2:6] == ["cli:coordinator1", "-", "records", "purged"], purged
+    assert "emails received 0, emails sent 0" in purged
 
 
 def test_upgrading_moves_personal_details_out_of_existing_audit_entries(tmp_path: Path) -> None:

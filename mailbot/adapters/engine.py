@@ -2,15 +2,21 @@
 
 On SQLite every transaction starts with BEGIN IMMEDIATE, so a writer never fails half-way with
 SQLITE_BUSY and a snapshot read inside it stays true until it commits.
+
+The SQLite file holds initials, concerns and raw emails: mailbot creates it readable by the
+service user only, before anything is written, and SQLite gives its -wal, -shm and journal
+files the database file's own mode.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,13 +28,71 @@ def connect(url: str, busy_timeout: float = 30.0) -> Engine:
     """An engine for ``url``, with SQLite made safe for one writer process."""
     try:
         if url.startswith("sqlite"):
+            _create_private(sqlite_file(url))
             engine = create_engine(url, connect_args={"timeout": busy_timeout})
             _sqlite_transactions(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot use database {url!r}: {exc}") from exc
+        raise StoreError(f"cannot use database {shown(url)}: {said(exc)}") from exc
     return engine
+
+
+def shown(url: str) -> str:
+    """The URL as logs and messages may show it: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "(a database URL that cannot be read)"
+
+
+def said(exc: BaseException) -> str:
+    """What the database driver said, on one line (SQLAlchemy adds a "Background" link)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind an SQLite URL; None for another database or an in-memory one."""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        return None
+    name = parsed.database
+    if not parsed.drivername.startswith("sqlite") or not name or name == ":memory:" \
+            or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _create_private(path: Path | None) -> None:
+    # Created empty (a valid SQLite database) with mode 600 before SQLite writes a byte;
+    # an existing file keeps its mode (check-config and the start line warn about it).
+    if path is None:
+        return
+    # (It exists already, or its folder does not: SQLite says so in its own words.)
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def readable_by_others(url: str) -> str | None:
+    """A warning when the SQLite database (or its -wal/-shm file) can be read by other users."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    exposed = []
+    for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        try:
+            mode = os.stat(name).st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077:
+            exposed.append((name, mode))
+    if not exposed:
+        return None
+    names = " ".join(name for name, _ in exposed)
+    return (f"the database {exposed[0][0]} can be read by other users of this machine "
+            f"(mode {exposed[0][1]:o}); run: chmod 600 {names}")
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -60,7 +124,8 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreError(f"cannot upgrade the database: {exc}") from exc
+        where = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot open or upgrade the database {where}: {said(exc)}") from exc
 
 
 def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: Sequence[str]) -> bool:

@@ -25,7 +25,7 @@ from mailbot.adapters.signin import TokenSource, explain_refusal, password
 from mailbot.adapters.tls import tls_context
 from mailbot.config import ImapSettings
 from mailbot.core.ports import Arrival
-from mailbot.errors import FetchError, SignInError
+from mailbot.errors import ConfigError, FetchError, SignInError
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,14 @@ def connect(settings: ImapSettings, tokens: TokenSource | None = None) -> IMAPCl
             secret = tokens.token()
         else:
             secret = password(server)
-    except SignInError as exc:
+    except (SignInError, ConfigError) as exc:  # a secret that went away while running
         raise FetchError(str(exc)) from exc
     try:
         client = IMAPClient(server.host, port=server.port, ssl=server.security == "tls",
                             ssl_context=tls_context(server) if server.security != "none" else None,
                             timeout=server.timeout_seconds)
     except _TRANSIENT as exc:
-        raise FetchError(f"cannot reach IMAP {server.host}:{server.port}: {exc}") from exc
+        raise FetchError(f"cannot connect to IMAP {server.host}:{server.port}: {exc}") from exc
     try:
         if server.security == "starttls":
             client.starttls(tls_context(server))
@@ -229,6 +229,8 @@ class IdleWatcher(threading.Thread):
         self.wake = wake
         self.factory = factory
         self.stopping = threading.Event()
+        self.watching = False  # connected and in the folder: a failure now is a lost connection
+        self.failing = ""  # what the last failure said: the same failure again is not logged again
 
     def stop(self) -> None:
         self.stopping.set()
@@ -236,11 +238,18 @@ class IdleWatcher(threading.Thread):
     def run(self) -> None:
         delay = 1.0
         while not self.stopping.is_set():
+            self.watching = False
             try:
                 self._watch()
-                delay = 1.0
-            except (FetchError, *_TRANSIENT) as exc:
-                log.warning("IMAP IDLE connection lost (%s); reconnecting in %.0f s", exc, delay)
+            except Exception as exc:  # this thread must never die: it only wakes the loop
+                if self.watching:  # it worked until now: a new connection soon
+                    delay = 1.0
+                said = (f"IMAP IDLE connection lost ({exc})" if self.watching
+                        else f"IMAP IDLE cannot start ({exc})")
+                if said != self.failing:
+                    # Said once: the main loop reports an unreachable server every round already.
+                    log.warning("%s; trying again, backing off up to 5 minutes", said)
+                self.failing = said
                 self.stopping.wait(delay)
                 delay = min(delay * 2, 300.0)
 
@@ -248,6 +257,10 @@ class IdleWatcher(threading.Thread):
         client = self.factory(self.settings)
         try:
             client.select_folder(self.settings.folder, readonly=True)
+            self.watching = True
+            if self.failing:
+                log.info("IMAP IDLE is watching %s again", self.settings.folder)
+                self.failing = ""
             self.wake()  # a reconnect may have missed notices: catch up
             while not self.stopping.is_set():
                 client.idle()

@@ -6,12 +6,13 @@ traceback), 2 bad arguments."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from mailbot.cli.common import DEFAULT_CONFIG, _clock_arg, _date_arg
-from mailbot.cli.desk import cmd_actions, cmd_cases
+from mailbot.cli.common import DEFAULT_CONFIG, Add, _as_option, _clock_arg, _commands, _date_arg
+from mailbot.cli.desk import actions_commands, cases_commands
 from mailbot.cli.outbox import outbox_commands
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
@@ -25,23 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mailbot", description="Runs a daily multi-agency high-risk case discussion by email."
     )
     parser.add_argument("--config", help=f"config file (default $MAILBOT_CONFIG or {DEFAULT_CONFIG})")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str
-            ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        p.set_defaults(func=func)
-        return p
-
+    add = _commands(parser, "command", "COMMAND")
     _reading_commands(add)
     _service_commands(add)
     _desk_commands(add)
     outbox_commands(add)
     return parser
-
-
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def _reading_commands(add: Add) -> None:
@@ -67,41 +57,34 @@ def _service_commands(add: Add) -> None:
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
     p.add_argument("what", choices=["case-call", "attendance", "summary", "digest"])
-    p.add_argument("--date", type=_date_arg, help="the meeting day (default today)")
+    p.add_argument("--date", type=_date_arg, metavar="DATE",
+                   help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default today)")
     p = add("audit", cmd_audit, "show the audit trail: who changed what, when, from which email")
     p.add_argument("--case", help="only this case, e.g. HR-2026-0041")
-    p.add_argument("--since", type=_date_arg, help="only from this date (YYYY-MM-DD)")
-    add("purge", cmd_purge, "delete raw emails and personal details older than the retention period "
-                            "(also run daily by 'mailbot run')")
+    p.add_argument("--since", type=_date_arg, metavar="DATE",
+                   help="only from this date, e.g. 1/11/2026, 1 Nov, Monday")
+    p.add_argument("--json", action="store_true", help="one JSON object per entry (JSON Lines)")
+    p = add("purge", cmd_purge, "delete raw emails and personal details older than the retention period "
+                                "(also run daily by 'mailbot run')")
+    _as_option(p)
     p = add("inbox", cmd_inbox, "list emails that failed to be read, or retry one")
     p.add_argument("action", choices=["failed", "retry"])
     p.add_argument("id", nargs="?", type=int)
 
 
 def _desk_commands(add: Add) -> None:
-    p = add("cases", cmd_cases, "list a day's cases, show one's history, add one, or record a decision")
-    p.add_argument("action", choices=["list", "show", "add", "decide"])
-    p.add_argument("reference", nargs="?", help="show/decide: the case, e.g. HR-2026-0041")
-    p.add_argument("decision", nargs="?", choices=["accepted", "declined", "closed"])
-    p.add_argument("--rationale", help="decide: why (needed for declined and closed)")
-    p.add_argument("--date", type=_date_arg, help="the meeting day (list; default the next meeting)")
-    p.add_argument("--initials", help="add: the person's initials, e.g. T.W.")
-    p.add_argument("--concern", help="add: the new concern")
-    p.add_argument("--partners", help="add: partners needed, e.g. 'Police, CSC'")
-    p.add_argument("--referrer", help="add: the referring partner")
-    p = add("actions", cmd_actions, "list actions, show one's history, or add one by hand")
-    p.add_argument("action", choices=["list", "show", "add"])
-    p.add_argument("id", nargs="?", help="show: the action, e.g. A-12")
-    p.add_argument("--overdue", action="store_true", help="list: only open actions past their due date")
-    p.add_argument("--owner", help="list: only this owner's; add: the owner's email")
-    p.add_argument("--case", help="list: only this case's; add: the case reference")
-    p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
-    p.add_argument("--text", help="add: what is to be done")
+    cases_commands(_commands(add("cases", None, "list a day's cases, show one's history, add one, "
+                                                "or record a decision"), "action", "ACTION"))
+    actions_commands(_commands(add("actions", None, "list actions, show one's history, or add one "
+                                                    "by hand"), "action", "ACTION"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Whatever a command creates (the database and its journals, exports, the demo's output)
+    # holds case details: readable by the service user only.
+    umask = os.umask(0o077)
     try:
         result: int = args.func(args)
         return result
@@ -113,3 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`mailbot audit | head`): stop quietly, as other tools do,
+        # and keep Python from failing again while it flushes stdout on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        os.umask(umask)

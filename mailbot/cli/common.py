@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +16,29 @@ if TYPE_CHECKING:
     from mailbot.adapters.clock import SettableClock
     from mailbot.config import Settings
     from mailbot.core.changes import Plan
+    from mailbot.core.model import Partner
     from mailbot.services import Services
 
 
 DEFAULT_CONFIG = "mailbot.toml"
+
+# Declares one sub-command: its name, what runs it (None for a group of sub-commands), its help.
+Add = Callable[[str, "Callable[[argparse.Namespace], int] | None", str], argparse.ArgumentParser]
+
+
+def _commands(parser: argparse.ArgumentParser, dest: str, metavar: str) -> Add:
+    """The sub-commands of ``parser``; each takes --config after its name as well."""
+    sub = parser.add_subparsers(dest=dest, required=True, metavar=metavar)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int] | None, help_: str
+            ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        if func is not None:
+            p.set_defaults(func=func)
+        return p
+
+    return add
 
 
 def _config_path(args: argparse.Namespace) -> Path:
@@ -42,10 +61,14 @@ def _services(args: argparse.Namespace) -> Services:
 
 
 def _date_arg(text: str) -> date:
+    """A date as emails write them: 27/11/2026, 27 Nov, Friday, tomorrow, today, 2026-11-27
+    (core's reading, counted from today on this machine)."""
+    from mailbot.core.dates import DateError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        return parse_date(text, date.today())
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _clock_arg(text: str) -> SettableClock:
@@ -85,8 +108,59 @@ def _run(coroutine: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coroutine)
 
 
-def _actor() -> str:
-    return f"cli:{os.environ.get('USER') or 'coordinator'}"
+def _actor(args: argparse.Namespace) -> str:
+    """Who made a change typed at the terminal, for the audit: --as NAME, else
+    $MAILBOT_ACTOR, else the login name; each person's changes stay their own."""
+    name = getattr(args, "actor", None) or os.environ.get("MAILBOT_ACTOR") or _login()
+    return f"cli:{name}"
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return f"uid-{os.getuid()}"
+
+
+def _actor_name(text: str) -> str:
+    name = text.strip()
+    if not name or any(c.isspace() or not c.isprintable() for c in name) or len(name) > 64:
+        raise argparse.ArgumentTypeError(f"a name without spaces, like jsmith: {text!r}")
+    return name
+
+
+def _as_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="actor", metavar="NAME", type=_actor_name,
+                        help="who is making this change, for the audit trail "
+                             "(default $MAILBOT_ACTOR, else your login name)")
+
+
+def _partner(settings: Settings, name: str) -> Partner:
+    """The partner a name on the command line means; a name it does not know is an error."""
+    import difflib
+
+    directory = settings.directory
+    found = directory.find(name)
+    if found is not None:
+        return found
+    names = {n.casefold(): n for p in directory.partners
+             for n in (p.name, p.code, p.short, *p.aliases) if n}
+    close = difflib.get_close_matches(name.casefold(), list(names), n=1, cutoff=0.6)
+    hint = f"did you mean {names[close[0]]}?" if close else f"known: {directory.known_names()}"
+    raise MailbotError(f"no partner called {name!r} ({hint})")
+
+
+def _send_now(services: Services) -> None:
+    """Send what a change queued; what cannot go now waits for the running service."""
+    if services.settings.smtp is None:
+        return
+    try:
+        _run(_drain(services))
+    except MailbotError as exc:
+        print(f"warning: saved, but nothing sent now ({exc}); 'mailbot run' sends it",
+              file=sys.stderr)
 
 
 def _print_plan(result: Plan) -> int:

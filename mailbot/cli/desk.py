@@ -1,101 +1,62 @@
-"""The coordinator's desk: cases and actions."""
+"""The coordinator's desk: cases and actions. Each sub-command is one small function that
+declares its options (so ``--help`` shows only its own) beside one that runs it."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from mailbot.errors import MailbotError
+from mailbot.cli.common import (
+    Add,
+    _actor,
+    _as_option,
+    _date_arg,
+    _partner,
+    _print_plan,
+    _send_now,
+    _services,
+)
+from mailbot.cli.tables import history_rows, plural, source, table
 
 if TYPE_CHECKING:
     from mailbot.services import Services
-from mailbot.cli.common import _actor, _drain, _print_plan, _run, _services
+
+REFERENCE = "the case, e.g. HR-2026-0041"
 
 
-def cmd_cases(args: argparse.Namespace) -> int:
-    if args.action == "list":
-        return cmd_cases_list(args)
-    if args.action == "show":
-        return cmd_case_show(args)
-    if args.action == "decide":
-        if not (args.reference and args.decision):
-            raise MailbotError("cases decide needs HR-... and accepted, declined or closed")
-        why = f" - {args.rationale}" if args.rationale else ""
-        services = _services(args)
-        code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor()))
-        if services.settings.smtp is not None:
-            _run(_drain(services))
-        return code
-    missing = [f"--{n}" for n in ("initials", "concern", "referrer") if not getattr(args, n)]
-    if missing:
-        raise MailbotError(f"cases add needs {', '.join(missing)}")
-    return cmd_cases_add(args)
+def cases_commands(add: Add) -> None:
+    for declare in (cases_list, cases_show, cases_add, cases_decide):
+        declare(add)
 
 
-def cmd_actions(args: argparse.Namespace) -> int:
-    services = _services(args)
-    if args.action == "add":
-        missing = [f"--{n}" for n in ("case", "owner", "due", "text") if not getattr(args, n)]
-        if missing:
-            raise MailbotError(f"actions add needs {', '.join(missing)}")
-        result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor())
-        code = _print_plan(result)
-        if services.settings.smtp is not None:
-            _run(_drain(services))
-        return code
-    if args.action == "show":
-        return _show_action(services, args.id)
-    actions = services.queries.actions(owner=args.owner, case=args.case, overdue=args.overdue)
-    for line in actions:
-        a = line.action
-        late = f", {line.working_days_overdue} working days overdue" if line.working_days_overdue else ""
-        print(f"{a.ident:<6} {a.case}  {a.status:<9} due {a.due:%a %d %b %Y}{late}  {a.owner}: {a.text}")
-    print(f"{len(actions)} action(s)")
-    return 0
+def actions_commands(add: Add) -> None:
+    for declare in (actions_list, actions_show, actions_add):
+        declare(add)
 
 
-def _show_action(services: Services, ident: str | None) -> int:
-    if not ident or not ident.upper().removeprefix("A-").isdigit():
-        raise MailbotError("actions show needs an action id, like A-12")
-    action, history = services.queries.action(int(ident.upper().removeprefix("A-")))
-    print(f"{action.ident}  {action.case}  {action.status}  due {action.due:%a %d %b %Y}")
-    print(f"  owner {action.owner} ({action.owner_partner or 'outside the directory'})")
-    print(f"  {action.text}")
-    for h in history:
-        source = f" [email {h['message_key']}]" if h["message_key"] else ""
-        print(f"  {h['at']:%Y-%m-%d %H:%M}  {h['actor']}  {h['status']}  {h['note']}{source}")
-    return 0
+def _case(services: Services, reference: str) -> str:
+    """A case reference given on the command line, known to the database (else an error)."""
+    ref = reference.strip().upper()
+    services.queries.case(ref)
+    return ref
 
 
-def cmd_case_show(args: argparse.Namespace) -> int:
-    services = _services(args)
-    ref = (args.reference or "").upper()
-    record = services.queries.case(ref)
-    case, log, actions = record.case, record.history, record.actions
-    d = services.settings.directory
-    print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
-    print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
-          f"required: {', '.join(d.get(p).name for p in case.partners)}")
-    for a in actions:
-        print(f"  {a.ident}  {a.status}  due {a.due}  {a.owner}: {a.text}")
-    print("  history:")
-    for entry in log:
-        source = f" [email {entry['message_key']}]" if entry["message_key"] else ""
-        print(f"  {entry['at']:%Y-%m-%d %H:%M}  {entry['actor']}  {entry['action']}  "
-              f"{entry['detail']}{source}")
-    return 0
+# -- cases ------------------------------------------------------------------------------
+
+def cases_list(add: Add) -> None:
+    p = add("list", cmd_cases_list, "a meeting day's cases and who is required")
+    p.add_argument("--date", type=_date_arg, metavar="DATE",
+                   help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default the next meeting)")
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
     services = _services(args)
     meeting = services.settings.meeting
-    cal = services.calendars[meeting.id]
-    day = args.date or cal.meeting_for(services.clock.now())
+    day = args.date or services.calendars[meeting.id].meeting_for(services.clock.now())
     view = services.queries.day(day)
     d = services.settings.directory
-    print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {len(view.cases)} case(s)")
+    print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {plural(len(view.cases), 'case')}")
     for case in view.cases:
         names = ", ".join(d.get(p).name for p in case.partners)
         print(f"  {case.reference}  {case.subject}  {case.concern}")
@@ -105,19 +66,133 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cases_show(add: Add) -> None:
+    p = add("show", cmd_case_show, "one case's partners, actions and whole history")
+    p.add_argument("reference", help=REFERENCE)
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    services = _services(args)
+    record = services.queries.case(args.reference.strip().upper())
+    case = record.case
+    d = services.settings.directory
+    print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
+    print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
+          f"required: {', '.join(d.get(p).name for p in case.partners)}")
+    for a in record.actions:
+        print(f"  {a.ident}  {a.status}  due {a.due:%a %d %b %Y}  {a.owner}: {a.text}")
+    print("  history:")
+    rows = history_rows(record.history, services.settings.bot.zone, case=False)
+    for line in table(["time", "who", "what", "details"], rows, indent="    "):
+        print(line)
+    return 0
+
+
+def cases_add(add: Add) -> None:
+    p = add("add", cmd_cases_add, "add a case by hand (the same rules as an emailed case)")
+    p.add_argument("--initials", required=True, help="the person's initials, e.g. T.W.")
+    p.add_argument("--concern", required=True, help="the new concern")
+    p.add_argument("--referrer", required=True, help="the referring partner, e.g. Police")
+    p.add_argument("--partners", help="partners needed, e.g. 'Police, CSC'")
+    _as_option(p)
+
+
 def cmd_cases_add(args: argparse.Namespace) -> int:
     services = _services(args)
-    referrer = services.settings.directory.find(args.referrer)
-    if referrer is None:
-        raise MailbotError(f"unknown referring partner {args.referrer!r} "
-                           f"(known: {services.settings.directory.known_names()})")
-    actor = f"cli:{os.environ.get('USER') or 'coordinator'}"
+    referrer = _partner(services.settings, args.referrer)
     result = services.add_case_by_hand(subject=args.initials, concern=args.concern,
-                                       partners=args.partners or "", referrer=referrer.code, actor=actor)
+                                       partners=args.partners or "", referrer=referrer.code,
+                                       actor=_actor(args))
     for line in result.done:
         print(line)
     for line in result.problems:
         print(f"problem: {line}", file=sys.stderr)
-    if services.settings.smtp is not None:
-        _run(_drain(services))
+    _send_now(services)
     return 0 if result.done else 1
+
+
+def cases_decide(add: Add) -> None:
+    p = add("decide", cmd_cases_decide, "record a decision typed up from the minutes")
+    p.add_argument("reference", help=REFERENCE)
+    p.add_argument("decision", choices=["accepted", "declined", "closed"])
+    p.add_argument("--rationale", help="why (needed for declined and closed)")
+    _as_option(p)
+
+
+def cmd_cases_decide(args: argparse.Namespace) -> int:
+    services = _services(args)
+    ref = _case(services, args.reference)
+    why = f" - {args.rationale}" if args.rationale else ""
+    code = _print_plan(services.by_hand(f"Decision {ref}: {args.decision}{why}", _actor(args)))
+    _send_now(services)
+    return code
+
+
+# -- actions ----------------------------------------------------------------------------
+
+def actions_list(add: Add) -> None:
+    p = add("list", cmd_actions_list, "actions, with working days overdue")
+    p.add_argument("--owner", help="only this owner's: an email address, or a partner's name")
+    p.add_argument("--case", help="only this case's, e.g. HR-2026-0041")
+    p.add_argument("--overdue", action="store_true", help="only open actions past their due date")
+
+
+def cmd_actions_list(args: argparse.Namespace) -> int:
+    services = _services(args)
+    case = _case(services, args.case) if args.case else None
+    email = args.owner if args.owner and "@" in args.owner else None
+    partner = _partner(services.settings, args.owner).code if args.owner and not email else None
+    lines = [line for line in services.queries.actions(owner=email, case=case, overdue=args.overdue)
+             if partner is None or line.action.owner_partner == partner]
+    for line in lines:
+        a = line.action
+        late = f", {plural(line.working_days_overdue, 'working day')} overdue" \
+            if line.working_days_overdue else ""
+        print(f"{a.ident:<6} {a.case}  {a.status:<9} due {a.due:%a %d %b %Y}{late}  {a.owner}: {a.text}")
+    print(plural(len(lines), "action"))
+    return 0
+
+
+def actions_show(add: Add) -> None:
+    p = add("show", cmd_action_show, "one action with its whole history")
+    p.add_argument("id", type=_action_id, help="the action, e.g. A-12")
+
+
+def cmd_action_show(args: argparse.Namespace) -> int:
+    services = _services(args)
+    action, history = services.queries.action(args.id)
+    zone = services.settings.bot.zone
+    print(f"{action.ident}  {action.case}  {action.status}  due {action.due:%a %d %b %Y}")
+    print(f"  owner {action.owner} ({action.owner_partner or 'outside the directory'})")
+    print(f"  {action.text}")
+    rows = [[f"{h['at'].astimezone(zone):%Y-%m-%d %H:%M}", h["actor"], h["status"],
+             "; ".join(filter(None, [h["note"], source(h, zone)]))] for h in history]
+    for line in table(["time", "who", "status", "details"], rows, indent="  "):
+        print(line)
+    return 0
+
+
+def actions_add(add: Add) -> None:
+    p = add("add", cmd_actions_add, "add an action typed up from the minutes (added, never replacing)")
+    p.add_argument("--case", required=True, help="the case, e.g. HR-2026-0041")
+    p.add_argument("--owner", required=True, help="the owner's email address")
+    p.add_argument("--due", required=True, type=_date_arg, metavar="DATE",
+                   help="the due date, e.g. 27/11/2026, 27 Nov, Friday, tomorrow")
+    p.add_argument("--text", required=True, help="what is to be done")
+    _as_option(p)
+
+
+def cmd_actions_add(args: argparse.Namespace) -> int:
+    services = _services(args)
+    ref = _case(services, args.case)
+    line = f"Action: {ref} | {args.owner} | {args.due.isoformat()} | {args.text}"
+    code = _print_plan(services.by_hand(line, _actor(args)))
+    _send_now(services)
+    return code
+
+
+def _action_id(text: str) -> int:
+    number = text.strip().upper().removeprefix("A-")
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(f"not an action id (like A-12): {text!r}")
+    return int(number)

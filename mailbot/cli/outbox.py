@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from mailbot.cli.common import _actor, _date_arg, _services
+from mailbot.cli.common import Add, _actor, _as_option, _date_arg, _services
+from mailbot.cli.tables import plural
 from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
     from mailbot.core.store import OutboxEntry
 
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 # What a person reads for each stored status.
 _SAID = {"sent": "delivered", "pending": "waiting to retry", "sending": "being sent",
@@ -31,9 +31,10 @@ def outbox_commands(add: Add) -> None:
     show.add_argument("--failed", action="store_true",
                       help="list: only emails refused for good; retry: all of them")
     show.add_argument("--pending", action="store_true", help="list: only emails waiting to be sent")
-    p.add_argument("--date", type=_date_arg,
+    p.add_argument("--date", type=_date_arg, metavar="DATE",
                    help="list: emails queued on this day (default today; any day with --failed/--pending)")
     p.add_argument("--json", action="store_true", help="list: one JSON object per email (JSON Lines)")
+    _as_option(p)
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -52,19 +53,19 @@ def cmd_outbox(args: argparse.Namespace) -> int:
             print_table(entries, services.settings.bot.zone)
         return 0
     if args.action == "retry" and args.failed:
-        done = desk.retry_failed(_actor())
-        print(f"{len(done)} refused email(s) back in the queue: the running bot, or the next "
+        done = desk.retry_failed(_actor(args))
+        print(f"{plural(len(done), 'refused email')} back in the queue: the running bot, or the next "
               "'mailbot send', sends them")
         return 0
     if args.id is None:
         raise MailbotError(f"outbox {args.action} needs an id from 'mailbot outbox'"
                            + (" (or --failed)" if args.action == "retry" else ""))
     if args.action == "retry":
-        entry = desk.retry(args.id, _actor())
+        entry = desk.retry(args.id, _actor(args))
         print(f"#{entry.id} {entry.key}: back in the queue: the running bot, or the next "
               "'mailbot send', sends it")
     else:
-        entry = desk.cancel(args.id, _actor())
+        entry = desk.cancel(args.id, _actor(args))
         print(f"#{entry.id} {entry.key}: cancelled: it will not be sent")
     return 0
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from mailbot.config import Settings
 from mailbot.cli.common import _config_path, _load
+from mailbot.cli.tables import plural
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -47,22 +48,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from mailbot.config import trust_warnings
-
     settings = _load(args)
-    print(f"{_config_path(args)}: OK: {len(settings.partners)} partners, "
-          f"{len(settings.meetings)} meeting(s), bot {settings.bot.address}")
-    for server in settings.servers():
-        if server.auth == "password" and server.password_env and not server.password_file \
-                and not os.environ.get(server.password_env):
-            print(f"warning: {server.password_env} is not set; {server.host} cannot be used yet")
-        if server.plain:
-            print(f"warning: {server.host}:{server.port} has security = \"none\": mail is not encrypted")
-    m365 = settings.m365
-    if m365 is not None and m365.client_secret_env and not m365.client_secret_file \
-            and not m365.certificate_file and not os.environ.get(m365.client_secret_env):
-        print(f"warning: {m365.client_secret_env} is not set; Microsoft 365 sign-in cannot work yet")
-    for line in trust_warnings(settings):
+    print(f"{_config_path(args)}: OK: {plural(len(settings.partners), 'partner')}, "
+          f"{plural(len(settings.meetings), 'meeting')}, bot {settings.bot.address}")
+    for line in _warnings(settings):
         print(f"warning: {line}")
     p = settings.privacy
     print(f"content: full case details to {', '.join(p.secure_domains) or 'no domain'}; "
@@ -71,6 +60,27 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print("senders: DMARC pass required, read from Authentication-Results written by "
               f"{', '.join(p.trusted_authserv_ids) or 'the topmost server (no trusted_authserv_ids)'}")
     return 0
+
+
+def _warnings(settings: Settings) -> list[str]:
+    from mailbot.adapters.engine import readable_by_others
+    from mailbot.config import trust_warnings
+
+    found = []
+    for server in settings.servers():
+        if server.auth == "password" and server.password_env and not server.password_file \
+                and not os.environ.get(server.password_env):
+            found.append(f"{server.password_env} is not set; {server.host} cannot be used yet")
+        if server.plain:
+            found.append(f"{server.host}:{server.port} has security = \"none\": mail is not encrypted")
+    m365 = settings.m365
+    if m365 is not None and m365.client_secret_env and not m365.client_secret_file \
+            and not m365.certificate_file and not os.environ.get(m365.client_secret_env):
+        found.append(f"{m365.client_secret_env} is not set; Microsoft 365 sign-in cannot work yet")
+    found += trust_warnings(settings)
+    if exposed := readable_by_others(settings.database_url):
+        found.append(exposed)
+    return found
 
 
 def cmd_partners_list(args: argparse.Namespace) -> int:

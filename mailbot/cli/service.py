@@ -4,47 +4,93 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _services
+from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _send_now, _services
 from mailbot.cli.outbox import print_outcomes
 from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mailbot.core.store import OutboxEntry
+    from mailbot.loop import Runtime
     from mailbot.services import Services
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import asyncio
     import logging
-    import signal
 
-    from mailbot.app import build_runtime
+    # First of all: a service manager may stop it while it is still starting.
+    with _StopSignals() as stop:
+        from mailbot.preflight import check_secrets
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    settings = _load(args)
-    runtime = build_runtime(settings, getattr(args, "clock", None))
+        settings = _load(args)
+        check_secrets(settings)  # before the slow imports: a missing secret is one line, at once
+        from mailbot.app import build_runtime
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await runtime.run(stop)
-
-    asyncio.run(main())
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        runtime = build_runtime(settings, getattr(args, "clock", None))
+        if not stop.received:
+            _run_until_stopped(runtime, stop)
+        logging.getLogger("mailbot").info("mailbot stopped (%s)", stop.received)
     return 0
 
 
+class _StopSignals:
+    """SIGTERM and SIGINT ask for a clean stop, from the first moment of start-up on."""
+
+    def __init__(self) -> None:
+        self.received = ""
+        self.wanted: Callable[[], object] = lambda: None
+        self.before: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopSignals:
+        import signal
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self.before[sig] = signal.signal(sig, self._heard)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for sig, handler in self.before.items():
+            signal.signal(sig, handler)
+
+    def _heard(self, number: int, frame: object = None) -> None:
+        import signal
+
+        self.received = signal.Signals(number).name
+        self.wanted()
+
+
+def _run_until_stopped(runtime: Runtime, stop: _StopSignals) -> None:
+    import asyncio
+
+    async def main() -> None:
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # From a signal handler the event is set on the loop's own thread, at its next turn.
+        stop.wanted = lambda: loop.call_soon_threadsafe(stopped.set)
+        if stop.received:
+            stopped.set()
+        await runtime.run(stopped)
+
+    asyncio.run(main())
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from mailbot.adapters.engine import readable_by_others, shown
     from mailbot.app import open_store
 
     settings = _load(args)
     open_store(settings)
-    print(f"database at {settings.database_url} is up to date")
+    print(f"database at {shown(settings.database_url)} is up to date")
+    if warning := readable_by_others(settings.database_url):
+        print(f"warning: {warning}")
     return 0
 
 
@@ -107,34 +153,35 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         for row in rows:
             print(f"#{row['id']}  {row['received_at']:%Y-%m-%d %H:%M}  {row['sender']}  {row['subject']!r}")
             print(f"      {row['error']}")
-        print(f"{len(rows)} failed email(s)")
+        print(f"{len(rows)} failed {'email' if len(rows) == 1 else 'emails'}")
         return 0
     if args.id is None:
         raise MailbotError("inbox retry needs the id shown by 'mailbot inbox failed'")
     outcome = services.retry(args.id)
     print(f"inbound #{args.id}: {outcome.value}")
-    if services.settings.smtp is not None:
-        _run(_drain(services))
+    _send_now(services)
     return 0 if outcome.value != "failed" else 1
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from mailbot.cli.tables import history_rows, json_lines, plural, table
+
     services = _services(args)
     zone = services.settings.bot.zone
     since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
-    ref = args.case.upper() if args.case else None
+    ref = args.case.strip().upper() if args.case else None
+    if ref:
+        services.queries.case(ref)  # an unknown case is an error, not an empty trail
     entries = services.queries.audit(ref, since)
-    for e in entries:
-        who = e["actor"] + (f" ({e['partner']})" if e["partner"] else "")
-        print(f"{e['at'].astimezone(zone):%Y-%m-%d %H:%M:%S}  {who}  {e['action']}"
-              f"{'  ' + e['reference'] if e['reference'] else ''}")
-        if e["detail"]:
-            print(f"    {e['detail']}")
-        if e["message_key"]:
-            received = e["received_at"].astimezone(zone) if e["received_at"] else None
-            print(f"    from email {e['message_key']} sent by {e['sender']}"
-                  + (f", received {received:%Y-%m-%d %H:%M}" if received else ""))
-    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+    if args.json:
+        for line in json_lines(entries):
+            print(line)
+        return 0
+    if entries:
+        for line in table(["time", "who", "case", "what", "details"],
+                          history_rows(entries, zone, case=True)):
+            print(line)
+    print(plural(len(entries), "entry", "entries")
           + (f" for {ref}" if ref else "") + (f" since {args.since}" if args.since else ""))
     return 0
 
@@ -142,7 +189,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     services = _services(args)
     before = services.retention_start(services.clock.now())
-    counts = services.purge(actor=_actor())
+    counts = services.purge(actor=_actor(args))
     print(f"deleted raw emails and personal details from before {before:%Y-%m-%d} "
           f"({services.settings.privacy.retention_months} months); the audit trail is kept:")
     for what, n in counts.items():

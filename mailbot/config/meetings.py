@@ -29,7 +29,7 @@ def _meetings(r: _Reader, data: dict[str, Any]) -> tuple[MeetingSettings, ...]:
         return ()
     meetings = []
     for n, table in enumerate(tables):
-        path = f"meeting[{n}]"
+        path = _named("meeting", n, table, "id")
         if not isinstance(table, dict):
             r.problem(path, "must be a table")
             continue
@@ -40,6 +40,15 @@ def _meetings(r: _Reader, data: dict[str, Any]) -> tuple[MeetingSettings, ...]:
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         r.problem("meeting", f"id {dup!r} is used twice")
     return tuple(meetings)
+
+
+def _named(kind: str, n: int, table: object, key: str) -> str:
+    """A table's key path: by its code or id when that can be read (`partner "police"`),
+    which is how a person finds it in the file; else by its position (`partner[6]`)."""
+    name = table.get(key) if isinstance(table, dict) else None
+    if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", name):
+        return f'{kind} "{name}"'
+    return f"{kind}[{n}]"
 
 
 def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | None:
@@ -108,7 +117,7 @@ def _partners(r: _Reader, data: dict[str, Any]) -> tuple[Partner, ...]:
         return ()
     partners: list[Partner] = []
     for n, table in enumerate(tables):
-        path = f"partner[{n}]"
+        path = _named("partner", n, table, "code")
         if not isinstance(table, dict):
             r.problem(path, "must be a table")
             continue

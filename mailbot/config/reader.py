@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import time
 from typing import Any, TypeVar
@@ -55,7 +56,10 @@ class _Reader:
 
     def unknown(self, data: dict[str, Any], allowed: set[str], path: str) -> None:
         for key in sorted(set(data) - allowed):
-            self.problem(f"{path}.{key}" if path else key, "unknown key")
+            # A typo would otherwise silently leave the default in force: name the likely key.
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            self.problem(f"{path}.{key}" if path else key, f"unknown key{hint}")
 
     def email(self, value: str, path: str) -> str | None:
         try:

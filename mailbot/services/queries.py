@@ -47,7 +47,7 @@ class Queries(UseCase):
             action = tx.actions.get(number)
             history = tx.actions.history(number)
         if action is None:
-            raise MailbotError(f"there is no action A-{number}")
+            raise MailbotError(f"no action A-{number}")
         return action, history
 
     def case(self, reference: str) -> CaseRecord:
@@ -55,7 +55,7 @@ class Queries(UseCase):
         with self.unit() as tx:
             found = tx.cases.by_reference(meeting.id, [reference])
             if reference not in found:
-                raise MailbotError(f"there is no case {reference!r}")
+                raise MailbotError(f"no case {reference}")
             return CaseRecord(found[reference], tx.actions.find(meeting.id, case=reference),
                               tx.audit.log(reference))
 
