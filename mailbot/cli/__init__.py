@@ -80,7 +80,7 @@ def _desk_commands(add: Add) -> None:
     p = add("cases", cmd_cases, "list a day's cases, show one's history, add one, or record a decision")
     p.add_argument("action", choices=["list", "show", "add", "decide"])
     p.add_argument("reference", nargs="?", help="show/decide: the case, e.g. HR-2026-0041")
-    p.add_argument("decision", nargs="?", choices=["accepted", "declined", "closed"])
+    p.add_argument("decision", nargs="?", choices=["accepted", "declined", "closed", "strategy discussion"])
     p.add_argument("--rationale", help="decide: why (needed for declined and closed)")
     p.add_argument("--date", type=_date_arg, help="the meeting day (list; default the next meeting)")
     p.add_argument("--initials", help="add: the person's initials, e.g. T.W.")
