@@ -77,7 +77,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 
-    return run_demo(args.out, args.screenshots)
+    return run_demo(args.out, args.screenshots, args.example)
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:
