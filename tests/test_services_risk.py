@@ -130,3 +130,13 @@ def test_the_daily_call_keeps_its_decision_words(tmp_path: Path) -> None:
     [(_, answer)] = mails(s, "ack:")
     assert "'strategy discussion' is not a decision of this meeting (use accepted, declined, closed)" \
         in text(answer)
+
+
+def test_a_referrer_sent_references_only_is_not_told_the_category_back(tmp_path: Path) -> None:
+    s = risk_meeting(tmp_path, at(23, "09:00"))
+    send(s, at(23, "09:10"), IDVA, "Case: E.F. - DASH 22\nCategory: high risk domestic abuse", 1)
+    [(_, answer)] = mails(s, "ack:1:")
+    assert "Added DRM-2026-0001" in text(answer) and "domestic abuse" not in text(answer)
+    send(s, at(23, "09:11"), POLICE, "Case: G.H. - DASH 19\nCategory: high risk domestic abuse", 2)
+    [(_, answer)] = mails(s, "ack:2:")
+    assert "category: high-risk domestic abuse" in text(answer)  # a secure address is told

@@ -95,3 +95,4 @@ def case_category(written: str, categories: Sequence[str], reference: str) -> tu
                     f"that have one; the categories are: {listed}")
     return "", (f"{reference}: no category given, so it is listed after the cases that have one; "
                 f"next time write 'Category: <one of {listed}>' under the Case line")
+

@@ -286,3 +286,9 @@ def _newly_required(snap: Snapshot, cases: dict[str, CaseView]) -> list[str]:
     """Partners told to stand down (or told nothing) whom the day now needs."""
     needed = {code for case in cases.values() for code in case.partners}
     return sorted(code for code in needed if snap.day.told.get(code) != Told.REQUIRED)
+
+
+def filed_under(changes: list[Change]) -> list[str]:
+    """The categories new cases were filed under: what happened to a person, withheld with
+    the other case details wherever an answer goes at reference level."""
+    return [c.category for c in changes if isinstance(c, NewCase) and c.category]
