@@ -69,6 +69,9 @@ def test_a_day_of_the_risk_meeting(tmp_path: Path) -> None:
     assert order == sorted(order)
     assert "DRM-2026-0003  [critical incident]  C.D." in body
     assert "This is the agenda: referrals received from 10:00 go to the next meeting day." in body
+    # The coordinator's list (mailbot cases list) is in the same order.
+    assert [c.reference for c in s.queries.day(at(23, "09:00").date()).cases] == \
+        ["DRM-2026-0003", "DRM-2026-0001", "DRM-2026-0002"]
     # A referral after 10:00 rolls to Tuesday, and its sender is told the day in so many words.
     send(s, at(23, "10:20"), EDUCATION, "Case: G.H. - going missing from school with older men\n"
                                         "Category: child exploitation", 4)
