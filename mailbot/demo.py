@@ -1,4 +1,5 @@
-"""``mailbot demo``: a week of the Hillingdon example on embedded mail servers.
+"""``mailbot demo``: an example meeting's week on embedded mail servers (``mailbot.demos``
+holds each example's story; the daily call of the Hillingdon example by default).
 
 An aiosmtpd server on 127.0.0.1 takes everything the bot sends (over the bot's
 real SMTP adapter, with a login); mail to the bot is delivered into a local
@@ -34,27 +35,6 @@ from mailbot.demo_servers import DEMO_PASSWORD, Delivery, _Auth, _free_port
 from mailbot.errors import ConfigError
 
 DAY = (2026, 11, 16)  # a Monday
-NEXT_DAY = (2026, 11, 17)
-WEEK_LATER = (2026, 11, 25)  # a Wednesday: two actions are more than 5 working days overdue
-CHAIR = "adultmash@hillingdon.example"
-MINUTES = (
-    "Minutes of today's meeting:\n\n"
-    "Action: HR-2026-0001 | mash@met.police.example | 17/11/2026 | welfare visit to T.W. with the PCSO\n"
-    "Action: HR-2026-0001 | asbit@hillingdon.example | 17/11/2026 | check the CCTV of the stairwell for the "
-    "night of 15 November and ask the housing officer about a management move for the neighbour\n"
-    "Action: HR-2026-0002 | cnwl.highrisk@cnwl.example | 18/11/2026 | arrange a depot injection at home\n"
-    "Action: HR-2026-0003 | referrals@hidva.example | 17/11/2026 | safety plan before the bail hearing, "
-    "with a sanctuary scheme referral and a TecSOS phone\n"
-    "Action: HR-2026-0003 | mash@met.police.example | 20/11/2026 | share the perpetrator's bail conditions "
-    "with HIDVA and flag the address on the command and control system\n"
-    "Decision HR-2026-0001: accepted\n"
-    "Decision HR-2026-0002: accepted - disengaged from the community team\n"
-    "Decision HR-2026-0003: accepted - DASH 18, perpetrator released from custody\n"
-    "Review HR-2026-0001: 30/11/2026\n\n"
-    "Thanks all\n"
-)
-
-
 def example_config() -> Path:
     for candidate in (Path(__file__).resolve().parent.parent / "config.example.toml",
                       Path(sys.prefix) / "share" / "mailbot" / "config.example.toml"):
@@ -64,13 +44,14 @@ def example_config() -> Path:
 
 
 class Demo:
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, config_path: Path | None = None) -> None:
+        """A demo deployment of ``config_path`` (default: the Hillingdon example)."""
         from aiosmtpd.controller import Controller
 
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
-        data = tomllib.loads(example_config().read_text(encoding="utf-8"))
+        data = tomllib.loads((config_path or example_config()).read_text(encoding="utf-8"))
         self.port = _free_port()
         data["smtp"] = {"host": "127.0.0.1", "port": self.port, "security": "none",
                         "username": data["bot"]["address"], "password_env": "MAILBOT_SMTP_PASSWORD"}
@@ -156,84 +137,6 @@ class Demo:
                 for line in body.splitlines():
                     print(f"    | {line}")
 
-    async def whole_week(self) -> None:
-        await self.day()
-        await self.after_the_meeting()
-
-    async def day(self) -> None:
-        police, cnwl, csc = "mash@met.police.example", "cnwl.highrisk@cnwl.example", \
-            "childrensmash@hillingdon.example"
-        print(f"== mailbot demo: {self.settings.meeting.name}, Monday 16 November 2026 ==")
-        await self.send(police, "Morning,\n\nCase: T.W. - threats to neighbour with a knife, seen by PCSO "
-                                "last night\nPartners: Children's Services, ASBIT\n\nThanks\nDS Jane Smith\n"
-                                "MASH, Metropolitan Police", "New case for today")
-        await self.at("09:31")
-        print("\n== 10:00 the case call goes to every partner ==")
-        await self.at("10:00")
-        call = self.last(cnwl, "Case call")
-        quoted = "\n".join("> " + line for line in _text(call).splitlines())
-        self.clock.set(datetime(*DAY, 10, 12, tzinfo=self.settings.bot.zone))
-        await self.send(cnwl, "Case: M.K. - missed three depot injections, family worried\nPartners: SPA\n\n"
-                              f"On Mon, 16 Nov 2026 at 10:00, Hillingdon High Risk Case Discussion <\n"
-                              f"highrisk-bot@hillingdon.example> wrote:\n\n{quoted}",
-                        f"Re: {call['Subject']}", quoting=call)
-        await self.at("10:13")
-        call = self.last(csc, "Case call")
-        await self.send(csc, "Partners for HR-2026-0001: CNWL\n\nSent from my iPhone\n\n"
-                             f"> On 16 Nov 2026, at 10:00, Hillingdon High Risk Case Discussion "
-                             f"<highrisk-bot@hillingdon.example> wrote:\n>\n{_quote(_text(call))}",
-                        f"Re: {call['Subject']}", quoting=call)
-        await self.late_morning()
-
-    async def late_morning(self) -> None:
-        """An out-of-office, a member of the public, a Welsh Outlook reply, the cut-off."""
-        thh, hidva = "safeguarding@thh.example", "referrals@hidva.example"
-        asbit = "asbit@hillingdon.example"
-        await self.at("10:25")
-        await self.send(thh, "I am out of the office until Wednesday with no access to email.",
-                        "Automatic reply: Case call", headers={"Auto-Submitted": "auto-replied"})
-        await self.send("worried.neighbour@mail.example", "Case: J.J. - my neighbour shouts a lot",
-                        "A concern")
-        await self.at("10:40")
-        call = self.last(hidva, "Case call")
-        await self.send(hidva, "Case: S.P. - DASH 18, perpetrator released from custody this morning\n"
-                               "Partners: Police, London Fire Brigade\n\nDiolch\nHIDVA\n\n"
-                               "Oddi wrth: Hillingdon High Risk Case Discussion "
-                               "<highrisk-bot@hillingdon.example>\nAnfonwyd: 16 Tachwedd 2026 10:00\n"
-                               f"At: HIDVA\nPwnc: {call['Subject']}\n\n{_text(call)}",
-                        f"RE: {call['Subject']}", quoting=call)
-        await self.at("11:05")
-        print("\n== 11:30 cut-off: the attendance list ==")
-        await self.at("11:30")
-        await self.send(asbit, "Case: K.L. - vulnerable adult, flat taken over by dealers\n"
-                               "Partners: Police, Adult Social Care", "Late case")
-        await self.at("11:45")
-
-    async def after_the_meeting(self) -> None:
-        """The rest of the week: minutes, action plan, owners reporting back, a reminder,
-        the next case call with a returned case, and a week later the overdue digest."""
-        police, cnwl = "mash@met.police.example", "cnwl.highrisk@cnwl.example"
-        print("\n== 12:45 the chair sends the minutes: the action plan goes out ==")
-        self.set("12:45")
-        attendance = self.last(CHAIR, "Attendance list")
-        await self.send(CHAIR, MINUTES, f"Re: {attendance['Subject']}", quoting=attendance)
-        await self.at("12:46")
-        print("\n== 14:00 owners report back ==")
-        self.set("14:00")
-        mine = self.last(police, "Your actions")
-        await self.send(police, "Done: A-1 visited with the PCSO, T.W. safe and well",
-                        f"Re: {mine['Subject']}", quoting=mine)
-        mine = self.last(cnwl, "Your actions")
-        await self.send(cnwl, "Cannot complete: A-3 - family have moved out of the borough",
-                        f"Re: {mine['Subject']}", quoting=mine)
-        await self.at("14:01")
-        print("\n== Tuesday: the reminders, then the case call with the returned case ==")
-        for hhmm in ("09:00", "10:00", "11:30"):
-            await self.at(hhmm, NEXT_DAY)
-        print("\n== Wednesday 25 November: the overdue digest and the escalations ==")
-        for hhmm in ("10:00", "11:30", "16:00"):
-            await self.at(hhmm, WEEK_LATER)
-
     def summary(self) -> None:
         with self.runtime.services.store.transaction() as tx:
             counts = tx.outbox.counts()
@@ -242,15 +145,6 @@ class Demo:
         print(f"emails sent by the bot: {counts.get('sent', 0)}; waiting: {counts.get('pending', 0)}")
         print(f"cases on Monday's call: {', '.join(c.reference for c in today.cases)}")
         print(f"every email is in {self.out.resolve()} (.eml and .html)")
-
-
-def _text(msg: EmailMessage) -> str:
-    part = msg.get_body(preferencelist=("plain",))
-    return str(part.get_content()).replace("\r\n", "\n") if part is not None else ""
-
-
-def _quote(text: str) -> str:
-    return "\n".join(("> " + line).rstrip() for line in text.splitlines())
 
 
 def _kind(subject: str) -> str:
@@ -269,15 +163,21 @@ _KINDS = ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-
           (r"^Overdue actions ", "digest"))
 
 
-def run_demo(out: Path | None, screenshots: Path | None = None) -> int:
-    """The demo week; with ``screenshots``, a PNG of every email at phone and desktop width."""
+def run_demo(out: Path | None, screenshots: Path | None = None, example: str = "daily") -> int:
+    """One example's demo (``mailbot.demos.EXAMPLES``, the daily call's week by default); with
+    ``screenshots``, a PNG of every email at phone and desktop width."""
     import logging
 
+    from mailbot.demos import EXAMPLES, example_path
+
+    if example not in EXAMPLES:
+        print(f"mailbot: no example {example!r} (examples: {', '.join(EXAMPLES)})", file=sys.stderr)
+        return 2
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's own deprecation chatter
-    demo = Demo(out or Path("demo-output"))
+    demo = Demo(out or Path("demo-output"), example_path(example))
     demo.controller.start()
     try:
-        asyncio.run(demo.whole_week())
+        asyncio.run(EXAMPLES[example](demo))
         demo.summary()
     finally:
         demo.controller.stop()

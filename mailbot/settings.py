@@ -148,6 +148,14 @@ class MeetingSettings:
     # Partner codes. No members: every partner; no coordinators: the partners marked coordinator.
     members: tuple[str, ...] = ()
     coordinators: tuple[str, ...] = ()
+    # The daily risk meeting (MASH model): its case categories in agenda order, the one whose
+    # new cases lead the agenda, its decision words, the person named in its overdue digest and
+    # copied on its escalations, and whether an attendance list follows the case call.
+    categories: tuple[str, ...] = ()
+    overnight_first: str = ""
+    decisions: tuple[str, ...] = ("accepted", "declined", "closed")
+    escalation_contact: str = ""
+    attendance_list: bool = True
 
 
 @dataclass(frozen=True, slots=True)

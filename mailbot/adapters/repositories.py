@@ -92,7 +92,7 @@ class CaseBook:
     def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
         c, a = t.cases.c, t.agenda.c
         query = select(c.id, c.reference, c.subject, c.concern, c.referrer, c.status,
-                       a.reason, a.note, a.day).join(t.agenda, a.case_id == c.id).where(where)
+                       a.reason, a.note, a.day, c.category).join(t.agenda, a.case_id == c.id).where(where)
         query = query.order_by(a.day, a.id)
         rows = list(self.conn.execute(query))
         partners: dict[int, list[str]] = {}
@@ -105,7 +105,8 @@ class CaseBook:
         seen: dict[str, CaseView] = {}
         for r in rows:  # the latest agenda entry wins for "last_day"
             seen[r.reference] = CaseView(r.reference, r.subject, r.concern, r.referrer,
-                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day)
+                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day,
+                                         r.category)
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
@@ -149,7 +150,7 @@ class CaseBook:
                 self.audit.record(by, "case added", change.reference, meeting,
                            subject=change.subject, concern=change.concern,
                            partners=list(change.partners), day=str(change.day),
-                           repeat_of=change.repeat_of)
+                           repeat_of=change.repeat_of, category=change.category or None)
             elif isinstance(change, PartnersAdded):
                 case_id = self.case_id(change.reference)
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
@@ -186,7 +187,7 @@ class CaseBook:
             meeting=meeting, reference=change.reference, year=int(year), number=int(number),
             subject=change.subject, concern=change.concern, referrer=change.referrer,
             status=CaseStatus.OPEN, repeat_of=change.repeat_of, created_at=now, created_by=actor,
-            inbound_id=inbound_id))
+            inbound_id=inbound_id, category=change.category))
         key = result.inserted_primary_key
         assert key is not None
         case_id = int(key[0])

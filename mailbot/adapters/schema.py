@@ -97,6 +97,8 @@ cases = Table(
     Column("created_by", String(320), nullable=False),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
     UniqueConstraint("meeting", "year", "number"),
+    # One of its meeting's categories (a daily risk meeting's), or "" where it has none.
+    Column("category", String(64), nullable=False, server_default=""),
 )
 
 case_partners = Table(
@@ -242,7 +244,7 @@ decisions = Table(
     Column("meeting", String(32), nullable=False),
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
     Column("meeting_day", Date, nullable=False),
-    Column("decision", String(16), nullable=False),  # accepted, declined, closed, review
+    Column("decision", String(32), nullable=False),  # accepted, declined, closed, strategy discussion, review
     Column("rationale", Text, nullable=False, default=""),
     Column("review_on", Date),
     Column("at", UTCDateTime, nullable=False),

@@ -53,6 +53,8 @@ def _service_commands(add: Add) -> None:
     p.add_argument("--out", type=Path, help="folder for the emails as .eml and .html")
     p.add_argument("--screenshots", type=Path, metavar="DIR",
                    help="also write a PNG of every email at 390 and 1024 px (needs Chromium)")
+    p.add_argument("--example", default="daily", metavar="NAME",
+                   help="which example meeting to run: daily (the default), risk, ... (see README)")
     p = add("db", cmd_db_upgrade, "create or upgrade the database")
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")

@@ -114,7 +114,7 @@ def cmd_cases_add(args: argparse.Namespace) -> int:
 def cases_decide(add: Add) -> None:
     p = add("decide", cmd_cases_decide, "record a decision typed up from the minutes")
     p.add_argument("reference", help=REFERENCE)
-    p.add_argument("decision", choices=["accepted", "declined", "closed"])
+    p.add_argument("decision", choices=["accepted", "declined", "closed", "strategy discussion"])
     p.add_argument("--rationale", help="why (needed for declined and closed)")
     _as_option(p)
 

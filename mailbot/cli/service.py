@@ -143,7 +143,7 @@ def _report_send(services: Services, what: str, day: date, queued: bool, before:
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 
-    return run_demo(args.out, args.screenshots)
+    return run_demo(args.out, args.screenshots, args.example)
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from datetime import date, time
 from typing import Any
 
 from mailbot.config.reader import _Reader
+from mailbot.config.risk import RISK_KEYS, risk_keys
 from mailbot.core.directory import name_key
 from mailbot.core.model import Partner
 from mailbot.settings import (
@@ -19,6 +20,7 @@ _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
     "escalate_after_working_days", "members", "coordinators",
+    *RISK_KEYS,
 }
 
 
@@ -72,7 +74,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
     call = r.clock_time(table, "case_call", path, time(10, 0))
     cutoff = r.clock_time(table, "cutoff", path, time(11, 30))
     starts = r.clock_time(table, "starts", path, time(12, 0))
-    if not call < cutoff <= starts:
+    if not call <= cutoff <= starts:  # equal only where the case call is the final agenda: config.risk
         r.problem(path, "times must run case_call < cutoff <= starts")
     if ident is None or name is None:
         return None
@@ -86,6 +88,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
         members=r.strings(table, "members", path),
         coordinators=r.strings(table, "coordinators", path),
+        **risk_keys(r, table, path, agenda_at_cutoff=call == cutoff),
     )
 
 

@@ -15,8 +15,9 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 
 from mailbot.core.dates import DateError, parse_date
+from mailbot.core.decisions import needs_reason, read_decision
 from mailbot.core.lenient import unpolite
-from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, Decision, ReviewCase
+from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, ReviewCase
 from mailbot.core.readers import Parse, quoted
 
 _ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
@@ -101,18 +102,17 @@ def update(status: ActionStatus) -> Callable[[Parse, str, int], bool]:
 
 
 def decision(p: Parse, ref: str, rest: str, line: int) -> None:
-    """``Decision for <ref>: accepted|declined|closed - <why>``: strict, coordinators only."""
+    """``Decision for <ref>: <decision> - <why>``: strict, coordinators only (the meeting's
+    own words are checked when it is recorded: ``core.decisions``)."""
     if not p.coordinator_only(line, "record decisions"):
         return
     case = p.reference(ref, line)
-    word, _, rationale = rest.strip().partition(" ")
-    rationale = rationale.strip(" -–—:")
-    try:
-        decision = Decision(word.casefold().strip(" -–—:,."))
-    except ValueError:
-        p.problem(line, "a decision is 'accepted', 'declined' or 'closed', then ' - ' and why")
+    decision, rationale = read_decision(rest)
+    if decision is None:
+        p.problem(line, "a decision is 'accepted', 'declined', 'closed' or 'strategy discussion', "
+                        "then ' - ' and why")
         return
-    if decision is not Decision.ACCEPTED and not rationale:
+    if needs_reason(decision) and not rationale:
         p.problem(line, f"a case {decision.value} needs its rationale after a dash")
         return
     if case:

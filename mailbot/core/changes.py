@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from mailbot.core.agenda import CaseView, DayView, Told, possible_repeat
+from mailbot.core.categories import case_category
 from mailbot.core.directory import Directory
 from mailbot.core.model import (
     AddCase,
@@ -40,6 +41,7 @@ class Snapshot:
     # until the cut-off, still today between the cut-off and the start.
     upcoming: DayView | None = None
     upcoming_call: str = ""
+    categories: tuple[str, ...] = ()  # the meeting's case categories, if it has any
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class NewCase:
     partners: tuple[str, ...]
     day: date
     repeat_of: str | None
+    category: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +145,19 @@ def _add_case(w: _Work, command: AddCase) -> None:
     w.number += 1
     repeat = possible_repeat(command.subject, (*snap.earlier, *w.cases.values()))
     referrer = w.sender.partner or ""
+    category, unfiled = case_category(command.category, snap.categories, reference)
     out.changes.append(NewCase(reference, command.subject, command.concern, referrer, command.partners,
-                               snap.day.day, repeat.reference if repeat else None))
-    w.cases[reference] = CaseView(reference, command.subject, command.concern, referrer, command.partners)
-    when = w.call + (" (it came after the cut-off)" if snap.after_cutoff else "")
-    out.done.append(f"Added {reference} ({command.subject}) to {when}; required: {w.names(command.partners)}")
+                               snap.day.day, repeat.reference if repeat else None, category))
+    w.cases[reference] = CaseView(reference, command.subject, command.concern, referrer, command.partners,
+                                  category=category)
+    # A late referral must not be mistaken for one heard today: the answer names the day.
+    when = w.call + (f" (it came after the cut-off): it will be heard on {snap.day.day:%A} "
+                     f"{snap.day.day.day} {snap.day.day:%B %Y}" if snap.after_cutoff else "")
+    filed = f"; category: {category}" if category else ""
+    out.done.append(f"Added {reference} ({command.subject}) to {when}{filed}; "
+                    f"required: {w.names(command.partners)}")
+    if unfiled:
+        out.problems.append(f"line {command.line}: {unfiled}")
     if repeat is not None:
         out.repeats.append((reference, repeat))
         # Only the reference: the earlier case may be another partner's, and its
@@ -275,3 +286,9 @@ def _newly_required(snap: Snapshot, cases: dict[str, CaseView]) -> list[str]:
     """Partners told to stand down (or told nothing) whom the day now needs."""
     needed = {code for case in cases.values() for code in case.partners}
     return sorted(code for code in needed if snap.day.told.get(code) != Told.REQUIRED)
+
+
+def filed_under(changes: list[Change]) -> list[str]:
+    """The categories new cases were filed under: what happened to a person, withheld with
+    the other case details wherever an answer goes at reference level."""
+    return [c.category for c in changes if isinstance(c, NewCase) and c.category]

@@ -33,6 +33,7 @@ from datetime import date
 from mailbot.core import action_readers as a
 from mailbot.core import readers as r
 from mailbot.core.absence import read_absence
+from mailbot.core.categories import category
 from mailbot.core.directory import Directory
 from mailbot.core.lenient import LEAD, nearest, rewrite
 from mailbot.core.model import ActionStatus, Command, ReadAs, Sender, StatusRequest
@@ -52,6 +53,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"(?:new\s+|add\s+)?case" + _KW, re.I), r.case),
     (re.compile(LEAD + r"partners?\s+for\s+" + _REF + _KW, re.I), r.partners_for_case),
     (re.compile(LEAD + r"partners?" + _KW, re.I), r.partners_for_new_case),
+    (re.compile(LEAD + r"category" + _KW, re.I), category),
     (re.compile(LEAD + r"action" + _KW, re.I), a.action),
     (re.compile(LEAD + r"done" + _KW, re.I), a.update(ActionStatus.DONE)),
     (re.compile(LEAD + r"update" + _KW, re.I), a.update(ActionStatus.UPDATE)),

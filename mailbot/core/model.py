@@ -56,6 +56,7 @@ class Decision(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CLOSED = "closed"
+    STRATEGY = "strategy discussion"  # the threshold for a joint investigation is met
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class AddCase:
     concern: str
     partners: tuple[str, ...]
     line: int
+    category: str = ""  # as the referrer wrote it on a "Category:" line; checked when applied
     kind: str = field(default="add_case", init=False)
 
 

@@ -27,7 +27,9 @@ WITHHELD = "[details withheld: read on the call]"
 WITHHELD_ROUTE = "[details not sent by email: see below how to get them]"
 DEFAULT_SECURE_ROUTE = ("Ask the coordinator for the action's details by phone, or read them in the "
                         "partnership's secure workspace.")
-_BLANKED = frozenset({"subject", "note", "rationale"})  # initials and free text: simply left out
+# Initials and free text: simply left out. A case's category ("missing", "child exploitation")
+# says what happened to a person, so it goes with the details.
+_BLANKED = frozenset({"subject", "note", "rationale", "category"})
 _REPLACED = frozenset({"concern", "text"})  # the line stays, saying why it is empty
 
 

@@ -9,7 +9,7 @@ instruction after all (it is left for the courtesy-or-prose reading).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from mailbot.core.absence import read_absence
@@ -187,9 +187,7 @@ def partners_for_new_case(p: Parse, rest: str, line: int) -> None:
                         f"'Partners for {p.prefix}-2026-0041: ...'")
         return
     named = p.partners(rest, line)
-    p.commands[-1] = AddCase(
-        last.subject, last.concern, tuple(dict.fromkeys((*last.partners, *named))), last.line
-    )
+    p.commands[-1] = replace(last, partners=tuple(dict.fromkeys((*last.partners, *named))))
 
 
 def partners_for_case(p: Parse, ref: str, rest: str, line: int) -> None:

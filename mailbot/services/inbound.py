@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mailbot.core import letters, notices
-from mailbot.core.changes import Plan
+from mailbot.core.changes import Plan, filed_under
 from mailbot.core.inbound import read_parsed
 from mailbot.core.invitation import Method
 from mailbot.core.message import Inbound, parse, slim
@@ -240,7 +240,7 @@ class InboundMail(UseCase):
         reply = letters.ReplyTo(key, reading.sender.address, mail.subject, mail.message_id, mail.references)
         answer = letters.Answer(
             done=result.done, problems=[*reading.problems, *result.problems], status=handled.status,
-            secrets=sender_words(reading, s.safe_words),
+            secrets=[*sender_words(reading, s.safe_words), *filed_under(result.changes)],
             read_as=[f"read {quoted(r.text)} as {quoted(r.canonical)}" for r in reading.read_as],
             headline=headline, forwarded=handled.forwarded,
             only_forwarded=handled.disposition is Disposition.TO_COORDINATOR, invite=invite)

@@ -11,6 +11,7 @@ from mailbot.core import letters, notices
 from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update, plan_version
 from mailbot.core.agenda import Told
 from mailbot.core.changes import Plan
+from mailbot.core.decisions import described, not_allowed
 from mailbot.core.model import (
     ActionUpdate,
     AddAction,
@@ -33,6 +34,8 @@ class AfterMeeting(UseCase):
               replace: bool = True) -> None:
         """The chair's Action, Decision and Review lines for the meeting they follow."""
         meeting = origin.meeting
+        commands, refused = not_allowed(commands, meeting.decisions)
+        result.problems.extend(refused)
         cal = self.calendars[meeting.id]
         held = cal.meeting_held(origin.received)
         refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
@@ -105,7 +108,7 @@ class AfterMeeting(UseCase):
         refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
         known = tx.cases.by_reference(meeting.id, refs)
         cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
-                  "decision": decided.get(r, ("no decision recorded", ""))[0],
+                  "decision": described(decided.get(r, ("no decision recorded", ""))[0]),
                   "rationale": decided.get(r, ("", ""))[1]} for r in refs]
         rows = letters.action_rows(s, acts, self._label(cal))
         partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}

@@ -9,6 +9,7 @@ from typing import Any
 
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
+from mailbot.core.categories import agenda_view
 from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import UseCase
@@ -63,7 +64,9 @@ class Queries(UseCase):
         meeting = self.settings.meeting
         with self.unit() as tx:
             when = day or self.calendars[meeting.id].meeting_for(self.clock.now())
-            return tx.cases.day_view(meeting.id, when)
+            # In the order the agenda lists them, as the coordinator will hear them.
+            return agenda_view(tx.cases.day_view(meeting.id, when), meeting.categories,
+                               meeting.overnight_first)
 
     def failed_inbound(self) -> list[dict[str, Any]]:
         with self.unit() as tx:

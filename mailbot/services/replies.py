@@ -76,6 +76,7 @@ class Replies(UseCase):
             case_call_sent=tx.runs.status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
             upcoming=tx.cases.day_view(meeting.id, upcoming_day) if apologies else None,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
+            categories=meeting.categories,
         )
 
     def _tell_partners(self, tx: UnitOfWork, result: Plan, origin: Origin, day: date, answered: bool) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
 from mailbot.core.agenda import Told
+from mailbot.core.categories import agenda_view
 from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, Kernel, UseCase
@@ -15,6 +16,17 @@ from mailbot.services.kernel import LATE_AFTER, Kernel, UseCase
 log = logging.getLogger("mailbot")
 
 LOOK_BACK = 10  # meeting days searched for scheduled emails missed while the bot was down
+
+
+def _call_ends(meeting: MeetingSettings) -> time:
+    """Until when a case call is still of use: the cut-off; or, where it goes at the cut-off
+    as the final agenda (a daily risk meeting), the meeting's start."""
+    return meeting.cutoff if meeting.cutoff > meeting.case_call else meeting.starts
+
+
+def _kinds(meeting: MeetingSettings) -> tuple[str, ...]:
+    """What a meeting day sends on a schedule: a meeting without an attendance list sends none."""
+    return ("case-call", "attendance") if meeting.attendance_list else ("case-call",)
 
 
 class Schedule(UseCase):
@@ -41,14 +53,17 @@ class Schedule(UseCase):
         meeting, cal = self._meeting(meeting_id), self.calendars[meeting_id]
         # A case call is of no use after the cut-off, an attendance list after the start;
         # unless a coordinator sends one by hand, who knows why.
-        expires = None if by_hand else cal.at(day, meeting.cutoff if kind == "case-call" else meeting.starts)
+        ends = _call_ends(meeting) if kind == "case-call" else meeting.starts
+        expires = None if by_hand else cal.at(day, ends)
         with self.unit() as tx:
             if not tx.runs.claim(meeting_id, kind, day, RunStatus.LATE if late else RunStatus.DONE, now):
                 return False
-            view = tx.cases.day_view(meeting_id, day)
+            view = agenda_view(tx.cases.day_view(meeting_id, day), meeting.categories,
+                               meeting.overnight_first)
             for partner in s.directory:  # its members only
                 if kind == "case-call":
-                    letter = letters.case_call(s, view, partner, late=late, now=now)
+                    letter = letters.case_call(s, view, partner, late=late, now=now,
+                                               final=meeting.case_call >= meeting.cutoff)
                 else:
                     letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
                 self._queue(tx, letter, now, expires=expires)
@@ -83,12 +98,13 @@ class Schedule(UseCase):
         call_at, cutoff_at, starts_at = (cal.at(day, meeting.case_call), cal.at(day, meeting.cutoff),
                                          cal.at(day, meeting.starts))
         if local >= call_at and self._status(meeting.id, "case-call", day) is None:
-            if local < cutoff_at:
+            if local < cal.at(day, _call_ends(meeting)):
                 if self.send_case_call(meeting.id, day, late=local >= call_at + LATE_AFTER):
                     done.append(f"case call {day}")
             else:
                 missed.append(self._why(meeting, "case-call", day))
-        if local >= cutoff_at and self._status(meeting.id, "attendance", day) is None:
+        if meeting.attendance_list and local >= cutoff_at \
+                and self._status(meeting.id, "attendance", day) is None:
             if local < starts_at:
                 if self.send_attendance(meeting.id, day):
                     done.append(f"attendance {day}")
@@ -102,10 +118,11 @@ class Schedule(UseCase):
 
     @staticmethod
     def _why(meeting: MeetingSettings, kind: str, day: date) -> notices.Missed:
-        when = letters.long_day(day)
+        when, ends = letters.long_day(day), _call_ends(meeting)
+        what = "cut-off" if ends == meeting.cutoff else "start"
         why = {
             "case-call": f"The case call for {when} was not sent: mailbot was not running between "
-                         f"{meeting.case_call:%H:%M} and the {meeting.cutoff:%H:%M} cut-off.",
+                         f"{meeting.case_call:%H:%M} and the {ends:%H:%M} {what}.",
             "attendance": f"The attendance list for {when} was not sent: mailbot was not running "
                           f"between the {meeting.cutoff:%H:%M} cut-off and the meeting.",
             "digest": f"The overdue actions digest for {when} was not sent: mailbot was not running "
@@ -131,7 +148,7 @@ class Schedule(UseCase):
                     break
                 days.append(day)
             for day in reversed(days):
-                missed += [self._why(meeting, kind, day) for kind in ("case-call", "attendance")
+                missed += [self._why(meeting, kind, day) for kind in _kinds(meeting)
                            if tx.runs.status(meeting.id, kind, day) is None]
                 if (tx.runs.status(meeting.id, "digest", day) is None
                         and not tx.outbox.key_used(f"digest:{meeting.id}:{day}")
@@ -200,9 +217,11 @@ class Schedule(UseCase):
                 key = f"escalation:{action.ident}"
                 if escalated and action.owner_partner and not tx.outbox.key_used(key):
                     partner = self.settings.directory.get(action.owner_partner)
-                    self._queue(tx, letters.escalation(s, partner=partner, action=row, days=days), now)
+                    self._queue(tx, letters.escalation(s, partner=partner, action=row, days=days,
+                                                       contact=meeting.escalation_contact), now)
                     done.append(f"escalation {action.ident}")
             if overdue:
-                self._queue(tx, letters.digest(s, day=today, overdue=overdue), now)
+                self._queue(tx, letters.digest(s, day=today, overdue=overdue,
+                                               contact=meeting.escalation_contact), now)
                 done.append(f"digest {today}: {len(overdue)} overdue")
         return done

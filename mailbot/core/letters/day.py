@@ -30,6 +30,7 @@ def _case_rows(s: Stationery, cases: Sequence[CaseView]) -> list[dict[str, objec
             "partners": ", ".join(s.names(c.partners)),
             "reason": c.reason,
             "note": c.note,
+            "category": c.category,
         }
         for c in cases
     ]
@@ -56,12 +57,13 @@ def _apology(s: Stationery, apology: ApologyView) -> str:
 
 
 def case_call(s: Stationery, view: DayView, partner: Partner, *, late: bool,
-              now: datetime | None = None) -> Letter:
+              now: datetime | None = None, final: bool = False) -> Letter:
     """The morning's email to one partner. Given ``now``, a required partner's also carries
-    the calendar invitation, so the meeting is in its calendar from the first email."""
+    the calendar invitation, so the meeting is in its calendar from the first email.
+    ``final``: it goes at the cut-off, as the agenda (a daily risk meeting's)."""
     invite = (invitation(s, view, partner, Method.REQUEST, now),) \
         if now is not None and view.is_required(partner.code) else ()
-    ctx = {**_day_context(s, view, partner), "late": late, "invitation": bool(invite)}
+    ctx = {**_day_context(s, view, partner), "late": late, "invitation": bool(invite), "final": final}
     what = "LATE case call" if late else "Case call"
     subject = _day_subject(s, view, partner, f"{what} {brief_day(view.day)}")
     return s.letter(Draft(

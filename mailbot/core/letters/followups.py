@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from email.utils import parseaddr
 
 from mailbot.core.actions import ActionView
 from mailbot.core.compose import Letter
@@ -78,9 +79,11 @@ def reminder(s: Stationery, *, action: dict[str, object], owner: str, when: str)
         preview=f"{action['id']} for {action['case']} is due {when}."))
 
 
-def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Letter:
+def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]], contact: str = "") -> Letter:
+    """The coordinators' overdue actions; ``contact``: whom this meeting escalates to (the head
+    of MASH), named so the coordinators know who has been told."""
     to = [addr for p in s.directory.coordinators() for addr in p.emails]
-    ctx = {**s.base(day), "overdue": overdue}
+    ctx = {**s.base(day), "overdue": overdue, "contact": contact}
     escalated = sum(1 for o in overdue if o["escalated"])
     subject = (f"Overdue actions {short_day(day)}: {len(overdue)} overdue"
                + (f", {escalated} escalated" if escalated else ""))
@@ -89,10 +92,16 @@ def digest(s: Stationery, *, day: date, overdue: list[dict[str, object]]) -> Let
     return s.letter(Draft("digest", f"digest:{s.meeting_id}:{day}", to, subject, ctx, preview=preview))
 
 
-def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], days: int) -> Letter:
+def escalation(s: Stationery, *, partner: Partner, action: dict[str, object], days: int,
+               contact: str = "") -> Letter:
+    """To the owning agency; ``contact`` (the meeting's escalation contact) is copied, so the
+    person an escalation is for hears of it. The privacy level is the least secure of both."""
     ctx = {**s.base(), "partner": short_name(partner), "action": action, "days": days,
-           "report_help": _report_help([action])}
+           "report_help": _report_help([action]), "contact": contact}
     subject = f"ESCALATED: {action['id']} ({action['case']}) is {days} working days overdue"
+    copied = parseaddr(contact)[1] if contact else ""
+    to = (*partner.emails, *([copied] if copied and copied.casefold() not in
+                             {e.casefold() for e in partner.emails} else []))
     return s.letter(Draft(
-        "escalation", f"escalation:{action['id']}", partner.emails, subject, ctx, route=True,
+        "escalation", f"escalation:{action['id']}", to, subject, ctx, route=True,
         preview=f"{short_name(partner)}: {action['id']} is {days} working days overdue."))
