@@ -148,6 +148,18 @@ class MeetingSettings:
     # Partner codes. No members: every partner; no coordinators: the partners marked coordinator.
     members: tuple[str, ...] = ()
     coordinators: tuple[str, ...] = ()
+    # A panel (mailbot.core.panel): its published dates or a monthly rule ("second tuesday").
+    # Neither: the meeting sits on every working day, as the daily call does.
+    dates: tuple[date, ...] = ()
+    rule: str = ""
+    referral_close_days: int = 0  # working days before a sitting, at the cut-off time
+    agenda_working_days: int = 0  # the agenda goes out this many working days before, at case_call
+    confidentiality_statement: str = ""  # what members agree to, at the top of the panel's agenda
+    reminder_working_days: int = 0  # owners are reminded this many working days before a sitting
+
+    @property
+    def is_panel(self) -> bool:
+        return bool(self.dates or self.rule)
 
 
 @dataclass(frozen=True, slots=True)

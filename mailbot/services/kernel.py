@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from mailbot.config import MeetingSettings, Settings
+from mailbot.config.panel import sittings_of
 from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.compose import Letter, Render, build
@@ -36,7 +37,7 @@ class Outcome(enum.StrEnum):
 def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar:
     return MeetingCalendar(settings.bot.zone, meeting.days, meeting.holidays,
                            frozenset(meeting.skip_dates), meeting.case_call, meeting.cutoff,
-                           meeting.starts)
+                           meeting.starts, sittings_of(meeting))
 
 
 def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
@@ -185,7 +186,7 @@ class UseCase:
     @staticmethod
     def _due_label(cal: MeetingCalendar, due: date) -> str:
         label = letters.short_day(due)
-        if not cal.is_meeting_day(due):
+        if not cal.is_working_day(due):
             why = cal.bank_holiday(due) or f"a {due:%A}"
             label += f" ({why}, not a working day)"
         return label

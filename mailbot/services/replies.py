@@ -72,7 +72,7 @@ class Replies(UseCase):
             known=tx.cases.by_reference(meeting.id, refs),
             next_number=tx.cases.next_number(meeting.id, day.year) if adds else 0,
             reference_prefix=meeting.reference_prefix,
-            after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
+            after_cutoff=cal.after_close(origin.received),
             case_call_sent=tx.runs.status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
             upcoming=tx.cases.day_view(meeting.id, upcoming_day) if apologies else None,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),
