@@ -23,6 +23,7 @@ from mailbot.core.status import RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
+from mailbot.services.referrals import Referrals
 
 log = logging.getLogger("mailbot")
 
@@ -44,6 +45,7 @@ class Replies(UseCase):
         after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
         if after:
             self.meeting.chair(tx, after, origin, result)
+        Referrals(self.k).answer(tx, commands, origin, result)  # returned or declined: the referrer told
         for update in (c for c in commands if isinstance(c, ActionUpdate)):
             self.meeting.report(tx, update, origin, result)
         if result.changes or result.now_required:
