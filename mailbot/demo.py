@@ -64,13 +64,14 @@ def example_config() -> Path:
 
 
 class Demo:
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, config_path: Path | None = None) -> None:
+        """A demo deployment of ``config_path`` (default: the Hillingdon example)."""
         from aiosmtpd.controller import Controller
 
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
-        data = tomllib.loads(example_config().read_text(encoding="utf-8"))
+        data = tomllib.loads((config_path or example_config()).read_text(encoding="utf-8"))
         self.port = _free_port()
         data["smtp"] = {"host": "127.0.0.1", "port": self.port, "security": "none",
                         "username": data["bot"]["address"], "password_env": "MAILBOT_SMTP_PASSWORD"}
@@ -266,7 +267,7 @@ _KINDS = ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-
           (r" - Attendance list ", "attendance"), (r" withdrawn$", "stand-down"),
           (r"^mailbot: ", "coordinator-notice"), (r"^Action plan ", "action-plan"),
           (r"^Your actions ", "owner-actions"), (r"^Reminder: ", "reminder"), (r"^ESCALATED: ", "escalation"),
-          (r"^Overdue actions ", "digest"))
+          (r"^Overdue actions ", "digest"), (r"^(LATE p|P)anel agenda ", "panel-agenda"))
 
 
 def run_demo(out: Path | None, screenshots: Path | None = None) -> int:
