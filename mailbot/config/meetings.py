@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 from typing import Any
 
-from mailbot.config.panel import PANEL_KEYS, _panel
+from mailbot.config.panel import PANEL_KEYS, panel_keys
 from mailbot.config.reader import _Reader
 from mailbot.core.directory import name_key
 from mailbot.core.model import Partner
@@ -69,7 +69,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         r.problem(path, "times must run case_call < cutoff <= starts")
     if ident is None or name is None:
         return None
-    return _panel(r, table, path, MeetingSettings(
+    return MeetingSettings(
         id=ident, name=name, reference_prefix=prefix, case_call=call, cutoff=cutoff,
         starts=starts, days=tuple(days), holidays=region, skip_dates=tuple(skip),
         repeat_window_days=r.get(table, "repeat_window_days", path, int, 28) or 0,
@@ -79,7 +79,8 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
         members=r.strings(table, "members", path),
         coordinators=r.strings(table, "coordinators", path),
-    ))
+        **panel_keys(r, table, path),
+    )
 
 
 def _check_members(r: _Reader, meetings: tuple[MeetingSettings, ...],

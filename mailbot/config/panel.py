@@ -3,7 +3,6 @@ agenda goes out, the members' confidentiality statement, and the owners' reminde
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
@@ -15,9 +14,9 @@ PANEL_KEYS = ("dates", "rule", "referral_close_days", "agenda_working_days", "co
               "reminder_working_days")
 
 
-def _panel(r: _Reader, table: dict[str, Any], path: str, meeting: MeetingSettings) -> MeetingSettings:
-    """The meeting with its panel keys read; a meeting with neither dates nor a rule is
-    not a panel, and the other panel keys would mean nothing for it."""
+def panel_keys(r: _Reader, table: dict[str, Any], path: str) -> dict[str, Any]:
+    """The panel's keys of a [[meeting]] table, for its MeetingSettings; a meeting with
+    neither dates nor a rule is not a panel, and the other panel keys would mean nothing."""
     dates = table.get("dates", [])
     if not isinstance(dates, list) or not all(isinstance(d, date) for d in dates):
         r.problem(f"{path}.dates", "must be a list of dates (YYYY-MM-DD, unquoted)")
@@ -28,26 +27,25 @@ def _panel(r: _Reader, table: dict[str, Any], path: str, meeting: MeetingSetting
             parse_rule(rule)
         except RuleError as exc:
             r.problem(f"{path}.rule", str(exc))
-    close, agenda, remind = (r.get(table, key, path, int, 0) or 0 for key in PANEL_KEYS[2:4] + PANEL_KEYS[5:])
-    statement = (r.get(table, "confidentiality_statement", path, str, "") or "").strip()
-    panel = dataclasses.replace(meeting, dates=tuple(sorted(dates)), rule=rule,
-                                confidentiality_statement=statement, referral_close_days=close,
-                                agenda_working_days=agenda, reminder_working_days=remind)
-    _check(r, path, table, panel)
-    return panel
+    keys: dict[str, Any] = {"dates": tuple(sorted(dates)), "rule": rule, "confidentiality_statement": (
+        r.get(table, "confidentiality_statement", path, str, "") or "").strip()}
+    for key in ("referral_close_days", "agenda_working_days", "reminder_working_days"):
+        keys[key] = r.get(table, key, path, int, 0) or 0
+    _check(r, path, table, keys)
+    return keys
 
 
-def _check(r: _Reader, path: str, table: dict[str, Any], panel: MeetingSettings) -> None:
-    if not panel.is_panel:
+def _check(r: _Reader, path: str, table: dict[str, Any], panel: dict[str, Any]) -> None:
+    if not (panel["dates"] or panel["rule"]):
         for key in sorted(set(PANEL_KEYS) & set(table)):
             r.problem(f"{path}.{key}", "is for a panel: give its dates or a rule too")
         return
     for key in ("referral_close_days", "agenda_working_days", "reminder_working_days"):
-        if not 0 <= getattr(panel, key) <= 20:
+        if not 0 <= panel[key] <= 20:
             r.problem(f"{path}.{key}", "must be between 0 and 20 working days")
     # Referrals must close before the agenda goes out, or a late one would miss the agenda
     # yet still be heard, unread by the members.
-    if panel.agenda_working_days and panel.referral_close_days <= panel.agenda_working_days:
+    if panel["agenda_working_days"] and panel["referral_close_days"] <= panel["agenda_working_days"]:
         r.problem(f"{path}.referral_close_days",
                   "referrals must close before the agenda goes out: more days than agenda_working_days")
 
