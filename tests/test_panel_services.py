@@ -146,3 +146,20 @@ def test_a_declined_referral_tells_its_referrer_at_the_daily_call_too(tmp_path: 
     [(to, text)] = [(to, text) for k, to, text in emails(s) if k.startswith("declined:daily:HR-2026-0001")]
     assert to == "mash@met.police.example"
     assert "below threshold, refer to the neighbourhood team" in plain(text)
+
+
+def test_an_agenda_the_bot_was_down_for_goes_late_or_is_told_to_the_coordinators(tmp_path: Path) -> None:
+    (tmp_path / "late").mkdir()
+    (tmp_path / "gone").mkdir()
+    late = panel(tmp_path / "late")
+    late.clock.set(at(date(2026, 12, 7), "09:00"))  # type: ignore[attr-defined]
+    assert late.due() == ["agenda 2026-12-08"]
+    agendas = [text for k, _, text in emails(late) if k.startswith("case-call:")]
+    assert len(agendas) == 6 and all("This agenda is late" in plain(t) for t in agendas)
+    gone = panel(tmp_path / "gone")
+    gone.clock.set(at(date(2026, 12, 8), "15:00"))  # type: ignore[attr-defined]
+    assert gone.due() == ["case-call 2026-12-08 skipped"]
+    assert keys(gone) == ["notice:missed:case-call:panel:2026-12-08"]
+    [(to, text)] = [(to, text) for _, to, text in emails(gone)]
+    assert to == CHAIR and "The agenda for the panel of Tuesday 8 December 2026 was not sent" in plain(text)
+    assert gone.due() == []
