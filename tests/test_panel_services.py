@@ -163,3 +163,12 @@ def test_an_agenda_the_bot_was_down_for_goes_late_or_is_told_to_the_coordinators
     [(to, text)] = [(to, text) for _, to, text in emails(gone)]
     assert to == CHAIR and "The agenda for the panel of Tuesday 8 December 2026 was not sent" in plain(text)
     assert gone.due() == []
+
+
+def test_a_decline_typed_up_at_the_terminal_tells_the_referrer_too(tmp_path: Path) -> None:
+    s = panel(tmp_path)
+    send(s, HOUSING, "Case: M.N. - neighbour dispute", at(date(2026, 12, 1), "09:00"))
+    s.clock.set(at(date(2026, 12, 8), "15:00"))  # type: ignore[attr-defined]
+    s.by_hand("Decision CCP-2026-0001: declined - a civil matter for mediation", "panel@wyvern.example")
+    [(to, text)] = [(to, text) for k, to, text in emails(s) if k.startswith("declined:")]
+    assert to == HOUSING and "a civil matter for mediation" in plain(text)
