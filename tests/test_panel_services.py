@@ -80,7 +80,7 @@ def test_a_referral_after_the_close_rolls_to_the_next_panel_and_the_sender_is_to
         # Numbered in the year of the sitting that will hear it, as every meeting numbers cases.
         assert [c.reference for c in tx.cases.on("panel", date(2027, 1, 12))] == ["CCP-2027-0001"]
     [answer] = [text for key, to, text in emails(s) if key.startswith("ack:") and to == POLICE]
-    assert "12 January 2027" in answer and "after the cut-off" in answer
+    assert "to the Tuesday 12 January 2027 14:00 panel (it came after the cut-off)" in plain(answer)
 
 
 def test_the_agenda_goes_two_working_days_before_with_the_statement_and_no_attendance_list(

@@ -180,8 +180,9 @@ class UseCase:
 
     @staticmethod
     def _call_label(meeting: MeetingSettings, day: date, today: date) -> str:
-        return (f"today's {meeting.starts:%H:%M} call" if day == today
-                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+        what = "panel" if meeting.is_panel else "call"  # a panel's members meet, not dial in
+        return (f"today's {meeting.starts:%H:%M} {what}" if day == today
+                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} {what}")
 
     @staticmethod
     def _due_label(cal: MeetingCalendar, due: date) -> str:
