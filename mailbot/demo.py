@@ -160,7 +160,7 @@ _KINDS = ((r"^Now REQUIRED", "now-required"), (r" - (LATE c|C)ase call ", "case-
           (r" - Attendance list ", "attendance"), (r" withdrawn$", "stand-down"),
           (r"^mailbot: ", "coordinator-notice"), (r"^Action plan ", "action-plan"),
           (r"^Your actions ", "owner-actions"), (r"^Reminder: ", "reminder"), (r"^ESCALATED: ", "escalation"),
-          (r"^Overdue actions ", "digest"))
+          (r"^Overdue actions ", "digest"), (r"^(LATE p|P)anel agenda ", "panel-agenda"))
 
 
 def run_demo(out: Path | None, screenshots: Path | None = None, example: str = "daily") -> int:

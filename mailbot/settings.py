@@ -156,6 +156,18 @@ class MeetingSettings:
     decisions: tuple[str, ...] = ("accepted", "declined", "closed")
     escalation_contact: str = ""
     attendance_list: bool = True
+    # A panel (mailbot.core.panel): its published dates or a monthly rule ("second tuesday").
+    # Neither: the meeting sits on every working day, as the daily call does.
+    dates: tuple[date, ...] = ()
+    rule: str = ""
+    referral_close_days: int = 0  # working days before a sitting, at the cut-off time
+    agenda_working_days: int = 0  # the agenda goes out this many working days before, at case_call
+    confidentiality_statement: str = ""  # what members agree to, at the top of the panel's agenda
+    reminder_working_days: int = 0  # owners are reminded this many working days before a sitting
+
+    @property
+    def is_panel(self) -> bool:
+        return bool(self.dates or self.rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,18 +62,18 @@ def test_the_risk_keys_are_checked_with_their_key_paths() -> None:
     meeting["decisions"] = ["accepted", "referred on"]
     meeting["escalation_contact"] = "Head of MASH"
     assert problems_of(data) == [
-        "meeting[0].categories: 'Missing' is listed twice",
-        "meeting[0].overnight_first: 'critical incident' is not one of the categories",
-        "meeting[0].decisions: unknown decision 'referred on' (use accepted, declined, closed, "
+        """meeting "drm".categories: 'Missing' is listed twice""",
+        """meeting "drm".overnight_first: 'critical incident' is not one of the categories""",
+        """meeting "drm".decisions: unknown decision 'referred on' (use accepted, declined, closed, """
         "strategy discussion)",
-        "meeting[0].escalation_contact: needs an email address: 'Head of MASH'",
+        """meeting "drm".escalation_contact: needs an email address: 'Head of MASH'""",
     ]
 
 
 def test_the_agenda_may_go_at_the_cutoff_only_as_the_final_agenda() -> None:
     data = risk()
     data["meeting"][0]["attendance_list"] = True
-    assert problems_of(data) == ["meeting[0]: case_call may equal cutoff only when the case call is the final "
-                                 "agenda: set attendance_list = false"]
+    assert problems_of(data) == ['meeting "drm": case_call may equal cutoff only when the case call is the '
+                                 "final agenda: set attendance_list = false"]
     data["meeting"][0]["case_call"] = "10:30"
-    assert problems_of(data) == ["meeting[0]: times must run case_call < cutoff <= starts"]
+    assert problems_of(data) == ['meeting "drm": times must run case_call < cutoff <= starts']

@@ -14,6 +14,7 @@ from pathlib import Path
 from mailbot.cli.common import DEFAULT_CONFIG, Add, _as_option, _clock_arg, _commands, _date_arg
 from mailbot.cli.desk import actions_commands, cases_commands
 from mailbot.cli.outbox import outbox_commands
+from mailbot.cli.panel import register as register_panel
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
 from mailbot.errors import MailbotError
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     _service_commands(add)
     _desk_commands(add)
     outbox_commands(add)
+    register_panel(add)
     return parser
 
 

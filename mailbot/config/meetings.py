@@ -6,6 +6,7 @@ import re
 from datetime import date, time
 from typing import Any
 
+from mailbot.config.panel import PANEL_KEYS, panel_keys
 from mailbot.config.reader import _Reader
 from mailbot.config.risk import RISK_KEYS, risk_keys
 from mailbot.core.directory import name_key
@@ -21,6 +22,7 @@ _MEETING_KEYS = {
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
     "escalate_after_working_days", "members", "coordinators",
     *RISK_KEYS,
+    *PANEL_KEYS,
 }
 
 
@@ -89,6 +91,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         members=r.strings(table, "members", path),
         coordinators=r.strings(table, "coordinators", path),
         **risk_keys(r, table, path, agenda_at_cutoff=call == cutoff),
+        **panel_keys(r, table, path),
     )
 
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_data
 
+from mailbot.core.panel import Sittings
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _REGIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
@@ -30,6 +32,9 @@ class MeetingCalendar:
     case_call: time = time(10, 0)
     cutoff: time = time(11, 30)
     starts: time = time(12, 0)
+    # A panel's sittings (core.panel): then meeting days are its sittings, and working days
+    # (for due dates, reminders and escalation) are still ``days`` less holidays and skips.
+    sittings: Sittings | None = None
 
     @cached_property
     def _bank_holidays(self) -> holiday_data.HolidayBase | None:
@@ -49,12 +54,17 @@ class MeetingCalendar:
         found = self._bank_holidays
         return found.get(day) if found is not None else None
 
-    def is_meeting_day(self, day: date) -> bool:
+    def is_working_day(self, day: date) -> bool:
         return (
             _WEEKDAYS[day.weekday()] in self.days
             and day not in self.skip_dates
             and self.bank_holiday(day) is None
         )
+
+    def is_meeting_day(self, day: date) -> bool:
+        if self.sittings is None:  # a daily meeting sits on every working day
+            return self.is_working_day(day)
+        return self.sittings.sits_on(day, self.is_working_day, self.skip_dates)
 
     def next_meeting_day(self, after: date) -> date:
         """The first meeting day strictly after ``after``."""
@@ -84,9 +94,40 @@ class MeetingCalendar:
         """
         local = self.local(received)
         day = local.date()
+        if self.sittings is not None:  # a panel: the first sitting whose referrals are still open
+            sitting = self.meeting_day_on_or_after(day)
+            while local >= self.closes_at(sitting):
+                sitting = self.next_meeting_day(sitting)
+            return sitting
         if self.is_meeting_day(day) and local.time() < self.cutoff:
             return day
         return self.next_meeting_day(day)
+
+    def after_close(self, received: datetime) -> bool:
+        """Whether a referral received then missed the nearest meeting and rolled on."""
+        local = self.local(received)
+        if self.sittings is not None:
+            return self.meeting_for(received) != self.meeting_day_on_or_after(local.date())
+        return self.is_meeting_day(local.date()) and local.time() >= self.cutoff
+
+    def working_days_before(self, day: date, count: int) -> date:
+        """The working day ``count`` working days before ``day`` (``day`` itself for 0)."""
+        for _ in range(count):
+            day -= timedelta(days=1)
+            while not self.is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    def closes_at(self, sitting: date) -> datetime:
+        """When referrals for a sitting close: its cut-off, or a panel's cut-off time the
+        configured working days before."""
+        ahead = self.sittings.close_working_days if self.sittings is not None else 0
+        return self.at(self.working_days_before(sitting, ahead), self.cutoff)
+
+    def release_day(self, sitting: date) -> date:
+        """The day a sitting's agenda goes out: the day itself for a daily call."""
+        ahead = self.sittings.agenda_working_days if self.sittings is not None else 0
+        return self.working_days_before(sitting, ahead)
 
     def upcoming_meeting(self, received: datetime) -> date:
         """The next meeting that has not started: today's until its start (apologies sent
@@ -113,11 +154,11 @@ class MeetingCalendar:
         return self.previous_meeting_day(local.date())
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Meeting days after ``start`` up to and including ``end`` (0 if end <= start)."""
+        """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
         count = 0
         day = start
         while day < end:
             day += timedelta(days=1)
-            if self.is_meeting_day(day):
+            if self.is_working_day(day):
                 count += 1
         return count

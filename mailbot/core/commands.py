@@ -37,6 +37,7 @@ from mailbot.core.categories import category
 from mailbot.core.directory import Directory
 from mailbot.core.lenient import LEAD, nearest, rewrite
 from mailbot.core.model import ActionStatus, Command, ReadAs, Sender, StatusRequest
+from mailbot.core.return_reader import returned
 
 _MAX_LINE = 2000  # a longer line is never a command; keeps every pattern cheap
 STATUS_SUBJECT = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|vs)\s*:\s*)*status\s*$", re.IGNORECASE)
@@ -66,6 +67,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),
     (re.compile(LEAD + r"withdraw(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I),
      r.withdraw),
+    (re.compile(LEAD + r"return(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I), returned),
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 

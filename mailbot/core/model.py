@@ -165,8 +165,18 @@ class WithdrawCase:
     kind: str = field(default="withdraw_case", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnCase:
+    """The chair sends a referral back for more information: off this sitting, to the next."""
+
+    case: str
+    missing: str
+    line: int
+    kind: str = field(default="return_case", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase)
+           | Apologies | WithdrawCase | ReturnCase)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailbot.demos import daily, risk
+from mailbot.demos import daily, panel, risk
 from mailbot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 EXAMPLES: dict[str, Callable[[Demo], Coroutine[Any, Any, None]]] = {
     "daily": daily.run,
     "risk": risk.run,
+    "panel": panel.run,
 }
 
 CONFIGS = {"risk": "daily-risk.toml"}

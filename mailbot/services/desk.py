@@ -12,6 +12,7 @@ from mailbot.core.model import (
 )
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
+from mailbot.services.referrals import Referrals
 from mailbot.services.replies import Replies
 
 log = logging.getLogger("mailbot")
@@ -42,6 +43,7 @@ class Desk(UseCase):
         result = Plan(problems=list(problems))
         with self.unit() as tx:
             self.meeting.chair(tx, commands, Origin(sender, meeting, now, now, None), result, replace=False)
+            Referrals(self.k).answer(tx, commands, Origin(sender, meeting, now, now, None), result)
         return result
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from mailbot.config import MeetingSettings, Settings
+from mailbot.config.panel import sittings_of
 from mailbot.core import letters
 from mailbot.core.calendar import MeetingCalendar
 from mailbot.core.compose import Letter, Render, build
@@ -36,7 +37,7 @@ class Outcome(enum.StrEnum):
 def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar:
     return MeetingCalendar(settings.bot.zone, meeting.days, meeting.holidays,
                            frozenset(meeting.skip_dates), meeting.case_call, meeting.cutoff,
-                           meeting.starts)
+                           meeting.starts, sittings_of(meeting))
 
 
 def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
@@ -179,13 +180,14 @@ class UseCase:
 
     @staticmethod
     def _call_label(meeting: MeetingSettings, day: date, today: date) -> str:
-        return (f"today's {meeting.starts:%H:%M} call" if day == today
-                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} call")
+        what = "panel" if meeting.is_panel else "call"  # a panel's members meet, not dial in
+        return (f"today's {meeting.starts:%H:%M} {what}" if day == today
+                else f"the {letters.long_day(day)} {meeting.starts:%H:%M} {what}")
 
     @staticmethod
     def _due_label(cal: MeetingCalendar, due: date) -> str:
         label = letters.short_day(due)
-        if not cal.is_meeting_day(due):
+        if not cal.is_working_day(due):
             why = cal.bank_holiday(due) or f"a {due:%A}"
             label += f" ({why}, not a working day)"
         return label

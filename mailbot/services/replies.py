@@ -23,6 +23,7 @@ from mailbot.core.status import RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
+from mailbot.services.referrals import Referrals
 
 log = logging.getLogger("mailbot")
 
@@ -44,6 +45,7 @@ class Replies(UseCase):
         after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
         if after:
             self.meeting.chair(tx, after, origin, result)
+        Referrals(self.k).answer(tx, commands, origin, result)  # returned or declined: the referrer told
         for update in (c for c in commands if isinstance(c, ActionUpdate)):
             self.meeting.report(tx, update, origin, result)
         if result.changes or result.now_required:
@@ -72,7 +74,7 @@ class Replies(UseCase):
             known=tx.cases.by_reference(meeting.id, refs),
             next_number=tx.cases.next_number(meeting.id, day.year) if adds else 0,
             reference_prefix=meeting.reference_prefix,
-            after_cutoff=cal.is_meeting_day(local.date()) and local.time() >= meeting.cutoff,
+            after_cutoff=cal.after_close(origin.received),
             case_call_sent=tx.runs.status(meeting.id, "case-call", day) in (RunStatus.DONE, RunStatus.LATE),
             upcoming=tx.cases.day_view(meeting.id, upcoming_day) if apologies else None,
             upcoming_call=self._call_label(meeting, upcoming_day, local.date()),

@@ -12,6 +12,7 @@ from mailbot.core.categories import agenda_view
 from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, Kernel, UseCase
+from mailbot.services.panel import PanelRhythm
 
 log = logging.getLogger("mailbot")
 
@@ -42,6 +43,8 @@ class Schedule(UseCase):
     def send_case_call(self, meeting_id: str, day: date, *, late: bool = False,
                        by_hand: bool = False) -> bool:
         """Queue the case call for every partner; False if it was already queued."""
+        if self._meeting(meeting_id).is_panel:  # a panel's case call is its agenda
+            return PanelRhythm(self.k, self).send_agenda(meeting_id, day, late=late, by_hand=by_hand)
         return self._fan_out(meeting_id, day, "case-call", late, by_hand)
 
     def send_attendance(self, meeting_id: str, day: date, *, by_hand: bool = False) -> bool:
@@ -78,6 +81,9 @@ class Schedule(UseCase):
         now = self.clock.now()
         done: list[str] = []
         for meeting in self.settings.meetings:
+            if meeting.is_panel:  # a panel keeps its own rhythm
+                done.extend(PanelRhythm(self.k, self).due(meeting, now))
+                continue
             cal = self.calendars[meeting.id]
             day = cal.local(now).date()
             missed = self._missed_before(meeting, day) if self._looked_back.get(meeting.id) != day else []
