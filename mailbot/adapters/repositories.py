@@ -357,7 +357,7 @@ class OutboxQueue:
             "key": email.key, "message_id": email.message_id, "recipients": ",".join(email.recipients),
             "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
-            "expires_at": expires}, ("key",))
+            "expires_at": expires, "meeting": email.meeting}, ("key",))
 
     def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
@@ -370,6 +370,17 @@ class OutboxQueue:
 
     def key_used(self, key: str) -> bool:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def meeting_of_thread(self, message_ids: Sequence[str]) -> str | None:
+        """The meeting of the first of ``message_ids`` (in the order given) that the bot sent
+        for a meeting; None when it sent none of them, or none for a meeting."""
+        ids = [m for m in dict.fromkeys(message_ids) if m][:50]
+        if not ids:
+            return None
+        o = t.outbox.c
+        found = dict(self.conn.execute(select(o.message_id, o.meeting).where(
+            o.message_id.in_(ids) & o.meeting.is_not(None))).tuples().all())
+        return next((found[m] for m in ids if m in found), None)
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
         o = t.outbox.c

@@ -178,7 +178,11 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
+    # The meeting the email is from: a reply is routed to it by its thread (In-Reply-To).
+    Column("meeting", String(32)),
 )
+
+Index("ix_outbox_message_id", outbox.c.message_id)
 
 audit = Table(
     "audit", metadata,
