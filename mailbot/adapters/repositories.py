@@ -378,8 +378,8 @@ class OutboxQueue:
         if not ids:
             return None
         o = t.outbox.c
-        found = dict(self.conn.execute(select(o.message_id, o.meeting).where(
-            o.message_id.in_(ids) & o.meeting.is_not(None))).tuples().all())
+        found = {r.message_id: r.meeting for r in self.conn.execute(select(o.message_id, o.meeting).where(
+            o.message_id.in_(ids) & o.meeting.is_not(None)))}
         return next((found[m] for m in ids if m in found), None)
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:

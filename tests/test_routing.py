@@ -1,0 +1,95 @@
+"""Replies routed to their meeting when one mailbox serves two, on a real SQLite database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from mailbot import config
+from mailbot.services import Outcome, Services
+from tests.conftest import EXAMPLE_CONFIG
+from tests.rig.received import arrived
+from tests.test_services import at, make
+
+POLICE = "mash@met.police.example"  # a member of both meetings
+CNWL = "cnwl.highrisk@cnwl.example"  # a member of both meetings
+HIDVA = "referrals@hidva.example"  # a member of the daily call only
+
+
+def two_meetings(tmp_path: Path) -> Services:
+    base = config.load(EXAMPLE_CONFIG)
+    panel = replace(base.meeting, id="panel", name="Complex Case Panel", reference_prefix="CCP",
+                    members=("police", "cnwl"), coordinators=("police",))
+    return make(tmp_path, at(23, "10:00"), settings=replace(base, meetings=(base.meeting, panel)))
+
+
+def email(sender: str, body: str, mid: str, *, subject: str = "Re: your email", in_reply_to: str = "") -> bytes:
+    thread = f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n" if in_reply_to else ""
+    return arrived(f"From: {sender}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: {subject}\r\n"
+                   f"Message-ID: {mid}\r\n{thread}\r\n{body}\r\n".encode())
+
+
+def sql(s: Services, query: str) -> list[tuple[object, ...]]:
+    with s.store.transaction() as tx:
+        return [tuple(r) for r in tx.conn.exec_driver_sql(query).fetchall()]
+
+
+def case_call_id(s: Services, meeting: str, partner: str) -> str:
+    [(mid,)] = sql(s, f"select message_id from outbox where key = 'case-call:{meeting}:2026-11-23:{partner}'")
+    return str(mid)
+
+
+def test_the_outbox_tells_which_meeting_a_thread_belongs_to(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    panel, daily = case_call_id(s, "panel", "police"), case_call_id(s, "daily", "police")
+    with s.store.transaction() as tx:
+        assert tx.outbox.meeting_of_thread(["<unknown@x>", panel]) == "panel"
+        assert tx.outbox.meeting_of_thread([daily, panel]) == "daily"  # the first known wins
+        assert tx.outbox.meeting_of_thread(["<unknown@x>", ""]) is None
+
+
+def test_a_member_of_two_meetings_replying_to_each_meetings_email_lands_in_each(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    for n, meeting in enumerate(("panel", "daily")):
+        raw = email(POLICE, "Apologies: in court all day", f"<a{n}@police>",
+                    in_reply_to=case_call_id(s, meeting, "police"))
+        assert s.ingest(raw) is Outcome.APPLIED
+    # The same words to each meeting are two instructions, not one sent twice.
+    assert sorted(sql(s, "select meeting, partner from apologies")) == [("daily", "police"), ("panel", "police")]
+    # Each answer belongs to the meeting it answers, so a reply to it goes there too.
+    assert sorted(sql(s, "select meeting from outbox where key like 'ack:%'")) == [("daily",), ("panel",)]
+
+
+def test_a_case_reference_routes_an_email_outside_any_thread(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    s.ingest(email(POLICE, "Case: T.W. - threats to a neighbour", "<c1@police>",
+                   in_reply_to=case_call_id(s, "panel", "police")))
+    assert sql(s, "select meeting, reference from cases") == [("panel", "CCP-2026-0001")]
+    s.ingest(email(POLICE, "Withdraw CCP-2026-0001: the family moved away", "<w1@police>"))
+    assert sql(s, "select status from inbound where message_key = '<w1@police>'") == [("applied",)]
+    assert sql(s, "select withdrawn from agenda") == [("the family moved away",)]
+
+
+def test_the_subject_or_the_only_meeting_decides_when_nothing_else_does(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.ingest(email(CNWL, "Apologies: short staffed", "<s1@cnwl>", subject="Complex Case Panel apologies"))
+    s.ingest(email(HIDVA, "Apologies: short staffed", "<s2@hidva>"))
+    assert sorted(sql(s, "select meeting, partner from apologies")) == [("daily", "hidva"), ("panel", "cnwl")]
+
+
+def test_a_member_of_two_meetings_naming_neither_is_asked_which_and_nothing_is_applied(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    assert s.ingest(email(POLICE, "Case: T.W. - threats to a neighbour", "<q1@police>")) is Outcome.APPLIED
+    assert sql(s, "select count(*) from cases") == [(0,)]
+    assert sql(s, "select disposition from inbound") == [("clarify",)]
+    [(key, meeting, raw)] = sql(s, "select key, meeting, raw from outbox")
+    assert str(key).startswith("ack:") and meeting is None  # the question is no meeting's
+    text = bytes(raw).decode().replace("=\r\n", "")  # type: ignore[arg-type]
+    assert "Hillingdon Multi-Agency High Risk Case Discussion, Complex Case Panel" in text
+    assert "reply to that meeting's own email" in text
+    # Thanks need no meeting, and no question.
+    s.ingest(email(POLICE, "Many thanks", "<q2@police>"))
+    assert len(sql(s, "select key from outbox")) == 1
