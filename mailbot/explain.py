@@ -22,6 +22,7 @@ _FIELDS = {
     "status_request": (),
     "apologies": ("case", "reason"),
     "withdraw_case": ("case", "reason"),
+    "set_lead": ("case", "lead"),
 }
 
 

@@ -19,6 +19,7 @@ from mailbot.adapters.engine import insert_ignore
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
+from mailbot.core.lead import LeadSet
 from mailbot.core.model import Disposition
 from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
@@ -91,7 +92,7 @@ class CaseBook:
     def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
         c, a = t.cases.c, t.agenda.c
         query = select(c.id, c.reference, c.subject, c.concern, c.referrer, c.status,
-                       a.reason, a.note, a.day).join(t.agenda, a.case_id == c.id).where(where)
+                       a.reason, a.note, a.day, c.lead).join(t.agenda, a.case_id == c.id).where(where)
         query = query.order_by(a.day, a.id)
         rows = list(self.conn.execute(query))
         partners: dict[int, list[str]] = {}
@@ -104,7 +105,8 @@ class CaseBook:
         seen: dict[str, CaseView] = {}
         for r in rows:  # the latest agenda entry wins for "last_day"
             seen[r.reference] = CaseView(r.reference, r.subject, r.concern, r.referrer,
-                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day)
+                                         tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day,
+                                         r.lead or "")
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
@@ -154,6 +156,11 @@ class CaseBook:
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
                 self.audit.record(by, "partners required", change.reference,
                            meeting, partners=list(change.partners), day=str(change.day))
+            elif isinstance(change, LeadSet):
+                self.conn.execute(update(t.cases).where(t.cases.c.reference == change.reference)
+                                  .values(lead=change.lead))
+                self.audit.record(by, "lead set", change.reference, meeting, lead=change.lead,
+                                  was=change.was or None)
             elif isinstance(change, CaseWithdrawn):
                 self._withdraw(meeting, change, now)
                 self.audit.record(by, "case withdrawn", change.reference,

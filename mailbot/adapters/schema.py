@@ -97,6 +97,8 @@ cases = Table(
     Column("created_by", String(320), nullable=False),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
     UniqueConstraint("meeting", "year", "number"),
+    # The lead coordinating professional's email address ("Lead HR-2026-0041: ...").
+    Column("lead", String(320)),
 )
 
 case_partners = Table(

@@ -78,6 +78,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
     print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
           f"required: {', '.join(d.get(p).name for p in case.partners)}")
+    if case.lead:
+        print(f"  lead professional: {case.lead}")
     for a in actions:
         print(f"  {a.ident}  {a.status}  due {a.due}  {a.owner}: {a.text}")
     print("  history:")

@@ -35,6 +35,7 @@ class CaseView:
     note: str = ""  # shown beside it, e.g. the reason an action could not be completed
     status: str = "open"
     last_day: date | None = None  # the last meeting day it was on
+    lead: str = ""  # the lead coordinating professional's email address, once named
 
 
 @dataclass(frozen=True, slots=True)

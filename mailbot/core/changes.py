@@ -14,12 +14,14 @@ from typing import Any
 
 from mailbot.core.agenda import CaseView, DayView, Told, possible_repeat
 from mailbot.core.directory import Directory
+from mailbot.core.lead import LeadSet, plan_lead
 from mailbot.core.model import (
     AddCase,
     Apologies,
     Command,
     RequirePartners,
     Sender,
+    SetLead,
     StatusRequest,
     WithdrawCase,
 )
@@ -75,7 +77,7 @@ class ApologiesGiven:
     day: date
 
 
-Change = NewCase | PartnersAdded | CaseWithdrawn | ApologiesGiven
+Change = NewCase | PartnersAdded | CaseWithdrawn | ApologiesGiven | LeadSet
 
 
 @dataclass
@@ -241,10 +243,17 @@ def _apologies(w: _Work, command: Apologies) -> None:
     out.done.append(line)
 
 
+def _lead(w: _Work, command: SetLead) -> None:
+    change, line, problem = plan_lead(command, w.sender, w.snap.known, w.directory)
+    (w.out.problems if problem else w.out.done).append(line)
+    if change is not None:
+        w.out.changes.append(change)
+
+
 # What each command changes, by its type (the chair's commands are core.actions').
 _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     AddCase: _add_case, RequirePartners: _require, StatusRequest: _status, WithdrawCase: _withdraw,
-    Apologies: _apologies,
+    Apologies: _apologies, SetLead: _lead,
 }
 
 

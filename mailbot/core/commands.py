@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.core import action_readers as a
+from mailbot.core import lead as ld
 from mailbot.core import readers as r
 from mailbot.core.absence import read_absence
 from mailbot.core.directory import Directory
@@ -64,6 +65,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),
     (re.compile(LEAD + r"withdraw(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I),
      r.withdraw),
+    (re.compile(LEAD + r"lead(?:\s+for)?\s+" + _CASE_REF + r"\s*[:：]\s*(.*)$", re.I), ld.lead),
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 

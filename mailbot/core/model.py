@@ -163,8 +163,18 @@ class WithdrawCase:
     kind: str = field(default="withdraw_case", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SetLead:
+    """The case's lead coordinating professional, by email address (a coordinator or the referrer)."""
+
+    case: str
+    lead: str
+    line: int
+    kind: str = field(default="set_lead", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase)
+           | Apologies | WithdrawCase | SetLead)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ def _case_rows(s: Stationery, cases: Sequence[CaseView]) -> list[dict[str, objec
             "partners": ", ".join(s.names(c.partners)),
             "reason": c.reason,
             "note": c.note,
+            "lead": c.lead,
         }
         for c in cases
     ]
