@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A case reference names its meeting by its prefix; otherwise this one, else the first.
+MEETING_HELP = "the meeting, by id, when no case reference names it (default the first meeting)"
+
 Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
@@ -66,6 +69,7 @@ def _service_commands(add: Add) -> None:
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
     p.add_argument("what", choices=["case-call", "attendance", "summary", "digest"])
     p.add_argument("--date", type=_date_arg, help="the meeting day (default today)")
+    p.add_argument("--meeting", metavar="ID", help=MEETING_HELP)
     p = add("audit", cmd_audit, "show the audit trail: who changed what, when, from which email")
     p.add_argument("--case", help="only this case, e.g. HR-2026-0041")
     p.add_argument("--since", type=_date_arg, help="only from this date (YYYY-MM-DD)")
@@ -87,6 +91,8 @@ def _desk_commands(add: Add) -> None:
     p.add_argument("--concern", help="add: the new concern")
     p.add_argument("--partners", help="add: partners needed, e.g. 'Police, CSC'")
     p.add_argument("--referrer", help="add: the referring partner")
+    p.add_argument("--meeting", metavar="ID",
+                   help=MEETING_HELP + "; list: only this meeting (default every meeting)")
     p = add("actions", cmd_actions, "list actions, show one's history, or add one by hand")
     p.add_argument("action", choices=["list", "show", "add"])
     p.add_argument("id", nargs="?", help="show: the action, e.g. A-12")
@@ -95,6 +101,7 @@ def _desk_commands(add: Add) -> None:
     p.add_argument("--case", help="list: only this case's; add: the case reference")
     p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
     p.add_argument("--text", help="add: what is to be done")
+    p.add_argument("--meeting", metavar="ID", help=MEETING_HELP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

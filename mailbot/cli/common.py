@@ -62,8 +62,8 @@ def _clock_arg(text: str) -> SettableClock:
         raise argparse.ArgumentTypeError(f"bad --clock {text!r}: {exc}") from None
 
 
-def _meeting_day(services: Services, given: date | None) -> date:
-    cal = services.calendars[services.settings.meeting.id]
+def _meeting_day(services: Services, given: date | None, meeting_id: str | None = None) -> date:
+    cal = services.calendars[meeting_id or services.settings.meeting.id]
     day = given or cal.local(services.clock.now()).date()
     if not cal.is_meeting_day(day):
         why = cal.bank_holiday(day) or f"{day:%A}"

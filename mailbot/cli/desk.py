@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mailbot.services import Services
 from mailbot.cli.common import _actor, _drain, _print_plan, _run, _services
 
@@ -24,7 +26,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
             raise MailbotError("cases decide needs HR-... and accepted, declined or closed")
         why = f" - {args.rationale}" if args.rationale else ""
         services = _services(args)
-        code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor()))
+        code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor(),
+                                            args.meeting))
         if services.settings.smtp is not None:
             _run(_drain(services))
         return code
@@ -40,14 +43,16 @@ def cmd_actions(args: argparse.Namespace) -> int:
         missing = [f"--{n}" for n in ("case", "owner", "due", "text") if not getattr(args, n)]
         if missing:
             raise MailbotError(f"actions add needs {', '.join(missing)}")
-        result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor())
+        result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor(),
+                                  args.meeting)
         code = _print_plan(result)
         if services.settings.smtp is not None:
             _run(_drain(services))
         return code
     if args.action == "show":
         return _show_action(services, args.id)
-    actions = services.queries.actions(owner=args.owner, case=args.case, overdue=args.overdue)
+    actions = services.queries.actions(owner=args.owner, case=args.case, overdue=args.overdue,
+                                       meeting_id=args.meeting)
     for line in actions:
         a = line.action
         late = f", {line.working_days_overdue} working days overdue" if line.working_days_overdue else ""
@@ -72,7 +77,7 @@ def _show_action(services: Services, ident: str | None) -> int:
 def cmd_case_show(args: argparse.Namespace) -> int:
     services = _services(args)
     ref = (args.reference or "").upper()
-    record = services.queries.case(ref)
+    record = services.queries.case(ref, args.meeting)
     case, log, actions = record.case, record.history, record.actions
     d = services.settings.directory
     print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
@@ -92,10 +97,17 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
-    cal = services.calendars[meeting.id]
-    day = args.date or cal.meeting_for(services.clock.now())
-    view = services.queries.day(day)
+    # Every meeting under its own heading, unless one is asked for (an unknown id is an error).
+    meetings = [services.queries.meeting(args.meeting)] if args.meeting else services.settings.meetings
+    for meeting in meetings:
+        _list_meeting(services, meeting.id, args.date)
+    return 0
+
+
+def _list_meeting(services: Services, meeting_id: str, given: date | None) -> None:
+    meeting = services.room(meeting_id).settings
+    day = given or services.calendars[meeting.id].meeting_for(services.clock.now())
+    view = services.queries.day(day, meeting.id)
     d = services.settings.directory
     print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {len(view.cases)} case(s)")
     for case in view.cases:
@@ -104,7 +116,6 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         print(f"      referred by {d.get(case.referrer).name if case.referrer else '-'}; required: {names}")
     required = view.required(d)
     print(f"required: {', '.join(d.get(c).name for c in required) or 'nobody'}")
-    return 0
 
 
 def cmd_cases_add(args: argparse.Namespace) -> int:
@@ -115,7 +126,8 @@ def cmd_cases_add(args: argparse.Namespace) -> int:
                            f"(known: {services.settings.directory.known_names()})")
     actor = f"cli:{os.environ.get('USER') or 'coordinator'}"
     result = services.add_case_by_hand(subject=args.initials, concern=args.concern,
-                                       partners=args.partners or "", referrer=referrer.code, actor=actor)
+                                       partners=args.partners or "", referrer=referrer.code, actor=actor,
+                                       meeting_id=args.meeting)
     for line in result.done:
         print(line)
     for line in result.problems:

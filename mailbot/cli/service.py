@@ -48,22 +48,22 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
+    meeting = services.queries.meeting(args.meeting)
     cal = services.calendars[meeting.id]
     if args.what == "summary":
         day = args.date or cal.meeting_held(services.clock.now())
-        queued = services.send_summary(day)
+        queued = services.send_summary(day, meeting.id)
         if not queued:
             print(f"the action plan of {day} was already sent in this version; nothing sent again")
     elif args.what == "digest":
-        day = _meeting_day(services, args.date)
+        day = _meeting_day(services, args.date, meeting.id)
         moment = cal.at(day, meeting.digest_time)
         done = services.follow_up(meeting, max(moment, services.clock.now()) if args.date is None
                                   else moment)
         if not any(line.startswith("digest") for line in done):
             print(f"no digest for {day}: nothing overdue, or it was already sent")
     else:
-        day = _meeting_day(services, args.date)
+        day = _meeting_day(services, args.date, meeting.id)
         queued_call = (services.send_case_call(meeting.id, day, by_hand=True) if args.what == "case-call"
                        else services.send_attendance(meeting.id, day, by_hand=True))
         if not queued_call:

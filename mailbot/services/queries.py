@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from mailbot.config import MeetingSettings
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import UseCase
+from mailbot.services.routing import chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +30,17 @@ class CaseRecord:
 
 
 class Queries(UseCase):
+    def meeting(self, meeting_id: str | None) -> MeetingSettings:
+        """The meeting ``--meeting`` names (default the first); an unknown id is an error."""
+        return chosen(self.settings, meeting_id)
+
     def today(self) -> date:
         meeting = self.settings.meeting
         return self.calendars[meeting.id].local(self.clock.now()).date()
 
-    def actions(self, *, owner: str | None, case: str | None, overdue: bool) -> list[ActionLine]:
-        meeting = self.settings.meeting
+    def actions(self, *, owner: str | None, case: str | None, overdue: bool,
+                meeting_id: str | None = None) -> list[ActionLine]:
+        meeting = chosen(self.settings, meeting_id, case or "")
         cal = self.calendars[meeting.id]
         with self.unit() as tx:
             found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
@@ -50,8 +57,8 @@ class Queries(UseCase):
             raise MailbotError(f"there is no action A-{number}")
         return action, history
 
-    def case(self, reference: str) -> CaseRecord:
-        meeting = self.settings.meeting
+    def case(self, reference: str, meeting_id: str | None = None) -> CaseRecord:
+        meeting = chosen(self.settings, meeting_id, reference)
         with self.unit() as tx:
             found = tx.cases.by_reference(meeting.id, [reference])
             if reference not in found:
@@ -59,8 +66,8 @@ class Queries(UseCase):
             return CaseRecord(found[reference], tx.actions.find(meeting.id, case=reference),
                               tx.audit.log(reference))
 
-    def day(self, day: date | None) -> DayView:
-        meeting = self.settings.meeting
+    def day(self, day: date | None, meeting_id: str | None = None) -> DayView:
+        meeting = chosen(self.settings, meeting_id)
         with self.unit() as tx:
             when = day or self.calendars[meeting.id].meeting_for(self.clock.now())
             return tx.cases.day_view(meeting.id, when)

@@ -1,0 +1,52 @@
+"""The operator's commands in a deployment of two meetings: each names its meeting, and a case
+reference picks its meeting by its prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailbot.cli import main
+from tests.test_cli_commands import write_config
+
+PANEL = """
+[[meeting]]
+id = "panel"
+name = "Complex Case Panel"
+reference_prefix = "CCP"
+members = ["police", "cnwl"]
+coordinators = ["police"]
+"""
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> str:
+    path = write_config(tmp_path, None, None)
+    path.write_text(path.read_text(encoding="utf-8") + PANEL, encoding="utf-8")
+    return str(path)
+
+
+def test_cases_are_added_listed_and_shown_in_their_own_meeting(cfg: str, capsys: pytest.CaptureFixture[str]
+                                                               ) -> None:
+    add = ["--config", cfg, "cases", "add", "--initials", "R.S.", "--concern", "eviction threat"]
+    assert main([*add, "--referrer", "Police", "--meeting", "panel"]) == 0
+    assert "Added CCP-2026-0001" in capsys.readouterr().out
+    assert main([*add, "--referrer", "ASC"]) == 0  # no --meeting: the first meeting
+    assert "Added HR-2026-0001" in capsys.readouterr().out
+    assert main(["--config", cfg, "cases", "list"]) == 0
+    both = capsys.readouterr().out
+    assert "Hillingdon Multi-Agency High Risk Case Discussion: " in both and "Complex Case Panel: " in both
+    assert main(["--config", cfg, "cases", "list", "--meeting", "panel"]) == 0
+    panel = capsys.readouterr().out
+    assert panel.startswith("Complex Case Panel: ") and "CCP-2026-0001" in panel and "HR-2026" not in panel
+    assert main(["--config", cfg, "cases", "list", "--meeting", "nope"]) == 1
+    assert "no meeting 'nope' (meetings: daily, panel)" in capsys.readouterr().err
+    # The reference names the meeting: no --meeting needed to show or decide it.
+    assert main(["--config", cfg, "cases", "decide", "CCP-2026-0001", "closed", "--rationale", "rehoused"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "cases", "show", "CCP-2026-0001"]) == 0
+    assert "decision closed" in capsys.readouterr().out
+    assert main(["--config", cfg, "cases", "show", "CCP-2026-0001", "--meeting", "daily"]) == 1
+    assert "the reference prefix of the meeting 'panel'" in capsys.readouterr().err
+
