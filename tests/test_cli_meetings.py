@@ -3,11 +3,13 @@ reference picks its meeting by its prefix."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from mailbot.cli import main
+from tests.rig.received import arrived
 from tests.test_cli_commands import write_config
 
 PANEL = """
@@ -50,3 +52,23 @@ def test_cases_are_added_listed_and_shown_in_their_own_meeting(cfg: str, capsys:
     assert main(["--config", cfg, "cases", "show", "CCP-2026-0001", "--meeting", "daily"]) == 1
     assert "the reference prefix of the meeting 'panel'" in capsys.readouterr().err
 
+
+def email(tmp_path: Path, name: str, body: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(arrived(b"From: mash@met.police.example\r\nTo: highrisk-bot@hillingdon.example\r\n"
+                             b"Subject: Re: hello\r\nMessage-ID: <" + name.encode() + b"@police>\r\n\r\n"
+                             + body.encode() + b"\r\n"))
+    return str(path)
+
+
+def test_explain_names_the_meeting_an_email_is_routed_to(cfg: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    by_ref = email(tmp_path, "ref.eml", "Apologies for CCP-2026-0001: in court")
+    neither = email(tmp_path, "none.eml", "Apologies: in court")
+    assert main(["--config", cfg, "explain", "--json", by_ref, neither]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["meeting"] == {"id": "panel", "name": "Complex Case Panel", "by": "reference"}
+    assert first["commands"][0]["case"] == "CCP-2026-0001"
+    assert second["meeting"]["id"] is None and second["disposition"] == "clarify"
+    assert main(["--config", cfg, "explain", by_ref]) == 0
+    assert "Meeting:  Complex Case Panel (reference)" in capsys.readouterr().out

@@ -93,3 +93,23 @@ def test_a_member_of_two_meetings_naming_neither_is_asked_which_and_nothing_is_a
     # Thanks need no meeting, and no question.
     s.ingest(email(POLICE, "Many thanks", "<q2@police>"))
     assert len(sql(s, "select key from outbox")) == 1
+
+
+def test_the_status_answer_and_the_digest_name_their_meeting(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    status = arrived(f"From: {POLICE}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: status\r\n"
+                     f"Message-ID: <st@police>\r\nIn-Reply-To: {case_call_id(s, 'panel', 'police')}\r\n"
+                     "\r\n\r\n".encode())
+    assert s.ingest(status) is Outcome.APPLIED
+    [(raw,)] = sql(s, "select raw from outbox where key like 'ack:%'")
+    text = bytes(raw).decode().replace("=\r\n", "")  # type: ignore[arg-type]
+    assert "Complex Case Panel\r\nYour status for Monday 23 November: you may stand down" in text
+    # An overdue action of the panel: its digest says whose it is.
+    s.ingest(email(POLICE, "Case: T.W. - threats", "<c@police>", in_reply_to=case_call_id(s, "panel", "police")))
+    assert s.by_hand("Action: CCP-2026-0001 | mash@met.police.example | 24/11/2026 | visit", "cli:chair").done
+    panel = s.room("panel").settings
+    s.clock.set(at(26, "16:00"))  # type: ignore[attr-defined]
+    assert any(line.startswith("digest") for line in s.follow_up(panel, at(26, "16:00")))
+    [(digest,)] = sql(s, "select raw from outbox where key like 'digest:panel:%'")
+    assert "Complex Case Panel\r\nOverdue actions on" in bytes(digest).decode()  # type: ignore[arg-type]
