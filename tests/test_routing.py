@@ -113,3 +113,14 @@ def test_the_status_answer_and_the_digest_name_their_meeting(tmp_path: Path) -> 
     assert any(line.startswith("digest") for line in s.follow_up(panel, at(26, "16:00")))
     [(digest,)] = sql(s, "select raw from outbox where key like 'digest:panel:%'")
     assert "Complex Case Panel\r\nOverdue actions on" in bytes(digest).decode()  # type: ignore[arg-type]
+
+
+def test_a_report_on_an_action_goes_to_the_meeting_of_its_case(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    s.ingest(email(POLICE, "Case: T.W. - threats", "<c@police>", in_reply_to=case_call_id(s, "panel", "police")))
+    assert s.by_hand("Action: CCP-2026-0001 | cnwl.highrisk@cnwl.example | 30/11/2026 | visit", "cli:chair").done
+    # CNWL sits in both meetings; its fresh email names only the action.
+    assert s.ingest(email(CNWL, "Done: A-1", "<d@cnwl>")) is Outcome.APPLIED
+    assert sql(s, "select status from actions") == [("done",)]
+    assert sql(s, "select disposition from inbound where message_key = '<d@cnwl>'") == [("applied",)]

@@ -4,7 +4,8 @@ Read as a table, first row that decides wins:
 
 1. ``only meeting``: a deployment of one meeting routes everything to it, as it always did;
 2. ``thread``: the bot's own email it answers (In-Reply-To / References) was sent for a meeting;
-3. ``reference``: the case references the sender wrote carry one meeting's prefix (HR-, CCP-);
+3. ``reference``: the case references the sender wrote carry one meeting's prefix (HR-, CCP-),
+   and so do the cases of the actions they name (A-12);
 4. ``subject``: the subject names one meeting, by its name or its id;
 5. ``sender``: the sender is a member of one meeting only.
 
@@ -24,6 +25,8 @@ from mailbot.core.readers import quoted
 
 # A case reference as typed, for its prefix only ("hr-2026-41", "CCP - 2026 - 0007").
 _ANY_REFERENCE = re.compile(r"(?<![A-Za-z])([A-Za-z]{1,6})\s?-\s?\d{4}\s?-\s?\d{1,4}\b")
+
+_ACTION_ID = re.compile(r"(?<![\w-])A-(\d{1,7})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,12 @@ class Route:
 def prefixes_in(text: str) -> tuple[str, ...]:
     """The prefixes of every case reference in ``text``, upper case, once each, in order."""
     return tuple(dict.fromkeys(m.upper() for m in _ANY_REFERENCE.findall(text)))
+
+
+def action_ids_in(text: str) -> tuple[int, ...]:
+    """The action ids written in their own form (``A-12``), once each, in order: an action
+    belongs to one case, so its case's meeting is the action's."""
+    return tuple(dict.fromkeys(int(n) for n in _ACTION_ID.findall(text)))
 
 
 def named_in(subject: str, rooms: Sequence[Candidate]) -> tuple[Candidate, ...]:

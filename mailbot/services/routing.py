@@ -4,6 +4,7 @@ pure rules of ``core.routing``; and the question to a sender when they cannot te
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from mailbot.core.inbound import read_parsed, sender_of
 from mailbot.core.message import Inbound
 from mailbot.core.model import Disposition, Reading, Verdict
 from mailbot.core.quotes import trim
-from mailbot.core.routing import Candidate, Clues, Route, prefixes_in, route
+from mailbot.core.routing import Candidate, Clues, Route, action_ids_in, prefixes_in, route
 from mailbot.core.store import UnitOfWork
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import UseCase, reading_context
@@ -38,16 +39,19 @@ def chosen(settings: Settings, meeting_id: str | None = None, text: str = "") ->
     return found[0]
 
 
-def routed(settings: Settings, mail: Inbound, thread: str | None, fingerprints: tuple[str, ...]) -> Route:
-    """The meeting ``mail`` is for, given the meeting of its thread (looked up by the caller:
-    ``mailbot explain`` touches no database and has none)."""
+def routed(settings: Settings, mail: Inbound, thread: str | None, fingerprints: tuple[str, ...],
+           case_of: Callable[[int], str | None] = lambda number: None) -> Route:
+    """The meeting ``mail`` is for, given the meeting of its thread and the case of an action
+    by its number (looked up by the caller: ``mailbot explain`` opens no database)."""
     rooms = tuple(Candidate(m.id, m.name, m.reference_prefix) for m in settings.meetings)
     if len(rooms) == 1:
         return route(Clues(), rooms, ())
     wrote = trim(mail.body, fingerprints).text
     partner = sender_of(mail, settings.directory).partner
     senders = tuple(m.id for m in settings.meetings_of(partner)) if partner else ()
-    return route(Clues(thread, prefixes_in(f"{mail.subject}\n{wrote}"), mail.subject), rooms, senders, wrote)
+    cases = " ".join(filter(None, map(case_of, action_ids_in(wrote)[:20])))
+    prefixes = prefixes_in(f"{mail.subject}\n{wrote}\n{cases}")
+    return route(Clues(thread, prefixes, mail.subject), rooms, senders, wrote)
 
 
 def asked(reading: Reading, found: Route) -> Reading:
@@ -72,7 +76,8 @@ class Router(UseCase):
             return routed(self.settings, mail, None, ())
         # The newest first: In-Reply-To, then References from the last.
         thread = tx.outbox.meeting_of_thread([mail.in_reply_to or "", *reversed(mail.references)])
-        return routed(self.settings, mail, thread, self.stationery[self.settings.meeting.id].fingerprints)
+        return routed(self.settings, mail, thread, self.stationery[self.settings.meeting.id].fingerprints,
+                      lambda number: action.case if (action := tx.actions.get(number)) else None)
 
     def read(self, tx: UnitOfWork, mail: Inbound, received: datetime
              ) -> tuple[MeetingSettings, Route, Reading]:

@@ -3,7 +3,7 @@ only meeting; a member of several meetings naming none is asked, never guessed."
 
 from __future__ import annotations
 
-from mailbot.core.routing import Candidate, Clues, named_in, prefixes_in, route
+from mailbot.core.routing import Candidate, Clues, action_ids_in, named_in, prefixes_in, route
 
 DAILY = Candidate("daily", "Hillingdon Multi-Agency High Risk Case Discussion", "HR")
 PANEL = Candidate("panel", "Complex Case Panel", "CCP")
@@ -73,3 +73,8 @@ def test_a_subject_names_a_meeting_by_name_before_an_id_that_is_a_common_word() 
     assert named_in("Re: Daily Risk Management Meeting agenda", rooms) == (RISK,)
     assert named_in("Re: DAILY", rooms)[0].id == "daily"
     assert named_in("Re: nothing", rooms) == ()
+
+
+def test_action_ids_are_found_only_in_their_own_form() -> None:
+    assert action_ids_in("Done: A-12, a-3 and A-12\nUpdate: A-7 visit booked") == (12, 3, 7)
+    assert action_ids_in("the A1 road, HR-2026-0041, DATA-12") == ()
