@@ -44,7 +44,15 @@ def test_cases_are_added_listed_and_shown_in_their_own_meeting(cfg: str, capsys:
     assert panel.startswith("Complex Case Panel: ") and "CCP-2026-0001" in panel and "HR-2026" not in panel
     assert main(["--config", cfg, "cases", "list", "--meeting", "nope"]) == 1
     assert "no meeting 'nope' (meetings: daily, panel)" in capsys.readouterr().err
-    # The reference names the meeting: no --meeting needed to show or decide it.
+    # The reference names the meeting: no --meeting needed to act on it, show or decide it.
+    for ref in ("CCP-2026-0001", "HR-2026-0001"):
+        assert main(["--config", cfg, "actions", "add", "--case", ref, "--owner", "asbit@hillingdon.example",
+                     "--due", "31/12/2099", "--text", f"visit for {ref}"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "actions", "list"]) == 0
+    assert "visit for CCP-2026-0001" in (listed := capsys.readouterr().out) and "visit for HR-2026-0001" in listed
+    assert main(["--config", cfg, "actions", "list", "--meeting", "panel"]) == 0
+    assert "1 action(s)" in (listed := capsys.readouterr().out) and "visit for CCP-2026-0001" in listed
     assert main(["--config", cfg, "cases", "decide", "CCP-2026-0001", "closed", "--rationale", "rehoused"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "cases", "show", "CCP-2026-0001"]) == 0

@@ -101,7 +101,8 @@ def _desk_commands(add: Add) -> None:
     p.add_argument("--case", help="list: only this case's; add: the case reference")
     p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
     p.add_argument("--text", help="add: what is to be done")
-    p.add_argument("--meeting", metavar="ID", help=MEETING_HELP)
+    p.add_argument("--meeting", metavar="ID",
+                   help=MEETING_HELP + "; list: only this meeting (default every meeting)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

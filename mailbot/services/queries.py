@@ -40,13 +40,18 @@ class Queries(UseCase):
 
     def actions(self, *, owner: str | None, case: str | None, overdue: bool,
                 meeting_id: str | None = None) -> list[ActionLine]:
-        meeting = chosen(self.settings, meeting_id, case or "")
-        cal = self.calendars[meeting.id]
-        with self.unit() as tx:
-            found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
+        """Actions of the meeting a case or ``meeting_id`` names, else of every meeting, each
+        counted overdue in its own meeting's working days."""
+        meetings = [chosen(self.settings, meeting_id, case or "")] if meeting_id or case \
+            else self.settings.meetings
         today = self.today()
-        lines = [ActionLine(a, cal.working_days_between(a.due, today)
-                            if a.status == ActionState.OPEN and a.due < today else 0) for a in found]
+        lines: list[ActionLine] = []
+        for meeting in meetings:
+            cal = self.calendars[meeting.id]
+            with self.unit() as tx:
+                found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
+            lines += [ActionLine(a, cal.working_days_between(a.due, today)
+                                 if a.status == ActionState.OPEN and a.due < today else 0) for a in found]
         return [line for line in lines if line.action.due < today] if overdue else lines
 
     def action(self, number: int) -> tuple[ActionView, list[dict[str, Any]]]:
