@@ -124,3 +124,13 @@ def test_a_report_on_an_action_goes_to_the_meeting_of_its_case(tmp_path: Path) -
     assert s.ingest(email(CNWL, "Done: A-1", "<d@cnwl>")) is Outcome.APPLIED
     assert sql(s, "select status from actions") == [("done",)]
     assert sql(s, "select disposition from inbound where message_key = '<d@cnwl>'") == [("applied",)]
+
+
+def test_a_forged_reply_in_the_panels_thread_is_told_to_the_panels_coordinators(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    forged = arrived(f"From: {CNWL}\r\nTo: highrisk-bot@hillingdon.example\r\nSubject: Re: agenda\r\n"
+                     f"Message-ID: <f@evil>\r\nIn-Reply-To: {case_call_id(s, 'panel', 'cnwl')}\r\n\r\n"
+                     "Withdraw CCP-2026-0001: no longer needed\r\n".encode(), envelope_from="x@evil.example")
+    assert s.ingest(forged) is Outcome.REJECTED
+    assert sql(s, "select recipients from outbox where key like 'notice:spoofed:%'") == [(POLICE,)]

@@ -199,9 +199,9 @@ class InboundMail(UseCase):
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             if reading.reason is Reason.SPOOFED:
-                self.rejects.spoofed(tx, mail, reading, now, inbound_id)
+                self.rejects.spoofed(tx, mail, reading, now, inbound_id, meeting.id)
             elif reading.reason is Reason.ENCRYPTED:
-                self.rejects.encrypted(tx, mail, reading, now, inbound_id)
+                self.rejects.encrypted(tx, mail, reading, now, inbound_id, meeting.id)
             else:
                 self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
             return Outcome.REJECTED
