@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from enum import Enum
@@ -22,6 +23,7 @@ _FIELDS = {
     "status_request": (),
     "apologies": ("case", "reason"),
     "withdraw_case": ("case", "reason"),
+    "set_lead": ("case", "lead"),
 }
 
 
@@ -35,7 +37,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def as_dict(reading: Reading) -> dict[str, Any]:
+def as_dict(reading: Reading, meeting: Mapping[str, Any] | None = None) -> dict[str, Any]:
     commands = []
     for command in reading.commands:
         data = asdict(command)
@@ -57,14 +59,16 @@ def as_dict(reading: Reading) -> dict[str, Any]:
         "disposition": reading.disposition.value,
         "read_as": [{"line": r.line, "text": r.text, "as": r.canonical} for r in reading.read_as],
         "for_coordinators": list(reading.for_coordinators),
+        **({"meeting": dict(meeting)} if meeting is not None else {}),
     }
 
 
-def as_json(reading: Reading) -> str:
-    return json.dumps(as_dict(reading), ensure_ascii=False)
+def as_json(reading: Reading, meeting: Mapping[str, Any] | None = None) -> str:
+    return json.dumps(as_dict(reading, meeting), ensure_ascii=False)
 
 
-def as_text(reading: Reading, directory: Directory, source: str) -> str:
+def as_text(reading: Reading, directory: Directory, source: str,
+            meeting: Mapping[str, Any] | None = None) -> str:
     d = as_dict(reading)
     partner = reading.sender.partner
     who = directory.get(partner).name if partner else "not in the directory"
@@ -75,6 +79,8 @@ def as_text(reading: Reading, directory: Directory, source: str) -> str:
         f"Disposition: {d['disposition']}",
         f"From:     {reading.sender.address} - {who}{role}",
         f"Subject:  {reading.subject}",
+        *([f"Meeting:  {meeting['name'] or 'not known: the sender is asked which'} ({meeting['by']})"]
+          if meeting is not None else []),
     ]
     if reading.verdict.value == "accepted":
         out.append("Read as newly written:")

@@ -19,6 +19,7 @@ from mailbot.adapters.engine import insert_ignore
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
+from mailbot.core.lead import LeadSet
 from mailbot.core.model import Disposition
 from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
 from mailbot.core.status import ActionState, CaseStatus, InboundStatus, OutboxStatus
@@ -92,7 +93,8 @@ class CaseBook:
     def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
         c, a = t.cases.c, t.agenda.c
         query = select(c.id, c.reference, c.subject, c.concern, c.referrer, c.status,
-                       a.reason, a.note, a.day, c.category).join(t.agenda, a.case_id == c.id).where(where)
+                       a.reason, a.note, a.day, c.category, c.lead).join(t.agenda, a.case_id == c.id) \
+            .where(where)
         query = query.order_by(a.day, a.id)
         rows = list(self.conn.execute(query))
         partners: dict[int, list[str]] = {}
@@ -106,7 +108,7 @@ class CaseBook:
         for r in rows:  # the latest agenda entry wins for "last_day"
             seen[r.reference] = CaseView(r.reference, r.subject, r.concern, r.referrer,
                                          tuple(partners.get(r.id, ())), r.reason, r.note, r.status, r.day,
-                                         r.category)
+                                         r.category, r.lead or "")
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
@@ -156,6 +158,11 @@ class CaseBook:
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
                 self.audit.record(by, "partners required", change.reference,
                            meeting, partners=list(change.partners), day=str(change.day))
+            elif isinstance(change, LeadSet):
+                self.conn.execute(update(t.cases).where(t.cases.c.reference == change.reference)
+                                  .values(lead=change.lead))
+                self.audit.record(by, "lead set", change.reference, meeting, lead=change.lead,
+                                  was=change.was or None)
             elif isinstance(change, CaseWithdrawn):
                 self._withdraw(meeting, change, now)
                 self.audit.record(by, "case withdrawn", change.reference,
@@ -365,7 +372,7 @@ class OutboxQueue:
             "key": email.key, "message_id": email.message_id, "recipients": ",".join(email.recipients),
             "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
-            "expires_at": expires}, ("key",))
+            "expires_at": expires, "meeting": email.meeting}, ("key",))
 
     def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
@@ -378,6 +385,17 @@ class OutboxQueue:
 
     def key_used(self, key: str) -> bool:
         return self.conn.execute(select(t.outbox.c.id).where(t.outbox.c.key == key)).first() is not None
+
+    def meeting_of_thread(self, message_ids: Sequence[str]) -> str | None:
+        """The meeting of the first of ``message_ids`` (in the order given) that the bot sent
+        for a meeting; None when it sent none of them, or none for a meeting."""
+        ids = [m for m in dict.fromkeys(message_ids) if m][:50]
+        if not ids:
+            return None
+        o = t.outbox.c
+        found = {r.message_id: r.meeting for r in self.conn.execute(select(o.message_id, o.meeting).where(
+            o.message_id.in_(ids) & o.meeting.is_not(None)))}
+        return next((found[m] for m in ids if m in found), None)
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
         o = t.outbox.c

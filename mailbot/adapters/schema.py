@@ -99,6 +99,8 @@ cases = Table(
     UniqueConstraint("meeting", "year", "number"),
     # One of its meeting's categories (a daily risk meeting's), or "" where it has none.
     Column("category", String(64), nullable=False, server_default=""),
+    # The lead coordinating professional's email address ("Lead HR-2026-0041: ...").
+    Column("lead", String(320)),
 )
 
 case_partners = Table(
@@ -180,7 +182,11 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
+    # The meeting the email is from: a reply is routed to it by its thread (In-Reply-To).
+    Column("meeting", String(32)),
 )
+
+Index("ix_outbox_message_id", outbox.c.message_id)
 
 audit = Table(
     "audit", metadata,

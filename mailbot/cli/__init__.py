@@ -11,7 +11,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mailbot.cli.common import DEFAULT_CONFIG, Add, _as_option, _clock_arg, _commands, _date_arg
+from mailbot.cli.common import (
+    DEFAULT_CONFIG,
+    Add,
+    _as_option,
+    _clock_arg,
+    _commands,
+    _date_arg,
+    _meeting_option,
+)
 from mailbot.cli.desk import actions_commands, cases_commands
 from mailbot.cli.outbox import outbox_commands
 from mailbot.cli.panel import register as register_panel
@@ -63,6 +71,7 @@ def _service_commands(add: Add) -> None:
     p.add_argument("what", choices=["case-call", "attendance", "summary", "digest"])
     p.add_argument("--date", type=_date_arg, metavar="DATE",
                    help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default today)")
+    _meeting_option(p)
     p = add("audit", cmd_audit, "show the audit trail: who changed what, when, from which email")
     p.add_argument("--case", help="only this case, e.g. HR-2026-0041")
     p.add_argument("--since", type=_date_arg, metavar="DATE",

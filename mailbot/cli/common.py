@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,39 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+@dataclass(frozen=True, slots=True)
+class MeetingChoice:
+    """What ``--meeting`` named: a meeting (by id), a meeting day, or both."""
+
+    id: str | None = None
+    day: date | None = None
+
+
+MEETING_HELP = ("the meeting: its id (when no case reference names it; default the first meeting), "
+                "its day (27/11/2026, Monday, ...), or both: 'panel 8/12/2026'")
+
+
+def _meeting_arg(text: str) -> MeetingChoice:
+    """``--meeting daily``, ``--meeting 27/11/2026`` or ``--meeting "panel 8/12/2026"``: ids
+    are single words no date reads as, so a date is tried first."""
+    text = text.strip()
+    try:
+        return MeetingChoice(None, _date_arg(text))
+    except argparse.ArgumentTypeError:
+        pass
+    ident, _, rest = text.partition(" ")
+    return MeetingChoice(ident.lower(), _date_arg(rest) if rest.strip() else None)
+
+
+def _meeting_id(args: argparse.Namespace) -> str | None:
+    choice: MeetingChoice | None = getattr(args, "meeting", None)
+    return choice.id if choice else None
+
+
+def _meeting_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
+    parser.add_argument("--meeting", type=_meeting_arg, metavar="MEETING", help=MEETING_HELP + extra)
+
+
 def _clock_arg(text: str) -> SettableClock:
     """START[@SPEED]: run as if it were START, SPEED times faster than real time (drills)."""
     from mailbot.adapters.clock import SettableClock
@@ -85,8 +119,8 @@ def _clock_arg(text: str) -> SettableClock:
         raise argparse.ArgumentTypeError(f"bad --clock {text!r}: {exc}") from None
 
 
-def _meeting_day(services: Services, given: date | None) -> date:
-    cal = services.calendars[services.settings.meeting.id]
+def _meeting_day(services: Services, given: date | None, meeting_id: str | None = None) -> date:
+    cal = services.calendars[meeting_id or services.settings.meeting.id]
     day = given or cal.local(services.clock.now()).date()
     if not cal.is_meeting_day(day):
         why = cal.bank_holiday(day) or f"{day:%A}"

@@ -12,6 +12,8 @@ from mailbot.cli.common import (
     _actor,
     _as_option,
     _date_arg,
+    _meeting_id,
+    _meeting_option,
     _partner,
     _print_plan,
     _send_now,
@@ -20,6 +22,8 @@ from mailbot.cli.common import (
 from mailbot.cli.tables import history_rows, plural, source, table
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mailbot.services import Services
 
 REFERENCE = "the case, e.g. HR-2026-0041"
@@ -35,10 +39,10 @@ def actions_commands(add: Add) -> None:
         declare(add)
 
 
-def _case(services: Services, reference: str) -> str:
+def _case(services: Services, reference: str, meeting_id: str | None = None) -> str:
     """A case reference given on the command line, known to the database (else an error)."""
     ref = reference.strip().upper()
-    services.queries.case(ref)
+    services.queries.case(ref, meeting_id)
     return ref
 
 
@@ -48,13 +52,23 @@ def cases_list(add: Add) -> None:
     p = add("list", cmd_cases_list, "a meeting day's cases and who is required")
     p.add_argument("--date", type=_date_arg, metavar="DATE",
                    help="the meeting day, e.g. 27/11/2026, Friday, tomorrow (default the next meeting)")
+    _meeting_option(p, "; default every meeting")
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
-    day = args.date or services.calendars[meeting.id].meeting_for(services.clock.now())
-    view = services.queries.day(day)
+    # Every meeting under its own heading, unless one is asked for (an unknown id is an error).
+    ident = _meeting_id(args)
+    meetings = [services.queries.meeting(ident)] if ident else services.settings.meetings
+    for meeting in meetings:
+        _list_meeting(services, meeting.id, args.date or (args.meeting.day if args.meeting else None))
+    return 0
+
+
+def _list_meeting(services: Services, meeting_id: str, given: date | None) -> None:
+    meeting = services.room(meeting_id).settings
+    day = given or services.calendars[meeting.id].meeting_for(services.clock.now())
+    view = services.queries.day(day, meeting.id)
     d = services.settings.directory
     print(f"{meeting.name}: {day:%A} {day.day} {day:%B %Y}, {plural(len(view.cases), 'case')}")
     for case in view.cases:
@@ -63,22 +77,24 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         print(f"      referred by {d.get(case.referrer).name if case.referrer else '-'}; required: {names}")
     required = view.required(d)
     print(f"required: {', '.join(d.get(c).name for c in required) or 'nobody'}")
-    return 0
 
 
 def cases_show(add: Add) -> None:
     p = add("show", cmd_case_show, "one case's partners, actions and whole history")
     p.add_argument("reference", help=REFERENCE)
+    _meeting_option(p)
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     services = _services(args)
-    record = services.queries.case(args.reference.strip().upper())
+    record = services.queries.case(args.reference.strip().upper(), _meeting_id(args))
     case = record.case
     d = services.settings.directory
     print(f"{case.reference}  {case.subject}  {case.concern}  ({case.status})")
     print(f"  referred by {d.get(case.referrer).name if case.referrer else '-'}; "
           f"required: {', '.join(d.get(p).name for p in case.partners)}")
+    if case.lead:
+        print(f"  lead professional: {case.lead}")
     for a in record.actions:
         print(f"  {a.ident}  {a.status}  due {a.due:%a %d %b %Y}  {a.owner}: {a.text}")
     print("  history:")
@@ -94,6 +110,7 @@ def cases_add(add: Add) -> None:
     p.add_argument("--concern", required=True, help="the new concern")
     p.add_argument("--referrer", required=True, help="the referring partner, e.g. Police")
     p.add_argument("--partners", help="partners needed, e.g. 'Police, CSC'")
+    _meeting_option(p)
     _as_option(p)
 
 
@@ -102,7 +119,7 @@ def cmd_cases_add(args: argparse.Namespace) -> int:
     referrer = _partner(services.settings, args.referrer)
     result = services.add_case_by_hand(subject=args.initials, concern=args.concern,
                                        partners=args.partners or "", referrer=referrer.code,
-                                       actor=_actor(args))
+                                       actor=_actor(args), meeting_id=_meeting_id(args))
     for line in result.done:
         print(line)
     for line in result.problems:
@@ -116,14 +133,16 @@ def cases_decide(add: Add) -> None:
     p.add_argument("reference", help=REFERENCE)
     p.add_argument("decision", choices=["accepted", "declined", "closed", "strategy discussion"])
     p.add_argument("--rationale", help="why (needed for declined and closed)")
+    _meeting_option(p)
     _as_option(p)
 
 
 def cmd_cases_decide(args: argparse.Namespace) -> int:
     services = _services(args)
-    ref = _case(services, args.reference)
+    ref = _case(services, args.reference, _meeting_id(args))
     why = f" - {args.rationale}" if args.rationale else ""
-    code = _print_plan(services.by_hand(f"Decision {ref}: {args.decision}{why}", _actor(args)))
+    code = _print_plan(services.by_hand(f"Decision {ref}: {args.decision}{why}", _actor(args),
+                                        _meeting_id(args)))
     _send_now(services)
     return code
 
@@ -135,6 +154,7 @@ def actions_list(add: Add) -> None:
     p.add_argument("--owner", help="only this owner's: an email address, or a partner's name")
     p.add_argument("--case", help="only this case's, e.g. HR-2026-0041")
     p.add_argument("--overdue", action="store_true", help="only open actions past their due date")
+    _meeting_option(p, "; default every meeting")
 
 
 def cmd_actions_list(args: argparse.Namespace) -> int:
@@ -142,7 +162,8 @@ def cmd_actions_list(args: argparse.Namespace) -> int:
     case = _case(services, args.case) if args.case else None
     email = args.owner if args.owner and "@" in args.owner else None
     partner = _partner(services.settings, args.owner).code if args.owner and not email else None
-    lines = [line for line in services.queries.actions(owner=email, case=case, overdue=args.overdue)
+    lines = [line for line in services.queries.actions(owner=email, case=case, overdue=args.overdue,
+                                                       meeting_id=_meeting_id(args))
              if partner is None or line.action.owner_partner == partner]
     for line in lines:
         a = line.action
@@ -179,14 +200,15 @@ def actions_add(add: Add) -> None:
     p.add_argument("--due", required=True, type=_date_arg, metavar="DATE",
                    help="the due date, e.g. 27/11/2026, 27 Nov, Friday, tomorrow")
     p.add_argument("--text", required=True, help="what is to be done")
+    _meeting_option(p)
     _as_option(p)
 
 
 def cmd_actions_add(args: argparse.Namespace) -> int:
     services = _services(args)
-    ref = _case(services, args.case)
+    ref = _case(services, args.case, _meeting_id(args))
     line = f"Action: {ref} | {args.owner} | {args.due.isoformat()} | {args.text}"
-    code = _print_plan(services.by_hand(line, _actor(args)))
+    code = _print_plan(services.by_hand(line, _actor(args), _meeting_id(args)))
     _send_now(services)
     return code
 

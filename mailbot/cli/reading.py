@@ -21,11 +21,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from mailbot.core.message import parse
     from mailbot.explain import as_json, as_text
     from mailbot.services import reading_context, stationery_of
+    from mailbot.services.routing import asked, routed
 
     settings = _load(args)
     zone = settings.bot.zone
-    meeting = settings.meeting
-    stationery = stationery_of(settings, renderer())[meeting.id]
+    stationeries = stationery_of(settings, renderer())
+    fingerprints = stationeries[settings.meeting.id].fingerprints
     if args.skip_sender_check and settings.privacy.require_dmarc_pass:
         print("mailbot: sender checks skipped (--skip-sender-check): the running bot would still "
               "require the receiving server's DMARC pass", file=sys.stderr)
@@ -40,10 +41,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
         mail = parse(raw)
         # "tomorrow" and weekday names in a reply count from the day it was sent.
         sent = mail.date.astimezone(zone).date() if mail.date and mail.date.tzinfo else None
-        ctx = reading_context(settings, meeting, stationery, sent or datetime.now(zone).date(),
+        # Routed as the bot routes it, but for the thread: explain opens no database.
+        found = routed(settings, mail, None, fingerprints)
+        meeting = next((m for m in settings.meetings if m.id == found.meeting), settings.meeting)
+        ctx = reading_context(settings, meeting, stationeries[meeting.id], sent or datetime.now(zone).date(),
                               check_sender=not args.skip_sender_check)
-        reading = read_parsed(mail, ctx)
-        print(as_json(reading) if args.json else as_text(reading, settings.directory, name) + "\n")
+        reading = asked(read_parsed(mail, ctx), found)
+        where = {"id": found.meeting, "name": meeting.name if found.meeting else None, "by": found.by}
+        print(as_json(reading, where) if args.json
+              else as_text(reading, settings.directory, name, where) + "\n")
     return status
 
 

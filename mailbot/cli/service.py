@@ -6,7 +6,7 @@ import argparse
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _run, _send_now, _services
+from mailbot.cli.common import _actor, _drain, _load, _meeting_day, _meeting_id, _run, _send_now, _services
 from mailbot.cli.outbox import print_outcomes
 from mailbot.errors import MailbotError
 
@@ -96,19 +96,20 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     services = _services(args)
-    meeting = services.settings.meeting
+    meeting = services.queries.meeting(_meeting_id(args))
+    given = args.date or (args.meeting.day if args.meeting else None)
     cal = services.calendars[meeting.id]
     if args.what == "summary":
-        day = args.date or cal.meeting_held(services.clock.now())
-        queued = services.send_summary(day) > 0
+        day = given or cal.meeting_held(services.clock.now())
+        queued = services.send_summary(day, meeting.id) > 0
     elif args.what == "digest":
-        day = _meeting_day(services, args.date)
+        day = _meeting_day(services, given, meeting.id)
         moment = cal.at(day, meeting.digest_time)
-        done = services.follow_up(meeting, max(moment, services.clock.now()) if args.date is None
+        done = services.follow_up(meeting, max(moment, services.clock.now()) if given is None
                                   else moment)
         queued = any(line.startswith("digest") for line in done)
     else:
-        day = _meeting_day(services, args.date)
+        day = _meeting_day(services, given, meeting.id)
         queued = (services.send_case_call(meeting.id, day, by_hand=True) if args.what == "case-call"
                   else services.send_attendance(meeting.id, day, by_hand=True))
     before = services.outbox_desk.of_send(args.what, day)

@@ -36,6 +36,7 @@ class CaseView:
     status: str = "open"
     last_day: date | None = None  # the last meeting day it was on
     category: str = ""  # one of the meeting's categories, or "" where it has none
+    lead: str = ""  # the lead coordinating professional's email address, once named
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +91,15 @@ def possible_repeat(subject: str, earlier: Iterable[CaseView]) -> CaseView | Non
         if initials_key(case.subject) == key:
             return case
     return None
+
+
+def newly_required(day: DayView, cases: Iterable[CaseView]) -> list[str]:
+    """Partners told to stand down (or told nothing) whom the day's cases now need."""
+    needed = {code for case in cases for code in case.partners}
+    return sorted(code for code in needed if day.told.get(code) != Told.REQUIRED)
+
+
+def no_longer_required(day: DayView, cases: Iterable[CaseView]) -> list[str]:
+    """Partners told they were required whom no remaining case needs (after a withdrawal)."""
+    needed = {code for case in cases for code in case.partners}
+    return sorted(code for code, told in day.told.items() if told == Told.REQUIRED and code not in needed)

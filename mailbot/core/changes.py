@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from mailbot.core.agenda import CaseView, DayView, Told, possible_repeat
+from mailbot.core.agenda import CaseView, DayView, newly_required, no_longer_required, possible_repeat
 from mailbot.core.categories import case_category
 from mailbot.core.directory import Directory
+from mailbot.core.lead import LeadSet, plan_lead
 from mailbot.core.model import (
     AddCase,
     Apologies,
     Command,
     RequirePartners,
     Sender,
+    SetLead,
     StatusRequest,
     WithdrawCase,
 )
@@ -78,7 +80,7 @@ class ApologiesGiven:
     day: date
 
 
-Change = NewCase | PartnersAdded | CaseWithdrawn | ApologiesGiven
+Change = NewCase | PartnersAdded | CaseWithdrawn | ApologiesGiven | LeadSet
 
 
 @dataclass
@@ -192,10 +194,10 @@ def _who_to_tell(w: _Work) -> None:
     """After the case call: partners the reply made required, and (after a withdrawal)
     partners it left with no case."""
     snap, out = w.snap, w.out
-    for code in _newly_required(snap, w.cases):
+    for code in newly_required(snap.day, w.cases.values()):
         out.now_required[code] = [ref for ref, c in w.cases.items() if code in c.partners]
     if any(isinstance(c, CaseWithdrawn) for c in out.changes):
-        for code in _no_longer_required(snap, w.cases):
+        for code in no_longer_required(snap.day, w.cases.values()):
             out.stand_down[code] = [c.reference for c in snap.day.cases
                                     if code in c.partners and c.reference not in w.cases]
 
@@ -252,18 +254,18 @@ def _apologies(w: _Work, command: Apologies) -> None:
     out.done.append(line)
 
 
+def _lead(w: _Work, command: SetLead) -> None:
+    change, line, problem = plan_lead(command, w.sender, w.snap.known, w.directory)
+    (w.out.problems if problem else w.out.done).append(line)
+    if change is not None:
+        w.out.changes.append(change)
+
+
 # What each command changes, by its type (the chair's commands are core.actions').
 _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     AddCase: _add_case, RequirePartners: _require, StatusRequest: _status, WithdrawCase: _withdraw,
-    Apologies: _apologies,
+    Apologies: _apologies, SetLead: _lead,
 }
-
-
-def _no_longer_required(snap: Snapshot, cases: dict[str, CaseView]) -> list[str]:
-    """Partners told they were required whom no remaining case needs (after a withdrawal)."""
-    needed = {code for case in cases.values() for code in case.partners}
-    return sorted(code for code, told in snap.day.told.items()
-                  if told == Told.REQUIRED and code not in needed)
 
 
 def _sender_status(out: Plan, sender: Sender, snap: Snapshot, cases: dict[str, CaseView]
@@ -280,12 +282,6 @@ def _sender_status(out: Plan, sender: Sender, snap: Snapshot, cases: dict[str, C
     if not touched:
         return None
     return snap.day.is_required(code), any(code in c.partners for c in cases.values())
-
-
-def _newly_required(snap: Snapshot, cases: dict[str, CaseView]) -> list[str]:
-    """Partners told to stand down (or told nothing) whom the day now needs."""
-    needed = {code for case in cases.values() for code in case.partners}
-    return sorted(code for code in needed if snap.day.told.get(code) != Told.REQUIRED)
 
 
 def filed_under(changes: list[Change]) -> list[str]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.core import action_readers as a
+from mailbot.core import lead as ld
 from mailbot.core import readers as r
 from mailbot.core.absence import read_absence
 from mailbot.core.categories import category
@@ -68,6 +69,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"withdraw(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I),
      r.withdraw),
     (re.compile(LEAD + r"return(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I), returned),
+    (re.compile(LEAD + r"lead(?:\s+for)?\s+" + _CASE_REF + r"\s*[:：]\s*(.*)$", re.I), ld.lead),
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 

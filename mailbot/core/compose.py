@@ -59,6 +59,7 @@ class Letter:
     references: tuple[str, ...] = ()
     auto_submitted: str = "auto-generated"  # "auto-replied" for answers to a person
     attachments: tuple[Attachment, ...] = ()
+    meeting: str = ""  # the meeting it is from: a reply threaded under it is routed there
 
 
 def message_id(key: str, domain: str) -> str:

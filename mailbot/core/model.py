@@ -175,8 +175,18 @@ class ReturnCase:
     kind: str = field(default="return_case", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SetLead:
+    """The case's lead coordinating professional, by email address (a coordinator or the referrer)."""
+
+    case: str
+    lead: str
+    line: int
+    kind: str = field(default="set_lead", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase | ReturnCase)
+           | Apologies | WithdrawCase | ReturnCase | SetLead)
 
 
 @dataclass(frozen=True, slots=True)

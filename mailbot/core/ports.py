@@ -83,6 +83,7 @@ class Outgoing:
     recipients: tuple[str, ...]
     subject: str
     raw: bytes
+    meeting: str | None = None  # the meeting it is from, for routing a reply by its thread
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,16 +93,16 @@ class Services(UseCase):
     def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
         return self.outbox.recover(already_sent)
 
-    def send_summary(self, day: date) -> int:
-        return self.desk.send_summary(day)
+    def send_summary(self, day: date, meeting_id: str | None = None) -> int:
+        return self.desk.send_summary(day, meeting_id)
 
-    def by_hand(self, text: str, actor: str) -> Plan:
-        return self.desk.by_hand(text, actor)
+    def by_hand(self, text: str, actor: str, meeting_id: str | None = None) -> Plan:
+        return self.desk.by_hand(text, actor, meeting_id)
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
-                         actor: str) -> Plan:
+                         actor: str, meeting_id: str | None = None) -> Plan:
         return self.desk.add_case_by_hand(subject=subject, concern=concern, partners=partners,
-                                          referrer=referrer, actor=actor)
+                                          referrer=referrer, actor=actor, meeting_id=meeting_id)
 
     def retention_start(self, now: datetime) -> datetime:
         return self.retention.retention_start(now)

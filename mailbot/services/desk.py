@@ -14,6 +14,7 @@ from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.referrals import Referrals
 from mailbot.services.replies import Replies
+from mailbot.services.routing import chosen
 
 log = logging.getLogger("mailbot")
 
@@ -25,14 +26,15 @@ class Desk(UseCase):
         self.replies = replies
         self.meeting = meeting
 
-    def send_summary(self, day: date) -> int:
+    def send_summary(self, day: date, meeting_id: str | None = None) -> int:
         """Queue the action plan of the meeting on ``day``; 0 when this version already went."""
         with self.unit() as tx:
-            return self.meeting.summaries(tx, self.settings.meeting, day, self.clock.now(), None)
+            return self.meeting.summaries(tx, chosen(self.settings, meeting_id), day, self.clock.now(), None)
 
-    def by_hand(self, text: str, actor: str) -> Plan:
-        """Lines typed by a coordinator at the terminal, read with the reply grammar."""
-        meeting = self.settings.meeting
+    def by_hand(self, text: str, actor: str, meeting_id: str | None = None) -> Plan:
+        """Lines typed by a coordinator at the terminal, read with the reply grammar, for the
+        meeting of the case references they name (else ``meeting_id``, else the first)."""
+        meeting = chosen(self.settings, meeting_id, text)
         now = self.clock.now()
         coordinator = self.settings.directory.coordinators()[0]
         sender = Sender(actor, coordinator.code, True)
@@ -47,9 +49,9 @@ class Desk(UseCase):
         return result
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
-                         actor: str) -> Plan:
+                         actor: str, meeting_id: str | None = None) -> Plan:
         """A coordinator typing a case at the terminal: the same rules as an emailed case."""
-        meeting = self.settings.meeting
+        meeting = chosen(self.settings, meeting_id)
         now = self.clock.now()
         day = self.calendars[meeting.id].meeting_for(now)
         sender = Sender(actor, referrer, True)

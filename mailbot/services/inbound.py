@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from mailbot.core import letters, notices
 from mailbot.core.changes import Plan, filed_under
-from mailbot.core.inbound import read_parsed
 from mailbot.core.invitation import Method
 from mailbot.core.message import Inbound, parse, slim
 from mailbot.core.model import (
@@ -34,21 +33,25 @@ from mailbot.core.readers import quoted
 from mailbot.core.status import InboundStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.errors import StoreError
-from mailbot.services.kernel import Kernel, Origin, Outcome, UseCase, reading_context
+from mailbot.services.kernel import Kernel, Origin, Outcome, UseCase
 from mailbot.services.rejects import Rejects
 from mailbot.services.replies import Replies
+from mailbot.services.routing import Router
 
 log = logging.getLogger("mailbot")
 
-def content_key(reading: Reading) -> str | None:
+def content_key(reading: Reading, meeting: str = "") -> str | None:
     """The sender and the instructions they newly wrote, hashed: the same email sent again
     (the chair's plan resent, a reply sent twice) changes nothing the second time. A status
-    request alone is always answered."""
+    request alone is always answered. ``meeting``: the meeting, but for the first one, whose
+    keys stay as they were, so "Apologies" to each of two meetings is applied to both."""
     if reading.verdict is not Verdict.ACCEPTED or reading.disposition is not Disposition.APPLIED:
         return None
     if all(isinstance(c, StatusRequest) for c in reading.commands):
         return None
     text = " ".join(reading.new_text.split()).casefold()
+    if meeting:
+        text = f"{meeting}\0{text}"
     return "sha256:" + hashlib.sha256(f"{reading.sender.address.casefold()}\0{text}".encode()).hexdigest()
 
 
@@ -139,6 +142,7 @@ class InboundMail(UseCase):
         super().__init__(kernel)
         self.replies = replies
         self.rejects = rejects
+        self.router = Router(kernel)
 
     def ingest(self, arrival: Arrival) -> Outcome:
         """Apply one received email exactly once. StoreError means: leave it and try later."""
@@ -170,13 +174,11 @@ class InboundMail(UseCase):
 
     def _ingest(self, tx: UnitOfWork, item: Incoming) -> Outcome:
         mail, received, now = item.mail, item.received, item.now
-        meeting = self.settings.meeting
+        meeting, found, reading = self.router.read(tx, mail, received)
         cal = self.calendars[meeting.id]
         local = cal.local(received)
-        reading = read_parsed(mail, reading_context(self.settings, meeting, self.stationery[meeting.id],
-                                                    local.date()))
         day = cal.meeting_for(received)
-        content = content_key(reading)
+        content = content_key(reading, "" if meeting.id == self.settings.meeting.id else meeting.id)
         earlier = tx.inbound.same_content_applied(content, day) if content else None
         if earlier is not None:  # the same instructions again: changes nothing, sends nothing
             reading = dataclasses.replace(reading, verdict=Verdict.IGNORED, reason=Reason.SAME_CONTENT,
@@ -197,18 +199,20 @@ class InboundMail(UseCase):
             return Outcome.IGNORED
         if reading.verdict is Verdict.REJECTED:
             if reading.reason is Reason.SPOOFED:
-                self.rejects.spoofed(tx, mail, reading, now, inbound_id)
+                self.rejects.spoofed(tx, mail, reading, now, inbound_id, meeting.id)
             elif reading.reason is Reason.ENCRYPTED:
-                self.rejects.encrypted(tx, mail, reading, now, inbound_id)
+                self.rejects.encrypted(tx, mail, reading, now, inbound_id, meeting.id)
             else:
                 self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
             return Outcome.REJECTED
-        self._apply(tx, item, reading, day, inbound_id)
+        if found.asking:
+            self.router.ask(tx, item, reading, inbound_id)
+        else:
+            self._apply(tx, item, reading, Origin(reading.sender, meeting, received, now, inbound_id), day)
         return Outcome.APPLIED
 
-    def _apply(self, tx: UnitOfWork, item: Incoming, reading: Reading, day: date, inbound_id: int) -> None:
+    def _apply(self, tx: UnitOfWork, item: Incoming, reading: Reading, origin: Origin, day: date) -> None:
         """Plan and store what the email asks, then answer it as its disposition says."""
-        origin = Origin(reading.sender, self.settings.meeting, item.received, item.now, inbound_id)
         result, status = Plan(), None
         if reading.commands:
             result, status = self.replies.plan(tx, reading.commands, origin, day)
@@ -218,7 +222,8 @@ class InboundMail(UseCase):
         forwarded = self._forward(tx, item, reading, result, origin)
         if disposition is Disposition.COURTESY and forwarded:
             disposition = Disposition.TO_COORDINATOR
-        tx.inbound.set_disposition(inbound_id, disposition.value,
+        assert origin.inbound_id is not None
+        tx.inbound.set_disposition(origin.inbound_id, disposition.value,
                            forwarded=forwarded and disposition is not Disposition.TO_COORDINATOR)
         if disposition is not Disposition.COURTESY:  # "Nothing to add from us today": no answer
             self._answer(tx, item, Handled(reading, result, status, origin, day, disposition, forwarded))

@@ -108,8 +108,8 @@ class Kernel:
     def queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
               expires: datetime | None = None) -> bool:
         mid, raw = self.build(letter, now)
-        return tx.outbox.enqueue(Outgoing(letter.key, mid, tuple(letter.to), letter.subject, raw), now,
-                                 inbound_id, expires)
+        return tx.outbox.enqueue(Outgoing(letter.key, mid, tuple(letter.to), letter.subject, raw,
+                                          letter.meeting or None), now, inbound_id, expires)
 
     def build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
         return build(letter, from_address=self.settings.bot.address,

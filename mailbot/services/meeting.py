@@ -109,7 +109,8 @@ class AfterMeeting(UseCase):
         known = tx.cases.by_reference(meeting.id, refs)
         cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
                   "decision": described(decided.get(r, ("no decision recorded", ""))[0]),
-                  "rationale": decided.get(r, ("", ""))[1]} for r in refs]
+                  "rationale": decided.get(r, ("", ""))[1],
+                  "lead": known[r].lead if r in known else ""} for r in refs]
         rows = letters.action_rows(s, acts, self._label(cal))
         partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
         for partner in d:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from mailbot.config import MeetingSettings
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.categories import agenda_view
 from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import UseCase
+from mailbot.services.routing import chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,18 +31,28 @@ class CaseRecord:
 
 
 class Queries(UseCase):
+    def meeting(self, meeting_id: str | None) -> MeetingSettings:
+        """The meeting ``--meeting`` names (default the first); an unknown id is an error."""
+        return chosen(self.settings, meeting_id)
+
     def today(self) -> date:
         meeting = self.settings.meeting
         return self.calendars[meeting.id].local(self.clock.now()).date()
 
-    def actions(self, *, owner: str | None, case: str | None, overdue: bool) -> list[ActionLine]:
-        meeting = self.settings.meeting
-        cal = self.calendars[meeting.id]
-        with self.unit() as tx:
-            found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
+    def actions(self, *, owner: str | None, case: str | None, overdue: bool,
+                meeting_id: str | None = None) -> list[ActionLine]:
+        """Actions of the meeting a case or ``meeting_id`` names, else of every meeting, each
+        counted overdue in its own meeting's working days."""
+        meetings = [chosen(self.settings, meeting_id, case or "")] if meeting_id or case \
+            else self.settings.meetings
         today = self.today()
-        lines = [ActionLine(a, cal.working_days_between(a.due, today)
-                            if a.status == ActionState.OPEN and a.due < today else 0) for a in found]
+        lines: list[ActionLine] = []
+        for meeting in meetings:
+            cal = self.calendars[meeting.id]
+            with self.unit() as tx:
+                found = tx.actions.find(meeting.id, owner=owner, case=case, open_only=overdue)
+            lines += [ActionLine(a, cal.working_days_between(a.due, today)
+                                 if a.status == ActionState.OPEN and a.due < today else 0) for a in found]
         return [line for line in lines if line.action.due < today] if overdue else lines
 
     def action(self, number: int) -> tuple[ActionView, list[dict[str, Any]]]:
@@ -51,8 +63,8 @@ class Queries(UseCase):
             raise MailbotError(f"no action A-{number}")
         return action, history
 
-    def case(self, reference: str) -> CaseRecord:
-        meeting = self.settings.meeting
+    def case(self, reference: str, meeting_id: str | None = None) -> CaseRecord:
+        meeting = chosen(self.settings, meeting_id, reference)
         with self.unit() as tx:
             found = tx.cases.by_reference(meeting.id, [reference])
             if reference not in found:
@@ -60,8 +72,8 @@ class Queries(UseCase):
             return CaseRecord(found[reference], tx.actions.find(meeting.id, case=reference),
                               tx.audit.log(reference))
 
-    def day(self, day: date | None) -> DayView:
-        meeting = self.settings.meeting
+    def day(self, day: date | None, meeting_id: str | None = None) -> DayView:
+        meeting = chosen(self.settings, meeting_id)
         with self.unit() as tx:
             when = day or self.calendars[meeting.id].meeting_for(self.clock.now())
             # In the order the agenda lists them, as the coordinator will hear them.

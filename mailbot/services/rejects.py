@@ -38,9 +38,10 @@ class Rejects(UseCase):
             self._queue(tx, notices.bounced(s, address, who, mail.subject), now, inbound_id)
 
     def spoofed(self, tx: UnitOfWork, mail: Inbound, reading: Reading, now: datetime,
-                inbound_id: int) -> None:
-        """Not applied and not answered (an answer would go to whoever was impersonated)."""
-        s = self.stationery[self.settings.meeting.id]
+                inbound_id: int, meeting_id: str = "") -> None:
+        """Not applied and not answered (an answer would go to whoever was impersonated); the
+        coordinators of the meeting it was routed to are told."""
+        s = self.stationery[meeting_id or self.settings.meeting.id]
         why = reading.problems[0] if reading.problems else "sender checks failed"
         tx.audit.record(Actor("mailbot", now, reading.sender.partner, inbound_id),
                         "email rejected as spoofed", None, sender=reading.sender.address, why=why)
@@ -48,9 +49,10 @@ class Rejects(UseCase):
                     inbound_id)
 
     def encrypted(self, tx: UnitOfWork, mail: Inbound, reading: Reading, now: datetime,
-                  inbound_id: int) -> None:
-        """Cannot be read automatically: a person must open it; the sender is told why."""
-        s = self.stationery[self.settings.meeting.id]
+                  inbound_id: int, meeting_id: str = "") -> None:
+        """Cannot be read automatically: a person must open it (a coordinator of the meeting it
+        was routed to); the sender is told why."""
+        s = self.stationery[meeting_id or self.settings.meeting.id]
         what = reading.problems[0] if reading.problems else "an encrypted email"
         who = self.settings.directory.get(reading.sender.partner).name if reading.sender.partner \
             else "no partner in the directory"

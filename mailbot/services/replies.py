@@ -17,6 +17,7 @@ from mailbot.core.model import (
     DecideCase,
     RequirePartners,
     ReviewCase,
+    SetLead,
     WithdrawCase,
 )
 from mailbot.core.status import RunStatus
@@ -61,7 +62,7 @@ class Replies(UseCase):
         meeting = origin.meeting
         cal = self.calendars[meeting.id]
         local = cal.local(origin.received)
-        refs = [c.case for c in commands if isinstance(c, RequirePartners | WithdrawCase)]
+        refs = [c.case for c in commands if isinstance(c, RequirePartners | WithdrawCase | SetLead)]
         adds = any(isinstance(c, AddCase) for c in commands)
         apologies = any(isinstance(c, Apologies) for c in commands)
         upcoming_day = cal.upcoming_meeting(origin.received)

@@ -31,6 +31,7 @@ def _case_rows(s: Stationery, cases: Sequence[CaseView]) -> list[dict[str, objec
             "reason": c.reason,
             "note": c.note,
             "category": c.category,
+            "lead": c.lead,
         }
         for c in cases
     ]

@@ -129,7 +129,7 @@ class Stationery:
         if footer:
             text = text.rstrip("\n") + "\n\n-- \n" + "\n\n".join(footer) + "\n"
         return Letter(key=draft.key, to=tuple(to), subject=subject, text=text, html=html,
-                      **draft.extra)  # type: ignore[arg-type]
+                      meeting=self.meeting_id, **draft.extra)  # type: ignore[arg-type]
 
 
 _REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*", re.IGNORECASE)
