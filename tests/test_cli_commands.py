@@ -100,16 +100,22 @@ def test_a_coordinator_types_up_the_minutes(tmp_path: Path, smtp: tuple[SMTPServ
     capsys.readouterr()
     assert main(["--config", cfg, "cases", "decide", ref, "closed"]) == 1
     assert "needs its rationale" in capsys.readouterr().err
-    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale", "risk reduced"]) == 0
+    # A case is not closed with actions open, unless they are withdrawn with it.
+    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale", "risk reduced"]) == 1
+    assert "was not closed: it still has open actions: A-1 (asbit@hillingdon.example, due Thu 31 Dec " \
+           "2099); A-2 (nobody@elsewhere.example" in capsys.readouterr().err
+    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale",
+                 "risk reduced; withdraw A-1, A-2"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "actions", "list", "--owner", "asbit@hillingdon.example"]) == 0
     listing = capsys.readouterr().out
-    assert "A-1" in listing and "check CCTV" in listing and "call back" not in listing
+    assert "A-1" in listing and "withdrawn" in listing and "check CCTV" in listing and "call back" not in listing
     assert main(["--config", cfg, "actions", "show", "A-1"]) == 0
     assert "cli:" in capsys.readouterr().out
     assert main(["--config", cfg, "cases", "show", ref]) == 0
     history = capsys.readouterr().out
     assert "case added" in history and "action agreed" in history and "decision closed" in history
+    assert "action withdrawn" in history
     # The owner outside the directory was accepted, with a warning to the coordinator.
     notices = [m for m in server.messages if b"action owner outside the directory" in m.data]
     assert len(notices) == 1 and notices[0].rcpt_tos == ["adultmash@hillingdon.example"]

@@ -26,6 +26,9 @@ _ID_LIKE = re.compile(r"A\s?-?\s?(\d{1,7})", re.IGNORECASE)
 _KEYWORDS = {ActionStatus.DONE: "Done", ActionStatus.UPDATE: "Update", ActionStatus.CANNOT: "Cannot complete"}
 _TAILS = {ActionStatus.DONE: "", ActionStatus.UPDATE: " - <news>", ActionStatus.CANNOT: " - <reason>"}
 _NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
+# "closed - risk reduced; withdraw A-3, A-4": the actions withdrawn with a decision, at its end.
+_WITHDRAW_TAIL = re.compile(r"[\s;,.\-–—]*\bwithdraw(?:ing)?\s+(?:actions?\s+)?"
+                            r"(A-?\d{1,7}(?:\s*(?:,|&|\band\b)\s*A-?\d{1,7})*)\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def action(p: Parse, rest: str, line: int) -> None:
@@ -106,9 +109,13 @@ def decision(p: Parse, ref: str, rest: str, line: int) -> None:
         return
     case = p.reference(ref, line)
     word, _, rationale = rest.strip().partition(" ")
-    rationale = rationale.strip(" -–—:")
+    withdraw: tuple[int, ...] = ()
+    if (tail := _WITHDRAW_TAIL.search(rationale)) is not None:
+        withdraw = tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", tail[1])))
+        rationale = rationale[:tail.start()]
+    rationale = rationale.strip(" -–—:;,")
     try:
-        decision = Decision(word.casefold().strip(" -–—:,."))
+        decision = Decision(word.casefold().strip(" -–—:,.;"))
     except ValueError:
         p.problem(line, "a decision is 'accepted', 'declined' or 'closed', then ' - ' and why")
         return
@@ -116,7 +123,7 @@ def decision(p: Parse, ref: str, rest: str, line: int) -> None:
         p.problem(line, f"a case {decision.value} needs its rationale after a dash")
         return
     if case:
-        p.commands.append(DecideCase(case, decision, rationale, line))
+        p.commands.append(DecideCase(case, decision, rationale, line, withdraw))
 
 
 def review(p: Parse, ref: str, rest: str, line: int) -> None:

@@ -126,6 +126,9 @@ class DecideCase:
     decision: Decision
     rationale: str
     line: int
+    # Actions withdrawn with the decision ("closed - risk reduced; withdraw A-3, A-4"): a case
+    # is closed or declined only with none of its actions left open.
+    withdraw: tuple[int, ...] = ()
     kind: str = field(default="decide_case", init=False)
 
 

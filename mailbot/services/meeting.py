@@ -35,10 +35,8 @@ class AfterMeeting(UseCase):
         meeting = origin.meeting
         cal = self.calendars[meeting.id]
         held = cal.meeting_held(origin.received)
-        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
-        record = MeetingRecord(tx.actions.of_day(meeting.id, held), tx.cases.by_reference(meeting.id, refs),
-                               tx.actions.decisions_of_day(meeting.id, held))
-        chair = plan_chair(commands, record, self.settings.directory, replace=replace)
+        chair = plan_chair(commands, self._record(tx, commands, meeting, held), self.settings.directory,
+                           replace=replace)
         given = self._record_plan(tx, chair, origin, held, result)
         result.done.extend(chair.done)
         result.problems.extend(chair.problems)
@@ -49,6 +47,16 @@ class AfterMeeting(UseCase):
         self._tell_reference_owners(tx, s, held, origin, given)
         if chair.changes_anything:
             self.summaries(tx, meeting, held, origin.now, origin.inbound_id)
+
+    @staticmethod
+    def _record(tx: UnitOfWork, commands: Sequence[Command], meeting: MeetingSettings, held: date
+                ) -> MeetingRecord:
+        """What the meeting has on record, and the open actions of each case decided."""
+        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
+        decided = sorted({c.case for c in commands if isinstance(c, DecideCase)})
+        return MeetingRecord(tx.actions.of_day(meeting.id, held), tx.cases.by_reference(meeting.id, refs),
+                             tx.actions.decisions_of_day(meeting.id, held),
+                             {ref: tx.actions.find(meeting.id, case=ref, open_only=True) for ref in decided})
 
     def _record_plan(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date, result: Plan
                      ) -> list[dict[str, object]]:
@@ -66,6 +74,9 @@ class AfterMeeting(UseCase):
             tx.actions.update(number, ActionState.OPEN, "", by, due=due_on)
         for number in chair.withdrawn:
             tx.actions.update(number, ActionState.WITHDRAWN, "not in the corrected action plan", by)
+        for number, decision in chair.withdrawn_with:
+            tx.actions.update(number, ActionState.WITHDRAWN,
+                              f"withdrawn when {decision.case} was {decision.decision.value}", by)
         for decision in chair.decisions:
             tx.actions.decide(meeting.id, held, Decided(decision.case, decision.decision.value,
                                                         decision.rationale), by)
