@@ -213,11 +213,13 @@ class Demo:
         """The rest of the week: minutes, action plan, owners reporting back, a reminder,
         the next case call with a returned case, and a week later the overdue digest."""
         police, cnwl = "mash@met.police.example", "cnwl.highrisk@cnwl.example"
-        print("\n== 12:45 the chair sends the minutes: the action plan goes out ==")
+        print("\n== 12:45 the chair sends the minutes ==")
         self.set("12:45")
         attendance = self.last(CHAIR, "Attendance list")
         await self.send(CHAIR, MINUTES, f"Re: {attendance['Subject']}", quoting=attendance)
         await self.at("12:46")
+        print("\n== 12:56 ten quiet minutes later: the action plan goes out ==")
+        await self.at("12:56")
         print("\n== 14:00 owners report back ==")
         self.set("14:00")
         mine = self.last(police, "Your actions")

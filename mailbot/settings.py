@@ -145,6 +145,9 @@ class MeetingSettings:
     join_url: str = ""  # the online meeting's link: in the letters and the calendar invitation
     digest_time: time = time(16, 0)
     escalate_after_working_days: int = 5
+    # Minutes without a change to a meeting's action plan before its summary goes out, so a
+    # chair correcting the minutes three times sends one version.
+    summary_quiet_minutes: int = 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,10 @@ def test_a_coordinator_types_up_the_minutes(tmp_path: Path, smtp: tuple[SMTPServ
     # The owner outside the directory was accepted, with a warning to the coordinator.
     notices = [m for m in server.messages if b"action owner outside the directory" in m.data]
     assert len(notices) == 1 and notices[0].rcpt_tos == ["adultmash@hillingdon.example"]
-    # Every summary version goes once; asking again sends nothing.
+    # The summary waits for the quiet period, or goes when asked; each version goes once.
+    assert not any(b"Subject: Action plan" in m.data for m in server.messages)
+    assert main(["--config", cfg, "send", "summary"]) == 0
+    assert "emails sent now" in capsys.readouterr().out
     sent = len(server.messages)
     assert main(["--config", cfg, "send", "summary"]) == 0
     assert "already sent in this version" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from mailbot.settings import (
 _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
-    "escalate_after_working_days",
+    "escalate_after_working_days", "summary_quiet_minutes",
 }
 
 
@@ -75,7 +75,16 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         join_url=_join_url(r, table, path),
         digest_time=r.clock_time(table, "digest_time", path, time(16, 0)),
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
+        summary_quiet_minutes=_quiet_minutes(r, table, path),
     )
+
+
+def _quiet_minutes(r: _Reader, table: dict[str, Any], path: str) -> int:
+    minutes = r.get(table, "summary_quiet_minutes", path, int, 10)
+    if minutes is None or minutes < 0:
+        r.problem(f"{path}.summary_quiet_minutes", "must be 0 or more minutes")
+        return 10
+    return minutes
 
 
 def _join_url(r: _Reader, table: dict[str, Any], path: str) -> str:

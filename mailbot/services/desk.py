@@ -25,9 +25,9 @@ class Desk(UseCase):
         self.meeting = meeting
 
     def send_summary(self, day: date) -> int:
-        """Queue the action plan of the meeting on ``day``; 0 when this version already went."""
+        """Queue the action plan of the meeting on ``day`` now; 0 when this version already went."""
         with self.unit() as tx:
-            return self.meeting.summaries(tx, self.settings.meeting, day, self.clock.now(), None)
+            return len(self.meeting.summary.send(tx, self.settings.meeting, day, self.clock.now()))
 
     def by_hand(self, text: str, actor: str) -> Plan:
         """Lines typed by a coordinator at the terminal, read with the reply grammar."""

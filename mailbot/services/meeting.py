@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
-from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update, plan_version
+from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update
 from mailbot.core.agenda import Told
 from mailbot.core.changes import Plan
 from mailbot.core.model import (
@@ -22,19 +22,25 @@ from mailbot.core.ports import Decided
 from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
 from mailbot.core.store import UnitOfWork
-from mailbot.services.kernel import Origin, UseCase
+from mailbot.services.kernel import Kernel, Origin, UseCase
+from mailbot.services.summaries import Summaries
 
 log = logging.getLogger("mailbot")
 
 class AfterMeeting(UseCase):
     """The chair's action plan, decisions and reviews, owners' reports, and the summaries."""
 
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.summary = Summaries(kernel)
+
     def chair(self, tx: UnitOfWork, commands: Sequence[Command], origin: Origin, result: Plan,
-              replace: bool = True) -> None:
-        """The chair's Action, Decision and Review lines for the meeting they follow."""
+              replace: bool = True, held: date | None = None) -> date:
+        """The chair's Action, Decision and Review lines for the meeting they follow
+        (or the one held on ``held``); return that meeting's day. The summaries wait for the
+        plan to be quiet (``Summaries``)."""
         meeting = origin.meeting
-        cal = self.calendars[meeting.id]
-        held = cal.meeting_held(origin.received)
+        held = held or self.calendars[meeting.id].meeting_held(origin.received)
         chair = plan_chair(commands, self._record(tx, commands, meeting, held), self.settings.directory,
                            replace=replace)
         given = self._record_plan(tx, chair, origin, held, result)
@@ -46,7 +52,8 @@ class AfterMeeting(UseCase):
                         origin.inbound_id)
         self._tell_reference_owners(tx, s, held, origin, given)
         if chair.changes_anything:
-            self.summaries(tx, meeting, held, origin.now, origin.inbound_id)
+            self.summary.changed(tx, meeting, held, origin.now)
+        return held
 
     @staticmethod
     def _record(tx: UnitOfWork, commands: Sequence[Command], meeting: MeetingSettings, held: date
@@ -61,7 +68,7 @@ class AfterMeeting(UseCase):
     def _record_plan(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date, result: Plan
                      ) -> list[dict[str, object]]:
         """Store the chair's plan; return the actions given, as the emails show them."""
-        meeting, now, by = origin.meeting, origin.now, origin.actor
+        meeting, by = origin.meeting, origin.actor
         cal = self.calendars[meeting.id]
         given: list[dict[str, object]] = []
         for new in chair.new:
@@ -77,6 +84,12 @@ class AfterMeeting(UseCase):
         for number, decision in chair.withdrawn_with:
             tx.actions.update(number, ActionState.WITHDRAWN,
                               f"withdrawn when {decision.case} was {decision.decision.value}", by)
+        self._record_decisions(tx, chair, origin, held)
+        return given
+
+    def _record_decisions(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date) -> None:
+        meeting, by = origin.meeting, origin.actor
+        cal = self.calendars[meeting.id]
         for decision in chair.decisions:
             tx.actions.decide(meeting.id, held, Decided(decision.case, decision.decision.value,
                                                         decision.rationale), by)
@@ -84,8 +97,7 @@ class AfterMeeting(UseCase):
             day = cal.meeting_day_on_or_after(review.review_on)
             tx.actions.decide(meeting.id, held, Decided(review.case, "review", review_on=day), by)
             tx.cases.put_on_agenda(meeting.id, day, review.case, "review",
-                             f"review agreed on {letters.short_day(held)}", now)
-        return given
+                             f"review agreed on {letters.short_day(held)}", origin.now)
 
     def _tell_reference_owners(self, tx: UnitOfWork, s: letters.Stationery, held: date, origin: Origin,
                                given: list[dict[str, object]]) -> None:
@@ -101,34 +113,6 @@ class AfterMeeting(UseCase):
                 owner=owner, partner=d.get(code).name if code else "outside the directory",
                 actions=[a for a in given if str(a["owner"]).lower() == owner]),
                 origin.now, origin.inbound_id)
-
-    def summaries(self, tx: UnitOfWork, meeting: MeetingSettings, day: date, now: datetime,
-                   inbound_id: int | None) -> int:
-        """One summary per partner and one list per owner, for the plan's current version."""
-        cal = self.calendars[meeting.id]
-        s = self.stationery[meeting.id]
-        d = self.settings.directory
-        acts = [a for a in tx.actions.of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
-        decided = tx.actions.decisions_of_day(meeting.id, day)
-        version = plan_version(acts, decided)
-        queued = 0
-        view = tx.cases.day_view(meeting.id, day)
-        refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
-        known = tx.cases.by_reference(meeting.id, refs)
-        cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
-                  "decision": decided.get(r, ("no decision recorded", ""))[0],
-                  "rationale": decided.get(r, ("", ""))[1]} for r in refs]
-        rows = letters.action_rows(s, acts, self._label(cal))
-        partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
-        for partner in d:
-            if partner.code in partners:
-                queued += self._queue(tx, letters.summary(s, day=day, version=version, partner=partner,
-                                                          cases=cases, actions=rows), now, inbound_id)
-        for owner in dict.fromkeys(a.owner.lower() for a in acts):
-            mine = [row for row, a in zip(rows, acts, strict=True) if a.owner.lower() == owner]
-            queued += self._queue(tx, letters.owner_actions(s, day=day, version=version, owner=owner,
-                                                            actions=mine), now, inbound_id)
-        return queued
 
     def report(self, tx: UnitOfWork, command: ActionUpdate, origin: Origin, result: Plan) -> None:
         """An owner's Done, Update or Cannot complete; the last puts the case back on the call."""

@@ -11,6 +11,7 @@ from mailbot.core.agenda import Told
 from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, UseCase
+from mailbot.services.summaries import Summaries
 
 log = logging.getLogger("mailbot")
 
@@ -52,7 +53,7 @@ class Schedule(UseCase):
     def due(self) -> list[str]:
         """Do whatever the clock says is due; return what was done, for the log."""
         now = self.clock.now()
-        done: list[str] = []
+        done: list[str] = self.meeting_summaries_due(now)
         for meeting in self.settings.meetings:
             cal = self.calendars[meeting.id]
             local = cal.local(now)
@@ -81,6 +82,11 @@ class Schedule(UseCase):
                                              f"{meeting.cutoff:%H:%M} cut-off and the meeting."))
             done.extend(self.follow_up(meeting, now))
         return done
+
+    def meeting_summaries_due(self, now: datetime) -> list[str]:
+        """Action plans quiet for their meeting's quiet period, on any day (minutes are typed
+        up on days without a meeting too)."""
+        return Summaries(self.k).due(now)
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:
