@@ -28,7 +28,7 @@ def test_the_demo_week(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     # HIDVA is sent references only: the partner it named is not echoed, but the problem is.
     assert "line 2: unknown partner [your words withheld] (known: ASC," in out
     assert "to the Tuesday 17 November 2026 12:00 call (it came after the cut-off)" in out
-    assert "emails sent by the bot: 91; waiting: 0" in out
+    assert "emails sent by the bot: 92; waiting: 0" in out
     for kind in ("Action plan Mon 16 Nov 2026: 3 cases, 5 actions", "Your actions from Mon 16 Nov 2026: A-1, A-5",
                  "Reminder: A-2 (HR-2026-0001) is due today", "mailbot: A-3 cannot be completed",
                  "ESCALATED: A-4 (HR-2026-0003) is 6 working days overdue",

@@ -1,5 +1,5 @@
 """Minutes without floods, on a real SQLite database with the clock injected: one action plan
-per recipient per quiet period, whatever changed the plan."""
+per recipient per quiet period whatever typed the minutes, and who attended in it."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_a_chair_correcting_three_times_in_five_minutes_sends_one_version(tmp_pa
     set_clock(s, at(23, "12:59"))
     assert s.due() == []  # nine minutes after the last change: still waiting
     set_clock(s, at(23, "13:00"))
-    assert s.due() == ["summary 2026-11-23: 5 email(s)"]
+    assert s.due() == ["summary 2026-11-23: 6 email(s)"]
     [plan] = summaries_to(s, POLICE)
     assert "due Tue 1 Dec 2026" in plan and "27 Nov" not in plan and "30 Nov" not in plan
     # Each version is dated when it was built, not when the first correction came in.
@@ -72,10 +72,22 @@ def test_a_chair_correcting_three_times_in_five_minutes_sends_one_version(tmp_pa
     assert len(summaries_to(s, POLICE)) == 1
 
 
+def test_the_plan_says_who_attended_and_the_coordinators_get_a_copy(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    assert s.ingest(reply(CHAIR, "Attended: Police, CNWL, ASBIT and SPA\n" + PLAN, "<p@h>")) \
+        is Outcome.APPLIED
+    set_clock(s, at(23, "12:55"))
+    s.due()
+    [plan] = summaries_to(s, CHAIR)
+    assert "Who attended: CNWL, SPA, Police, ASBIT\nApologies sent by: HIDVA\n" in plan
+    # SPA attended though no case required it: it gets the plan too.
+    assert len(summaries_to(s, "spa@cnwl.example")) == 1
+
+
 def test_send_summary_sends_at_once_and_the_quiet_period_sends_nothing_more(tmp_path: Path) -> None:
     s = after_the_meeting(tmp_path)
     assert s.ingest(reply(CHAIR, PLAN, "<p@h>")) is Outcome.APPLIED
-    assert s.send_summary(at(23, "12:00").date()) == 5
+    assert s.send_summary(at(23, "12:00").date()) == 6
     set_clock(s, at(23, "13:30"))
     assert s.due() == []
     assert len(summaries_to(s, POLICE)) == 1

@@ -1,5 +1,6 @@
 """The readers of the lines about actions and decisions: ``Action:``, ``Done:``,
-``Update:``, ``Cannot complete:``, ``Decision for``, ``Review for``.
+``Update:``, ``Cannot complete:``, ``Decision for``, ``Review for``, and the minutes'
+``Attended:``.
 
 Recording an action, a decision or a review date is for coordinators, and
 those lines are read strictly: a malformed one is a problem, never a guess.
@@ -16,7 +17,15 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailbot.core.dates import DateError, parse_date
 from mailbot.core.lenient import unpolite
-from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, Decision, ReviewCase
+from mailbot.core.model import (
+    ActionStatus,
+    ActionUpdate,
+    AddAction,
+    Attended,
+    DecideCase,
+    Decision,
+    ReviewCase,
+)
 from mailbot.core.readers import Parse, quoted
 
 _ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
@@ -134,3 +143,14 @@ def review(p: Parse, ref: str, rest: str, line: int) -> None:
     on = _date(p, rest, line)
     if case and on:
         p.commands.append(ReviewCase(case, on, line))
+
+
+def attended(p: Parse, rest: str, line: int) -> None:
+    """``Attended: Police, CNWL and SPA``: who was at the meeting, for its minutes."""
+    if not p.coordinator_only(line, "record who attended"):
+        return
+    named = p.partners(rest, line)
+    if named:
+        p.commands.append(Attended(named, line))
+    elif not rest.strip():
+        p.problem(line, "name the partners that attended, like 'Attended: Police, CNWL, SPA'")

@@ -26,6 +26,7 @@ from mailbot.core.model import (
     ActionStatus,
     ActionUpdate,
     AddAction,
+    Attended,
     Command,
     DecideCase,
     Decision,
@@ -70,6 +71,7 @@ class ChairPlan:
     reviews: list[ReviewCase] = field(default_factory=list)
     withdrawn_with: list[tuple[int, DecideCase]] = field(default_factory=list)  # withdrawn with a decision
     listed: list[int] = field(default_factory=list)  # stored actions the lines name again
+    attended: tuple[str, ...] | None = None  # partner codes, when the minutes say who attended
     done: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unknown_owners: list[str] = field(default_factory=list)
@@ -77,7 +79,7 @@ class ChairPlan:
     @property
     def changes_anything(self) -> bool:
         return bool(self.new or self.due_changes or self.withdrawn or self.decisions or self.reviews
-                    or self.withdrawn_with)
+                    or self.withdrawn_with or self.attended is not None)
 
 
 def _key(case: str, owner: str, text: str) -> tuple[str, str, str]:
@@ -118,6 +120,9 @@ def plan_chair(commands: Sequence[Command], record: MeetingRecord, directory: Di
             out.reviews.append(command)
             out.done.append(f"{command.case}: back on the case call on {command.review_on:%A %d %B %Y} "
                             "for review")
+        elif isinstance(command, Attended):
+            out.attended = tuple(dict.fromkeys([*(out.attended or ()), *command.partners]))
+            out.done.append(f"attended: {', '.join(directory.get(c).name for c in out.attended)}")
     if wanted:
         _match_actions(wanted, record.actions, directory, replace, out)
     for decision in decisions:  # after the actions: a corrected plan may withdraw some

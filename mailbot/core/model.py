@@ -166,8 +166,17 @@ class WithdrawCase:
     kind: str = field(default="withdraw_case", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """The chair's minutes: the partners that attended the meeting."""
+
+    partners: tuple[str, ...]
+    line: int
+    kind: str = field(default="attended", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase)
+           | Apologies | WithdrawCase | Attended)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ class AfterMeeting(UseCase):
 
     def chair(self, tx: UnitOfWork, commands: Sequence[Command], origin: Origin, result: Plan,
               replace: bool = True, held: date | None = None) -> date:
-        """The chair's Action, Decision and Review lines for the meeting they follow
+        """The chair's Action, Decision, Review and Attended lines for the meeting they follow
         (or the one held on ``held``); return that meeting's day. The summaries wait for the
         plan to be quiet (``Summaries``)."""
         meeting = origin.meeting
@@ -85,6 +85,9 @@ class AfterMeeting(UseCase):
             tx.actions.update(number, ActionState.WITHDRAWN,
                               f"withdrawn when {decision.case} was {decision.decision.value}", by)
         self._record_decisions(tx, chair, origin, held)
+        if chair.attended is not None:
+            tx.minutes.set_attended(meeting.id, held, chair.attended)
+            tx.audit.record(by, "attended", None, meeting.id, day=str(held), partners=list(chair.attended))
         return given
 
     def _record_decisions(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date) -> None:

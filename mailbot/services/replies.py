@@ -13,6 +13,7 @@ from mailbot.core.model import (
     AddAction,
     AddCase,
     Apologies,
+    Attended,
     Command,
     DecideCase,
     RequirePartners,
@@ -41,7 +42,7 @@ class Replies(UseCase):
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
                       self.settings.directory, self._call_label(meeting, day, local.date()))
         tx.cases.apply(meeting.id, result, origin.actor)
-        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
+        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase | Attended)]
         if after:
             self.meeting.chair(tx, after, origin, result)
         for update in (c for c in commands if isinstance(c, ActionUpdate)):

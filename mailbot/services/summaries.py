@@ -17,6 +17,7 @@ from mailbot.config import MeetingSettings
 from mailbot.core import letters
 from mailbot.core.actions import ActionView, plan_version
 from mailbot.core.compose import Letter
+from mailbot.core.directory import short_name
 from mailbot.core.status import ActionState
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import UseCase
@@ -54,21 +55,27 @@ class Summaries(UseCase):
         return queued
 
     def build(self, tx: UnitOfWork, meeting: MeetingSettings, day: date) -> list[Letter]:
-        """One action plan per partner that was required or owns an action; one list per owner."""
+        """One action plan per partner that attended, was required or owns an action, and
+        the coordinators; one list per owner."""
         s, d = self.stationery[meeting.id], self.settings.directory
         acts = [a for a in tx.actions.of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
         decided = tx.actions.decisions_of_day(meeting.id, day)
         version = plan_version(acts, decided)
         view = tx.cases.day_view(meeting.id, day)
+        attended = tx.minutes.attended(meeting.id, day)
         refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
         known = tx.cases.by_reference(meeting.id, refs)
         cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
                   "decision": decided.get(r, ("no decision recorded", ""))[0],
                   "rationale": decided.get(r, ("", ""))[1]} for r in refs]
         rows = letters.action_rows(s, acts, self._label(self.calendars[meeting.id]))
-        partners = {*view.required(d), *(a.owner_partner for a in acts if a.owner_partner)}
-        out = [letters.summary(s, day=day, version=version, partner=partner, cases=cases, actions=rows)
-               for partner in d if partner.code in partners]
+        plan = letters.PlanView(
+            day, version, cases, rows, attended=[short_name(p) for p in d if p.code in attended],
+            apologies=[short_name(d.get(a.partner)) + (f" for {a.reference}" if a.reference else "")
+                       for a in view.apologies])
+        partners = {*view.required(d), *attended, *(a.owner_partner for a in acts if a.owner_partner)}
+        out = [letters.summary(s, plan=plan, partner=partner)
+               for partner in d if partner.code in partners or partner.coordinator]
         return out + self._owners(s, day, version, acts, rows)
 
     @staticmethod
