@@ -7,6 +7,9 @@ import email.utils
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from mailbot.errors import MailbotError
 from mailbot.services import Outcome, Services
 from tests.test_services import at, make, reply
 from tests.test_strangers import sent, text
@@ -91,3 +94,79 @@ def test_send_summary_sends_at_once_and_the_quiet_period_sends_nothing_more(tmp_
     set_clock(s, at(23, "13:30"))
     assert s.due() == []
     assert len(summaries_to(s, POLICE)) == 1
+
+
+def test_minutes_send_one_version_with_who_attended_and_the_coordinators_copy(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    set_clock(s, at(23, "13:30"))
+    filed = s.desk.minutes(MINUTES, "cli:chair")
+    assert filed.applied and filed.meeting_day == at(23, "12:00").date()
+    assert filed.plan.problems == []
+    # Police, CNWL, ASBIT (attended, required or owners) and the coordinators' copy; three owners.
+    assert recipients(s) == sorted([ASBIT, ASBIT, CHAIR, CNWL, CNWL, POLICE, POLICE])
+    assert len(filed.emails) == 7
+    [plan] = summaries_to(s, CHAIR)
+    assert "Who attended: CNWL, Police, ASBIT\nApologies sent by: HIDVA\n" in plan
+    assert "Action plan for Monday 23 November" in plan
+    set_clock(s, at(23, "14:00"))
+    assert s.due() == []
+    assert len(summaries_to(s, POLICE)) == 1
+
+
+def test_single_lines_typed_at_the_desk_wait_for_the_quiet_period(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    set_clock(s, at(23, "13:30"))
+    lines = [line for line in MINUTES.splitlines() if not line.startswith("Attended")]
+    for n, line in enumerate(lines):
+        set_clock(s, at(23, f"13:3{n}"))
+        filed = s.desk.minutes(line, "cli:chair", send=False)
+        assert filed.applied and filed.summary_at == at(23, f"13:{30 + n + 10}")
+        assert s.due() == []
+    assert sent(s, "summary:") == []
+    set_clock(s, at(23, "13:45"))
+    assert s.due() == ["summary 2026-11-23: 7 email(s)"]
+    assert "4 actions" in str(sent(s, "summary:")[0]["Subject"])
+
+
+def test_a_dry_run_changes_nothing_and_sends_nothing(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    filed = s.desk.minutes(MINUTES, "cli:chair", dry_run=True)
+    assert not filed.applied and filed.plan.problems == []
+    assert ("mash@met.police.example", "OFFICIAL-SENSITIVE: Action plan Mon 23 Nov 2026: 2 cases, 4 actions") \
+        in filed.emails
+    assert sent(s, "summary:") == []
+    with s.store.transaction() as tx:
+        assert tx.actions.find("daily") == []
+        assert tx.minutes.unsummarised() == []
+
+
+def test_minutes_typed_the_next_day_are_filed_under_the_last_meeting_or_the_one_named(
+        tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    set_clock(s, at(24, "09:00"))
+    assert s.desk.minutes(MINUTES, "cli:chair", dry_run=True).meeting_day == at(23, "12:00").date()
+    with pytest.raises(MailbotError, match="has not been held yet"):
+        s.desk.minutes(MINUTES, "cli:chair", held=at(24, "12:00").date())
+    with pytest.raises(MailbotError, match=r"there was no meeting on Sunday 22 November 2026 \(a Sunday\)"):
+        s.desk.minutes(MINUTES, "cli:chair", held=at(22, "12:00").date())
+
+
+def test_minutes_with_a_line_that_cannot_be_read_change_nothing(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    filed = s.desk.minutes(MINUTES + "Decision HR-2026-0001: closed\n", "cli:chair")
+    assert not filed.applied
+    assert filed.plan.problems == ["line 8: a case closed needs its rationale after a dash"]
+    with s.store.transaction() as tx:
+        assert tx.actions.find("daily") == []
+    assert sent(s, "summary:") == []
+
+
+def test_apologies_in_the_minutes_name_the_partners(tmp_path: Path) -> None:
+    s = after_the_meeting(tmp_path)
+    filed = s.desk.minutes("Attended: Police\nApologies: SPA and THH\n" + MINUTES.split("\n", 1)[1],
+                           "cli:chair")
+    assert filed.plan.problems == []
+    [plan] = summaries_to(s, CHAIR)
+    assert "Apologies sent by: SPA, THH, HIDVA" in plan or "Apologies sent by: HIDVA, SPA, THH" in plan
+    bad = s.desk.minutes("Apologies: on leave", "cli:chair")
+    assert "name the partners that sent apologies, like 'Apologies: HIDVA, SPA'" in bad.plan.problems[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mailbot.cli.common import DEFAULT_CONFIG, _clock_arg, _date_arg
 from mailbot.cli.desk import cmd_actions, cmd_cases
+from mailbot.cli.minutes import add_minutes_command
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
 from mailbot.errors import MailbotError
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_commands(add)
     _service_commands(add)
     _desk_commands(add)
+    add_minutes_command(add)
     return parser
 
 
@@ -95,6 +97,7 @@ def _desk_commands(add: Add) -> None:
     p.add_argument("--case", help="list: only this case's; add: the case reference")
     p.add_argument("--due", help="add: the due date, e.g. 27/11/2026 or Friday")
     p.add_argument("--text", help="add: what is to be done")
+    p.add_argument("--meeting", type=_date_arg, help="add: the meeting it was agreed at (default the last)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

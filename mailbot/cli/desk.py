@@ -11,7 +11,8 @@ from mailbot.errors import MailbotError
 
 if TYPE_CHECKING:
     from mailbot.services import Services
-from mailbot.cli.common import _actor, _drain, _print_plan, _run, _services
+from mailbot.cli.common import _actor, _drain, _run, _services
+from mailbot.cli.minutes import filed_by_hand
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -24,10 +25,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
             raise MailbotError("cases decide needs HR-... and accepted, declined or closed")
         why = f" - {args.rationale}" if args.rationale else ""
         services = _services(args)
-        code = _print_plan(services.by_hand(f"Decision {args.reference}: {args.decision}{why}", _actor()))
-        if services.settings.smtp is not None:
-            _run(_drain(services))
-        return code
+        return filed_by_hand(services, services.desk.minutes(
+            f"Decision {args.reference}: {args.decision}{why}", _actor(), send=False))
     missing = [f"--{n}" for n in ("initials", "concern", "referrer") if not getattr(args, n)]
     if missing:
         raise MailbotError(f"cases add needs {', '.join(missing)}")
@@ -40,11 +39,9 @@ def cmd_actions(args: argparse.Namespace) -> int:
         missing = [f"--{n}" for n in ("case", "owner", "due", "text") if not getattr(args, n)]
         if missing:
             raise MailbotError(f"actions add needs {', '.join(missing)}")
-        result = services.by_hand(f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor())
-        code = _print_plan(result)
-        if services.settings.smtp is not None:
-            _run(_drain(services))
-        return code
+        return filed_by_hand(services, services.desk.minutes(
+            f"Action: {args.case} | {args.owner} | {args.due} | {args.text}", _actor(),
+            held=getattr(args, "meeting", None), send=False))
     if args.action == "show":
         return _show_action(services, args.id)
     actions = services.queries.actions(owner=args.owner, case=args.case, overdue=args.overdue)

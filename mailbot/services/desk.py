@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from mailbot.core.changes import Plan
+from mailbot.config import MeetingSettings
+from mailbot.core import letters
+from mailbot.core.changes import ApologiesGiven, Plan
 from mailbot.core.commands import parse_commands
-from mailbot.core.model import (
-    Sender,
-)
+from mailbot.core.model import AddAction, Apologies, Attended, Command, DecideCase, ReviewCase, Sender
+from mailbot.core.store import UnitOfWork
+from mailbot.errors import MailbotError
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.replies import Replies
 
 log = logging.getLogger("mailbot")
+
+_NAMES = re.compile(r"\s*(?:[,;&/]|\band\b)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What lines typed up from a meeting did: the plan, the meeting they were filed under, and
+    the summary emails (to, subject) sent now, or that would be sent."""
+
+    plan: Plan
+    meeting_day: date
+    applied: bool  # False: a dry run, or a line that could not be read (then nothing changed)
+    emails: tuple[tuple[str, str], ...] = ()
+    summary_at: datetime | None = None  # when the summary goes, unless sent by hand before
+
+
+class _Undo(Exception):
+    """Leaves the transaction without a trace: a dry run, or minutes with a problem."""
+
 
 class Desk(UseCase):
     """What a coordinator types at the terminal, read with the same rules as email."""
@@ -30,19 +53,82 @@ class Desk(UseCase):
             return len(self.meeting.summary.send(tx, self.settings.meeting, day, self.clock.now()))
 
     def by_hand(self, text: str, actor: str) -> Plan:
-        """Lines typed by a coordinator at the terminal, read with the reply grammar."""
+        """Lines typed by a coordinator at the terminal, read with the reply grammar; the
+        summary waits for the quiet period."""
+        return self.minutes(text, actor, send=False).plan
+
+    def minutes(self, text: str, actor: str, *, held: date | None = None, dry_run: bool = False,
+                send: bool = True) -> Filed:
+        """A meeting's minutes as the chair would email them (Action, Decision, Review,
+        Attended, Apologies lines), filed under the meeting of ``held`` (default: the last one
+        held) in one transaction. With ``send`` the summary is queued at once, else it waits
+        for the quiet period. A dry run, or a line that cannot be read, changes nothing."""
         meeting = self.settings.meeting
         now = self.clock.now()
+        day = self._held(meeting, held, now)
         coordinator = self.settings.directory.coordinators()[0]
         sender = Sender(actor, coordinator.code, True)
         commands, problems = parse_commands(
             text, sender=sender, directory=self.settings.directory,
-            reference_prefix=meeting.reference_prefix,
-            today=self.calendars[meeting.id].local(now).date())
+            reference_prefix=meeting.reference_prefix, today=self.calendars[meeting.id].local(now).date())
         result = Plan(problems=list(problems))
-        with self.unit() as tx:
-            self.meeting.chair(tx, commands, Origin(sender, meeting, now, now, None), result, replace=False)
-        return result
+        filed = Filed(result, day, False)
+        try:
+            with self.unit() as tx:
+                filed = self._file(tx, commands, Origin(sender, meeting, now, now, None), day, result,
+                                   send=send and not dry_run)
+                if dry_run or result.problems:
+                    raise _Undo
+        except _Undo:
+            return Filed(result, day, False, filed.emails if not result.problems else ())
+        return filed
+
+    def _file(self, tx: UnitOfWork, commands: list[Command], origin: Origin, day: date, result: Plan,
+              *, send: bool) -> Filed:
+        meeting = origin.meeting
+        chair = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase | Attended)]
+        for command in commands:
+            if isinstance(command, Apologies):
+                self._apologies(tx, command, origin, day, result)
+            elif command not in chair:
+                result.problems.append(f"line {command.line}: not a line for the minutes (Action, "
+                                       "Decision, Review, Attended or Apologies); nothing was changed")
+        self.meeting.chair(tx, chair, origin, result, replace=False, held=day)
+        tx.audit.record(origin.actor, "minutes typed up", None, meeting.id, day=str(day), lines=len(commands))
+        if send:
+            sent = self.meeting.summary.send(tx, meeting, day, origin.now)
+            return Filed(result, day, True, tuple((", ".join(x.to), x.subject) for x in sent))
+        waiting = [x for x in self.meeting.summary.build(tx, meeting, day) if not tx.outbox.key_used(x.key)]
+        return Filed(result, day, True, tuple((", ".join(x.to), x.subject) for x in waiting),
+                     summary_at=origin.now + timedelta(minutes=meeting.summary_quiet_minutes))
+
+    def _apologies(self, tx: UnitOfWork, command: Apologies, origin: Origin, day: date, result: Plan) -> None:
+        """``Apologies: HIDVA, SPA`` in the minutes: those partners sent apologies."""
+        d = self.settings.directory
+        names = [n for n in _NAMES.split(command.reason) if n.strip()]
+        found = [d.find(n) for n in names]
+        if command.case or not names or None in found:
+            result.problems.append(f"line {command.line}: in the minutes, name the partners that sent "
+                                   "apologies, like 'Apologies: HIDVA, SPA'; nothing was changed")
+            return
+        codes = list(dict.fromkeys(p.code for p in found if p is not None))
+        tx.cases.apply(origin.meeting.id, Plan(changes=[ApologiesGiven(c, "", "", day) for c in codes]),
+                       origin.actor)
+        result.done.append(f"apologies recorded from {', '.join(d.get(c).name for c in codes)}")
+        self.meeting.summary.changed(tx, origin.meeting, day, origin.now)
+
+    def _held(self, meeting: MeetingSettings, held: date | None, now: datetime) -> date:
+        """The meeting the minutes are of: ``held``, which must be a meeting day that has
+        started, or the last one held."""
+        cal = self.calendars[meeting.id]
+        if held is None:
+            return cal.meeting_held(now)
+        if not cal.is_meeting_day(held):
+            why = cal.bank_holiday(held) or f"a {held:%A}"
+            raise MailbotError(f"there was no meeting on {letters.long_day(held)} ({why})")
+        if cal.at(held, meeting.starts) > now:
+            raise MailbotError(f"the meeting of {letters.long_day(held)} has not been held yet")
+        return held
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
                          actor: str) -> Plan:
