@@ -234,3 +234,12 @@ def test_a_partner_without_a_short_name_is_called_by_its_first_alias() -> None:
     assert short_name(config.parse(data).directory.get("police")) == "Police"
     data["partner"][5]["short_name"] = "Met"
     assert short_name(config.parse(data).directory.get("police")) == "Met"
+
+
+def test_the_quiet_period_before_an_action_plan_is_set_per_meeting() -> None:
+    data = example()
+    assert config.parse(data).meeting.summary_quiet_minutes == 10
+    data["meeting"][0]["summary_quiet_minutes"] = 3
+    assert config.parse(data).meeting.summary_quiet_minutes == 3
+    data["meeting"][0]["summary_quiet_minutes"] = -1
+    assert "meeting[0].summary_quiet_minutes: must be 0 or more minutes" in problems_of(data)
