@@ -171,5 +171,7 @@ def test_the_minutes_in_one_go_with_a_dry_run_first(tmp_path: Path, capsys: pyte
     assert "A-2 (" in out and "would send" not in out
     assert main(["--config", cfg, "audit"]) == 0
     assert "minutes typed up" in capsys.readouterr().out
+    assert main(args) == 0  # the same minutes again change nothing and send nothing
+    assert "no action plan sent: this version of the plan was already sent" in capsys.readouterr().out
     assert main(["--config", cfg, "minutes", "--meeting", "2026-11-22", str(minutes)]) == 1
     assert "there was no meeting on Sunday 22 November 2026" in capsys.readouterr().err

@@ -40,6 +40,8 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         return 1
     if args.dry_run:
         print(f"would send {len(filed.emails)} email(s):" if filed.emails else "would send no email")
+    elif not filed.emails:
+        print("no action plan sent: this version of the plan was already sent")
     for to, subject in filed.emails:
         print(f"  {to}: {subject}")
     if args.dry_run:
