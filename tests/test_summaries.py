@@ -61,6 +61,8 @@ def test_a_chair_correcting_three_times_in_five_minutes_sends_one_version(tmp_pa
             is Outcome.APPLIED
         assert s.due() == []
     assert sent(s, "summary:") == sent(s, "owner-actions:") == []
+    assert "the action plan goes to the partners at 13:00, once the plan has had no change for 10 " \
+           "minutes" in text(sent(s, "ack:")[-1])
     set_clock(s, at(23, "12:59"))
     assert s.due() == []  # nine minutes after the last change: still waiting
     set_clock(s, at(23, "13:00"))

@@ -53,6 +53,10 @@ class AfterMeeting(UseCase):
         self._tell_reference_owners(tx, s, held, origin, given)
         if chair.changes_anything:
             self.summary.changed(tx, meeting, held, origin.now)
+            if replace:  # the chair's email: say when the plan goes, so corrections can beat it
+                at = self.calendars[meeting.id].local(self.summary.quiet_at(meeting, origin.now))
+                result.done.append(f"the action plan goes to the partners at {at:%H:%M}, once the plan "
+                                   f"has had no change for {meeting.summary_quiet_minutes} minutes")
         return held
 
     @staticmethod
