@@ -89,6 +89,7 @@ def _desk_commands(add: Add) -> None:
     p.add_argument("--concern", help="add: the new concern")
     p.add_argument("--partners", help="add: partners needed, e.g. 'Police, CSC'")
     p.add_argument("--referrer", help="add: the referring partner")
+    p.add_argument("--meeting", type=_date_arg, help="decide: the meeting it was made at (default the last)")
     p = add("actions", cmd_actions, "list actions, show one's history, or add one by hand")
     p.add_argument("action", choices=["list", "show", "add"])
     p.add_argument("id", nargs="?", help="show: the action, e.g. A-12")

@@ -26,7 +26,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
         why = f" - {args.rationale}" if args.rationale else ""
         services = _services(args)
         return filed_by_hand(services, services.desk.minutes(
-            f"Decision {args.reference}: {args.decision}{why}", _actor(), send=False))
+            f"Decision {args.reference}: {args.decision}{why}", _actor(), held=getattr(args, "meeting", None),
+            send=False))
     missing = [f"--{n}" for n in ("initials", "concern", "referrer") if not getattr(args, n)]
     if missing:
         raise MailbotError(f"cases add needs {', '.join(missing)}")

@@ -1,16 +1,18 @@
 """Minutes typed up after the meeting, on the real servers: two decisions and four actions,
-typed a line at a time at the desk or filed in one go, reach each partner as ONE action plan."""
+typed a line at a time (at the desk, or with the mailbot command) or filed in one go, reach
+each partner as ONE action plan."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.rig.world import World, subject_of, text_of, world_for
+from mailbot.cli import main
+from tests.rig.world import World, dump, rig_config, subject_of, text_of, world_for
 
 pytestmark = pytest.mark.servers
 LONDON = ZoneInfo("Europe/London")
@@ -79,3 +81,28 @@ def test_minutes_filed_in_one_go_send_one_summary_at_once_and_none_later(world: 
     assert plans(world) == Counter({POLICE: 2, CNWL: 2, ASBIT: 2, CHAIR: 1})
     [plan] = [text_of(m) for m in world.inbox(POLICE) if subject_of(m).startswith("Action plan")]
     assert "Who attended: ASC, CNWL, Police, ASBIT\nApologies sent by: HIDVA" in plan
+
+
+def test_minutes_typed_through_the_cli_send_one_summary_per_recipient_after_the_quiet_period(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The command runs on the real clock; the minutes are of Monday 23 November, named.
+    cfg = tmp_path / "mailbot.toml"
+    cfg.write_text(dump(rig_config(world.dc, world.smtp, tmp_path / "db.sqlite")), encoding="utf-8")
+    base = ["--config", str(cfg)]
+    for case, owner, text in (("HR-2026-0001", POLICE, "welfare visit"), ("HR-2026-0001", ASBIT, "CCTV"),
+                              ("HR-2026-0002", CNWL, "care plan"), ("HR-2026-0002", POLICE, "PNC")):
+        assert main([*base, "actions", "add", "--meeting", "2026-11-23", "--case", case, "--owner", owner,
+                     "--due", "31/12/2099", "--text", text]) == 0
+    for case in ("HR-2026-0001", "HR-2026-0002"):
+        assert main([*base, "cases", "decide", case, "accepted", "--meeting", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Filed under the meeting of Mon 23 Nov 2026") == 6
+    assert out.count("no email sent now: the action summary goes out after 10 quiet minutes") == 6
+    typed = datetime.now(UTC)
+    world.step(typed + timedelta(minutes=5))
+    assert plans(world) == Counter()
+    world.step(typed + timedelta(minutes=11))
+    world.step(typed + timedelta(minutes=30))
+    assert plans(world) == Counter({POLICE: 2, CNWL: 2, ASBIT: 2, CHAIR: 1})
+    [plan] = [subject_of(m) for m in world.inbox(CHAIR) if "Action plan" in subject_of(m)]
+    assert plan.endswith("Action plan Mon 23 Nov 2026: 2 cases, 4 actions")
