@@ -175,3 +175,8 @@ def test_the_minutes_in_one_go_with_a_dry_run_first(tmp_path: Path, capsys: pyte
     assert "no action plan sent: this version of the plan was already sent" in capsys.readouterr().out
     assert main(["--config", cfg, "minutes", "--meeting", "2026-11-22", str(minutes)]) == 1
     assert "there was no meeting on Sunday 22 November 2026" in capsys.readouterr().err
+    minutes.write_text(MINUTES.format(ref=ref) + f"Decision {ref}: closed\n", encoding="utf-8")
+    assert main([*args, "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "problem: line 5: a case closed needs its rationale after a dash" in err
+    assert "nothing was filed under the meeting of Mon 23 Nov 2026 and nothing sent" in err

@@ -158,6 +158,7 @@ def test_minutes_with_a_line_that_cannot_be_read_change_nothing(tmp_path: Path) 
     filed = s.desk.minutes(MINUTES + "Decision HR-2026-0001: closed\n", "cli:chair")
     assert not filed.applied
     assert filed.plan.problems == ["line 8: a case closed needs its rationale after a dash"]
+    assert filed.plan.done == []  # nothing the other lines asked for was kept
     with s.store.transaction() as tx:
         assert tx.actions.find("daily") == []
     assert sent(s, "summary:") == []

@@ -32,12 +32,13 @@ def cmd_minutes(args: argparse.Namespace) -> int:
     text = _read(args.file)
     services = _services(args)
     filed = services.desk.minutes(text, _actor(), held=args.meeting, dry_run=args.dry_run)
-    would = "Would be filed" if args.dry_run else "Filed"
-    print(f"{would} under the meeting of {_day(filed)}")
-    code = _print_plan(filed.plan)
     if filed.plan.problems:
-        print("nothing was changed and nothing sent: correct the lines above and run again", file=sys.stderr)
+        _print_plan(filed.plan)
+        print(f"nothing was filed under the meeting of {_day(filed)} and nothing sent: correct the "
+              "lines above and run again", file=sys.stderr)
         return 1
+    print(f"{'Would be filed' if args.dry_run else 'Filed'} under the meeting of {_day(filed)}")
+    code = _print_plan(filed.plan)
     if args.dry_run:
         print(f"would send {len(filed.emails)} email(s):" if filed.emails else "would send no email")
     elif not filed.emails:
@@ -54,10 +55,12 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 def filed_by_hand(services: Services, filed: Filed) -> int:
     """What ``cases decide`` and ``actions add`` print: the meeting, the plan, and that the
     summary waits for the quiet period (a coordinator typing five lines sends one version)."""
+    if not filed.applied:
+        _print_plan(filed.plan)
+        print(f"nothing was filed under the meeting of {_day(filed)}", file=sys.stderr)
+        return 1
     print(f"Filed under the meeting of {_day(filed)}")
     code = _print_plan(filed.plan)
-    if not filed.applied:
-        return 1
     sent = _run(_drain(services)) if services.settings.smtp is not None else 0
     minutes = services.settings.meeting.summary_quiet_minutes
     head = f"{sent} notice(s) to the coordinators sent now; " if sent else "no email sent now: "

@@ -80,6 +80,8 @@ class Desk(UseCase):
                 if dry_run or result.problems:
                     raise _Undo
         except _Undo:
+            if result.problems:  # nothing of it was kept: say only what stopped it
+                result.done.clear()
             return Filed(result, day, False, filed.emails if not result.problems else ())
         return filed
 
