@@ -18,12 +18,13 @@ _FIELDS = {
     "require_partners": ("case", "partners"),
     "add_action": ("case", "owner", "due", "text"),
     "action_update": ("action", "status", "note"),
-    "decide_case": ("case", "decision", "rationale"),
+    "decide_case": ("case", "decision", "rationale", "withdraw"),
     "review_case": ("case", "review_on"),
     "status_request": (),
     "apologies": ("case", "reason"),
     "withdraw_case": ("case", "reason"),
     "set_lead": ("case", "lead"),
+    "attended": ("partners",),
 }
 
 

@@ -168,6 +168,9 @@ class MeetingSettings:
     @property
     def is_panel(self) -> bool:
         return bool(self.dates or self.rule)
+    # Minutes without a change to a meeting's action plan before its summary goes out, so a
+    # chair correcting the minutes three times sends one version.
+    summary_quiet_minutes: int = 10
 
 
 @dataclass(frozen=True, slots=True)

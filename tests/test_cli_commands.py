@@ -94,27 +94,89 @@ def test_a_coordinator_types_up_the_minutes(tmp_path: Path, smtp: tuple[SMTPServ
     ref = capsys.readouterr().out.split("Added ")[1].split(" ")[0]
     assert main(["--config", cfg, "actions", "add", "--case", ref, "--owner", "asbit@hillingdon.example",
                  "--due", "31/12/2099", "--text", "check CCTV"]) == 0
-    assert "A-1 (" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "A-1 (" in out and "Filed under the meeting of " in out
+    # The coordinators hear at once that the owner's address gets references only; the action
+    # plan waits.
+    assert "1 notice to the coordinators sent now; the action summary goes out after 10 quiet " \
+           "minutes, or now with `mailbot send summary`" in out
+    assert not any(b"Action plan" in m.data for m in server.messages)
     assert main(["--config", cfg, "actions", "add", "--case", ref, "--owner", "nobody@elsewhere.example",
                  "--due", "31/12/2099", "--text", "call back"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "cases", "decide", ref, "closed"]) == 1
     assert "needs its rationale" in capsys.readouterr().err
-    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale", "risk reduced"]) == 0
+    # A case is not closed with actions open, unless they are withdrawn with it.
+    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale", "risk reduced"]) == 1
+    assert "was not closed: it still has open actions: A-1 (asbit@hillingdon.example, due Thu 31 Dec " \
+           "2099); A-2 (nobody@elsewhere.example" in capsys.readouterr().err
+    assert main(["--config", cfg, "cases", "decide", ref, "closed", "--rationale",
+                 "risk reduced; withdraw A-1, A-2"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "actions", "list", "--owner", "asbit@hillingdon.example"]) == 0
     listing = capsys.readouterr().out
-    assert "A-1" in listing and "check CCTV" in listing and "call back" not in listing
+    assert "A-1" in listing and "withdrawn" in listing and "check CCTV" in listing and "call back" not in listing
     assert main(["--config", cfg, "actions", "show", "A-1"]) == 0
     assert "cli:" in capsys.readouterr().out
     assert main(["--config", cfg, "cases", "show", ref]) == 0
     history = capsys.readouterr().out
     assert "case added" in history and "action agreed" in history and "decision closed" in history
+    assert "action withdrawn" in history
     # The owner outside the directory was accepted, with a warning to the coordinator.
     notices = [m for m in server.messages if b"action owner outside the directory" in m.data]
     assert len(notices) == 1 and notices[0].rcpt_tos == ["adultmash@hillingdon.example"]
-    # Every summary version goes once; asking again sends nothing.
+    # The summary waits for the quiet period, or goes when asked; each version goes once.
+    assert main(["--config", cfg, "send", "summary"]) == 0
+    assert "emails sent now" in capsys.readouterr().out
+    # The actions were withdrawn and the case goes to a later meeting: the coordinators' copy.
+    plans = [m for m in server.messages if b"Subject: Action plan" in m.data]
+    assert [m.rcpt_tos for m in plans] == [["adultmash@hillingdon.example"]]
     sent = len(server.messages)
     assert main(["--config", cfg, "send", "summary"]) == 0
     assert "already sent in this version" in capsys.readouterr().out
     assert len(server.messages) == sent
+
+
+MINUTES = """Attended: Police, ASBIT
+Action: {ref} | asbit@hillingdon.example | 31/12/2099 | check CCTV
+Action: {ref} | mash@met.police.example | 31/12/2099 | welfare visit
+Decision {ref}: accepted
+"""
+
+
+def test_the_minutes_in_one_go_with_a_dry_run_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(write_config(tmp_path, None, None))
+    assert main(["--config", cfg, "cases", "add", "--initials", "Tom Walker", "--concern", "threats",
+                 "--referrer", "Police"]) == 1
+    assert "'Tom Walker' is not initials: give 1 to 4 letters, like 'Case: T.W. - threats to neighbour'" \
+        in capsys.readouterr().err
+    assert main(["--config", cfg, "cases", "add", "--initials", "T.W.", "--concern", "threats",
+                 "--partners", "ASBIT", "--referrer", "Police"]) == 0
+    ref = capsys.readouterr().out.split("Added ")[1].split(" ")[0]
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text(MINUTES.format(ref=ref), encoding="utf-8")
+    args = ["--config", cfg, "minutes", "--meeting", "2026-11-23", str(minutes)]
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Would be filed under the meeting of Mon 23 Nov 2026\n")
+    assert "attended: Metropolitan Police, Anti-Social Behaviour Team" in out
+    assert "would send 5 emails:" in out
+    assert "  mash@met.police.example: Action plan Mon 23 Nov 2026: 1 case, 2 actions" in out
+    assert out.endswith("dry run: nothing was changed and nothing sent\n")
+    assert main(["--config", cfg, "actions", "list"]) == 0
+    assert "0 actions" in capsys.readouterr().out
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Filed under the meeting of Mon 23 Nov 2026\n")
+    assert "A-2 (" in out and "would send" not in out
+    assert main(["--config", cfg, "audit"]) == 0
+    assert "minutes typed up" in capsys.readouterr().out
+    assert main(args) == 0  # the same minutes again change nothing and send nothing
+    assert "no action plan sent: this version of the plan was already sent" in capsys.readouterr().out
+    assert main(["--config", cfg, "minutes", "--meeting", "2026-11-22", str(minutes)]) == 1
+    assert "there was no meeting on Sunday 22 November 2026" in capsys.readouterr().err
+    minutes.write_text(MINUTES.format(ref=ref) + f"Decision {ref}: closed\n", encoding="utf-8")
+    assert main([*args, "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "problem: line 5: a case closed needs its rationale after a dash" in err
+    assert "nothing was filed under the meeting of Mon 23 Nov 2026 and nothing sent" in err

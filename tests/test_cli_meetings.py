@@ -53,7 +53,8 @@ def test_cases_are_added_listed_and_shown_in_their_own_meeting(cfg: str, capsys:
     assert "visit for CCP-2026-0001" in (listed := capsys.readouterr().out) and "visit for HR-2026-0001" in listed
     assert main(["--config", cfg, "actions", "list", "--meeting", "panel"]) == 0
     assert "1 action\n" in (listed := capsys.readouterr().out) and "visit for CCP-2026-0001" in listed
-    assert main(["--config", cfg, "cases", "decide", "CCP-2026-0001", "closed", "--rationale", "rehoused"]) == 0
+    assert main(["--config", cfg, "cases", "decide", "CCP-2026-0001", "closed", "--rationale",
+                 "rehoused; withdraw A-1"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "cases", "show", "CCP-2026-0001"]) == 0
     assert "decision closed" in capsys.readouterr().out

@@ -262,3 +262,10 @@ def test_a_meetings_members_and_coordinators_are_partner_codes() -> None:
     settings = config.parse(data)
     assert [p.code for p in settings.directory_of("daily")] == ["asc", "cnwl", "police"]
     assert [m.id for m in settings.meetings_of("hidva")] == []
+def test_the_quiet_period_before_an_action_plan_is_set_per_meeting() -> None:
+    data = example()
+    assert config.parse(data).meeting.summary_quiet_minutes == 10
+    data["meeting"][0]["summary_quiet_minutes"] = 3
+    assert config.parse(data).meeting.summary_quiet_minutes == 3
+    data["meeting"][0]["summary_quiet_minutes"] = -1
+    assert 'meeting "daily".summary_quiet_minutes: must be 0 or more minutes' in problems_of(data)

@@ -28,7 +28,11 @@ def test_the_demo_week(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     # HIDVA is sent references only: the partner it named is not echoed, but the problem is.
     assert "line 2: unknown partner [your words withheld] (known: ASC," in out
     assert "to the Tuesday 17 November 2026 12:00 call (it came after the cut-off)" in out
-    assert "emails sent by the bot: 92; waiting: 0" in out
+    assert "emails sent by the bot: 93; waiting: 0" in out
+    # The action plan waits for ten quiet minutes after the minutes, and the coordinators get it too.
+    plans = [m for m in mails if "Action plan Mon 16 Nov 2026" in subject_of(m)]
+    assert "adultmash@hillingdon.example" in {str(m["To"]) for m in plans}
+    assert {m["Date"] for m in plans} == {"Mon, 16 Nov 2026 12:56:00 +0000"}
     # The days the demo skips are days the bot was off: the coordinators hear of them once.
     assert "mailbot: 15 scheduled emails not sent (2026-11-18 to 2026-11-24)" in subjects
     for kind in ("Action plan Mon 16 Nov 2026: 3 cases, 5 actions", "Your actions from Mon 16 Nov 2026: A-1, A-5",

@@ -57,7 +57,7 @@ def test_a_week_of_the_daily_risk_meeting(tmp_path: Path, capsys: pytest.Capture
     assert "6 scheduled emails not sent (2026-11-18 to 2026-11-20)" in out
     # The declined referral is told to its referrer, with the reason.
     assert "bot -> yjs.mash@southwark.example: OFFICIAL-SENSITIVE: DRM-2026-0004 declined by" in out
-    assert "emails sent by the bot: 40; waiting: 0" in out
+    assert "emails sent by the bot: 42; waiting: 0" in out
 
 
 def test_an_unknown_example_is_named_with_the_known_ones(tmp_path: Path,

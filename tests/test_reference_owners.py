@@ -25,6 +25,8 @@ def after_the_meeting(tmp_path: Path) -> Services:
         s.clock.set(at(23, hhmm))  # type: ignore[attr-defined]
         s.due()
     assert s.ingest(reply(CHAIR, PLAN, "<plan@h>")) is Outcome.APPLIED
+    s.clock.set(at(23, "12:55"))  # type: ignore[attr-defined]  the summaries wait for 10 quiet minutes
+    s.due()
     return s
 
 

@@ -107,6 +107,8 @@ def test_a_strategy_discussion_is_recorded_and_escalations_reach_the_head_of_mas
     s.due()
     send(s, at(23, "12:40"), CHAIR, "Decision DRM-2026-0001: strategy discussion - s47 threshold met\n"
                                     f"Action: DRM-2026-0001 | {POLICE} | 24/11/2026 | joint visit with CSC", 2)
+    s.clock.set(at(23, "12:50"))  # type: ignore[attr-defined]
+    s.due()  # ten quiet minutes after the chair's email: the action plan goes
     [(_, plan)] = [m for m in mails(s, "summary:drm:") if m[0] == POLICE]
     assert "strategy discussion (the threshold for a joint investigation is met)" in text(plan)
     with s.store.transaction() as tx:

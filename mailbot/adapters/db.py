@@ -17,6 +17,7 @@ from mailbot.adapters.repositories import (
     AuditTrail,
     CaseBook,
     InboundLog,
+    MinutesBook,
     OutboxQueue,
     Retention,
     Runs,
@@ -38,6 +39,7 @@ class Tx:
         self.runs = Runs(conn)
         self.outbox = OutboxQueue(conn)
         self.retention = Retention(conn)
+        self.minutes = MinutesBook(conn)
 
 
 class Store:

@@ -1,7 +1,7 @@
 """The store's repositories, one per kind of record, each over the transaction's connection.
 
 ``Tx`` (in ``db``) gathers them: ``tx.inbound``, ``tx.cases``, ``tx.actions``, ``tx.runs``,
-``tx.outbox``, ``tx.audit``, ``tx.retention``. Their public methods are what
+``tx.outbox``, ``tx.audit``, ``tx.retention``, ``tx.minutes``. Their public methods are what
 ``mailbot.core.store`` describes to the use cases, which never import this module.
 """
 
@@ -332,6 +332,42 @@ class ActionBook:
                                  .where((d.meeting == meeting) & (d.meeting_day == day)
                                         & (d.decision != "review")).order_by(d.id))
         return {r.reference: (r.decision, r.rationale) for r in rows}
+
+
+class MinutesBook:
+    """Who attended each meeting, and when its action plan last changed and was summarised."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _row(self, meeting: str, day: date) -> Any:
+        m = t.minutes.c
+        insert_ignore(self.conn, t.minutes, {"meeting": meeting, "day": day, "attended": ""},
+                      ("meeting", "day"))
+        return (m.meeting == meeting) & (m.day == day)
+
+    def changed(self, meeting: str, day: date, now: datetime) -> None:
+        self.conn.execute(update(t.minutes).where(self._row(meeting, day)).values(changed_at=now))
+
+    def summarised(self, meeting: str, day: date, now: datetime) -> None:
+        self.conn.execute(update(t.minutes).where(self._row(meeting, day)).values(summarised_at=now))
+
+    def set_attended(self, meeting: str, day: date, partners: Sequence[str]) -> None:
+        self.conn.execute(update(t.minutes).where(self._row(meeting, day))
+                          .values(attended=",".join(partners)))
+
+    def attended(self, meeting: str, day: date) -> tuple[str, ...]:
+        m = t.minutes.c
+        found = self.conn.execute(select(m.attended).where((m.meeting == meeting) & (m.day == day))).scalar()
+        return tuple(code for code in (found or "").split(",") if code)
+
+    def unsummarised(self) -> list[tuple[str, date, datetime]]:
+        """Meetings whose plan changed since its last summary: (meeting, day, changed at)."""
+        m = t.minutes.c
+        rows = self.conn.execute(select(m.meeting, m.day, m.changed_at).where(
+            m.changed_at.is_not(None) & (m.summarised_at.is_(None) | (m.summarised_at < m.changed_at)))
+            .order_by(m.changed_at))
+        return [(r.meeting, r.day, r.changed_at) for r in rows]
 
 
 class Runs:

@@ -143,6 +143,19 @@ apologies = Table(
     UniqueConstraint("meeting", "day", "partner", "reference"),
 )
 
+# What a meeting's minutes hold beside its actions and decisions: who attended, and when its
+# action plan last changed and was last summarised (a summary waits for a quiet period).
+minutes = Table(
+    "minutes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("attended", Text, nullable=False, default=""),  # partner codes, comma-separated
+    Column("changed_at", UTCDateTime),
+    Column("summarised_at", UTCDateTime),
+    UniqueConstraint("meeting", "day"),
+)
+
 told = Table(
     "told", metadata,
     Column("id", Integer, primary_key=True),

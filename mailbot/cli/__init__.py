@@ -21,6 +21,7 @@ from mailbot.cli.common import (
     _meeting_option,
 )
 from mailbot.cli.desk import actions_commands, cases_commands
+from mailbot.cli.minutes import add_minutes_command
 from mailbot.cli.outbox import outbox_commands
 from mailbot.cli.panel import register as register_panel
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _desk_commands(add)
     outbox_commands(add)
     register_panel(add)
+    add_minutes_command(add)
     return parser
 
 

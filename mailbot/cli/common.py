@@ -186,15 +186,17 @@ def _partner(settings: Settings, name: str) -> Partner:
     raise MailbotError(f"no partner called {name!r} ({hint})")
 
 
-def _send_now(services: Services) -> None:
-    """Send what a change queued; what cannot go now waits for the running service."""
+def _send_now(services: Services) -> int:
+    """Send what a change queued, returning how many went; what cannot go now waits for the
+    running service."""
     if services.settings.smtp is None:
-        return
+        return 0
     try:
-        _run(_drain(services))
+        return _run(_drain(services))
     except MailbotError as exc:
         print(f"warning: saved, but nothing sent now ({exc}); 'mailbot run' sends it",
               file=sys.stderr)
+        return 0
 
 
 def _print_plan(result: Plan) -> int:

@@ -15,10 +15,10 @@ from mailbot.cli.common import (
     _meeting_id,
     _meeting_option,
     _partner,
-    _print_plan,
     _send_now,
     _services,
 )
+from mailbot.cli.minutes import filed_by_hand
 from mailbot.cli.tables import history_rows, plural, source, table
 
 if TYPE_CHECKING:
@@ -141,10 +141,9 @@ def cmd_cases_decide(args: argparse.Namespace) -> int:
     services = _services(args)
     ref = _case(services, args.reference, _meeting_id(args))
     why = f" - {args.rationale}" if args.rationale else ""
-    code = _print_plan(services.by_hand(f"Decision {ref}: {args.decision}{why}", _actor(args),
-                                        _meeting_id(args)))
-    _send_now(services)
-    return code
+    return filed_by_hand(services, services.desk.minutes(
+        f"Decision {ref}: {args.decision}{why}", _actor(args), held=_meeting_day_of(args), send=False,
+        meeting_id=_meeting_id(args)))
 
 
 # -- actions ----------------------------------------------------------------------------
@@ -208,9 +207,13 @@ def cmd_actions_add(args: argparse.Namespace) -> int:
     services = _services(args)
     ref = _case(services, args.case, _meeting_id(args))
     line = f"Action: {ref} | {args.owner} | {args.due.isoformat()} | {args.text}"
-    code = _print_plan(services.by_hand(line, _actor(args), _meeting_id(args)))
-    _send_now(services)
-    return code
+    return filed_by_hand(services, services.desk.minutes(
+        line, _actor(args), held=_meeting_day_of(args), send=False, meeting_id=_meeting_id(args)))
+
+
+def _meeting_day_of(args: argparse.Namespace) -> date | None:
+    """The meeting day ``--meeting`` names, if any: the meeting the minutes line is filed under."""
+    return args.meeting.day if args.meeting else None
 
 
 def _action_id(text: str) -> int:

@@ -21,6 +21,7 @@ _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
     "escalate_after_working_days", "members", "coordinators",
+    "summary_quiet_minutes",
     *RISK_KEYS,
     *PANEL_KEYS,
 }
@@ -92,6 +93,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         coordinators=r.strings(table, "coordinators", path),
         **risk_keys(r, table, path, agenda_at_cutoff=call == cutoff),
         **panel_keys(r, table, path),
+        summary_quiet_minutes=_quiet_minutes(r, table, path),
     )
 
 
@@ -107,6 +109,14 @@ def _check_members(r: _Reader, meetings: tuple[MeetingSettings, ...],
                     r.problem(f"meeting[{n}].{key}", f"no partner has code {code!r}")
         if not meeting.coordinators and not any(p.coordinator for p in partners):
             r.problem(f"meeting[{n}].coordinators", "the meeting has no coordinator")
+
+
+def _quiet_minutes(r: _Reader, table: dict[str, Any], path: str) -> int:
+    minutes = r.get(table, "summary_quiet_minutes", path, int, 10)
+    if minutes is None or minutes < 0:
+        r.problem(f"{path}.summary_quiet_minutes", "must be 0 or more minutes")
+        return 10
+    return minutes
 
 
 def _join_url(r: _Reader, table: dict[str, Any], path: str) -> str:

@@ -1,5 +1,6 @@
 """The readers of the lines about actions and decisions: ``Action:``, ``Done:``,
-``Update:``, ``Cannot complete:``, ``Decision for``, ``Review for``.
+``Update:``, ``Cannot complete:``, ``Decision for``, ``Review for``, and the minutes'
+``Attended:``.
 
 Recording an action, a decision or a review date is for coordinators, and
 those lines are read strictly: a malformed one is a problem, never a guess.
@@ -17,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from mailbot.core.dates import DateError, parse_date
 from mailbot.core.decisions import needs_reason, read_decision
 from mailbot.core.lenient import unpolite
-from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, DecideCase, ReviewCase
+from mailbot.core.model import ActionStatus, ActionUpdate, AddAction, Attended, DecideCase, ReviewCase
 from mailbot.core.readers import Parse, quoted
 
 _ACTION_ID = re.compile(r"A-?(\d{1,7})\b", re.IGNORECASE)
@@ -27,6 +28,9 @@ _ID_LIKE = re.compile(r"A\s?-?\s?(\d{1,7})", re.IGNORECASE)
 _KEYWORDS = {ActionStatus.DONE: "Done", ActionStatus.UPDATE: "Update", ActionStatus.CANNOT: "Cannot complete"}
 _TAILS = {ActionStatus.DONE: "", ActionStatus.UPDATE: " - <news>", ActionStatus.CANNOT: " - <reason>"}
 _NEXT_ID = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b)\s*A-?(\d{1,7})\b", re.IGNORECASE)
+# "closed - risk reduced; withdraw A-3, A-4": the actions withdrawn with a decision, at its end.
+_WITHDRAW_TAIL = re.compile(r"[\s;,.\-–—]*\bwithdraw(?:ing)?\s+(?:actions?\s+)?"
+                            r"(A-?\d{1,7}(?:\s*(?:,|&|\band\b)\s*A-?\d{1,7})*)\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def action(p: Parse, rest: str, line: int) -> None:
@@ -108,6 +112,11 @@ def decision(p: Parse, ref: str, rest: str, line: int) -> None:
         return
     case = p.reference(ref, line)
     decision, rationale = read_decision(rest)
+    withdraw: tuple[int, ...] = ()
+    if (tail := _WITHDRAW_TAIL.search(rationale)) is not None:
+        withdraw = tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", tail[1])))
+        rationale = rationale[:tail.start()]
+    rationale = rationale.strip(" -–—:;,")
     if decision is None:
         p.problem(line, "a decision is 'accepted', 'declined', 'closed' or 'strategy discussion', "
                         "then ' - ' and why")
@@ -116,7 +125,7 @@ def decision(p: Parse, ref: str, rest: str, line: int) -> None:
         p.problem(line, f"a case {decision.value} needs its rationale after a dash")
         return
     if case:
-        p.commands.append(DecideCase(case, decision, rationale, line))
+        p.commands.append(DecideCase(case, decision, rationale, line, withdraw))
 
 
 def review(p: Parse, ref: str, rest: str, line: int) -> None:
@@ -127,3 +136,14 @@ def review(p: Parse, ref: str, rest: str, line: int) -> None:
     on = _date(p, rest, line)
     if case and on:
         p.commands.append(ReviewCase(case, on, line))
+
+
+def attended(p: Parse, rest: str, line: int) -> None:
+    """``Attended: Police, CNWL and SPA``: who was at the meeting, for its minutes."""
+    if not p.coordinator_only(line, "record who attended"):
+        return
+    named = p.partners(rest, line)
+    if named:
+        p.commands.append(Attended(named, line))
+    elif not rest.strip():
+        p.problem(line, "name the partners that attended, like 'Attended: Police, CNWL, SPA'")

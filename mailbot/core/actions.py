@@ -6,6 +6,11 @@ by case, owner and wording so that an action keeps its id when only its due
 date changes, and the same email twice changes nothing. ``plan_version`` is a
 hash of the plan as stored: the summary email is keyed by it, so each version
 is summarised once.
+
+A case is closed or declined only with none of its actions left open: the
+chair withdraws them in the same line ("closed - risk reduced; withdraw A-3,
+A-4"), or the decision is refused with the list of them, so the record never
+shows a closed case with escalating actions.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from mailbot.core.model import (
     ActionStatus,
     ActionUpdate,
     AddAction,
+    Attended,
     Command,
     DecideCase,
+    Decision,
     ReviewCase,
     Sender,
 )
@@ -62,13 +69,17 @@ class ChairPlan:
     withdrawn: list[int] = field(default_factory=list)
     decisions: list[DecideCase] = field(default_factory=list)
     reviews: list[ReviewCase] = field(default_factory=list)
+    withdrawn_with: list[tuple[int, DecideCase]] = field(default_factory=list)  # withdrawn with a decision
+    listed: list[int] = field(default_factory=list)  # stored actions the lines name again
+    attended: tuple[str, ...] | None = None  # partner codes, when the minutes say who attended
     done: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unknown_owners: list[str] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.new or self.due_changes or self.withdrawn or self.decisions or self.reviews)
+        return bool(self.new or self.due_changes or self.withdrawn or self.decisions or self.reviews
+                    or self.withdrawn_with or self.attended is not None)
 
 
 def _key(case: str, owner: str, text: str) -> tuple[str, str, str]:
@@ -82,6 +93,8 @@ class MeetingRecord:
     actions: Sequence[ActionView]  # the actions agreed at it so far
     cases: Mapping[str, CaseView]  # every case the chair's lines name, by reference
     decided: Mapping[str, tuple[str, str]]  # its latest decision per case: (decision, rationale)
+    # The open actions (of any meeting) of every case the chair's lines decide, by reference.
+    open_actions: Mapping[str, Sequence[ActionView]] = field(default_factory=dict)
 
 
 def plan_chair(commands: Sequence[Command], record: MeetingRecord, directory: Directory, *,
@@ -95,20 +108,55 @@ def plan_chair(commands: Sequence[Command], record: MeetingRecord, directory: Di
     """
     out = ChairPlan()
     wanted: dict[tuple[str, str, str], AddAction] = {}
+    decisions: list[DecideCase] = []
     for command in commands:
         if isinstance(command, AddAction | DecideCase | ReviewCase) and command.case not in record.cases:
             out.problems.append(f"line {command.line}: {command.case} is not a known case; not recorded")
         elif isinstance(command, AddAction):
             wanted[_key(command.case, command.owner, command.text)] = command
         elif isinstance(command, DecideCase):
-            _decide(command, record.decided, out)
+            decisions.append(command)
         elif isinstance(command, ReviewCase):
             out.reviews.append(command)
             out.done.append(f"{command.case}: back on the case call on {command.review_on:%A %d %B %Y} "
                             "for review")
+        elif isinstance(command, Attended):
+            out.attended = tuple(dict.fromkeys([*(out.attended or ()), *command.partners]))
+            out.done.append(f"attended: {', '.join(directory.get(c).name for c in out.attended)}")
     if wanted:
         _match_actions(wanted, record.actions, directory, replace, out)
+    for decision in decisions:  # after the actions: a corrected plan may withdraw some
+        again = record.decided.get(decision.case) == (decision.decision.value, decision.rationale)
+        if again or _may_decide(decision, record.open_actions.get(decision.case, ()), out):
+            _decide(decision, record.decided, out)
     return out
+
+
+def _may_decide(command: DecideCase, open_actions: Sequence[ActionView], out: ChairPlan) -> bool:
+    """Whether the decision leaves the record sound: the actions it withdraws are the case's
+    open ones, and a case closed or declined keeps none open that were agreed before. Actions
+    agreed in the same lines are the closing actions, deliberately kept."""
+    mine = {a.number: a for a in open_actions if a.number not in out.withdrawn}
+    strangers = [f"A-{n}" for n in command.withdraw if n not in mine]
+    if strangers:
+        out.problems.append(f"line {command.line}: {', '.join(strangers)} is not an open action of "
+                            f"{command.case}; nothing on this line was recorded")
+        return False
+    closing = command.decision in (Decision.CLOSED, Decision.DECLINED)
+    left = [a for n, a in mine.items() if n not in command.withdraw and n not in out.listed]
+    if closing and left:
+        listed = "; ".join(f"{a.ident} ({a.owner}, due {a.due:%a %d %b %Y})" for a in left)
+        why = f" - {command.rationale}" if command.rationale else ""
+        out.problems.append(
+            f"line {command.line}: {command.case} was not {command.decision.value}: it still has open "
+            f"actions: {listed}. Withdraw them with the decision, like 'Decision {command.case}: "
+            f"{command.decision.value}{why}; withdraw {', '.join(a.ident for a in left)}', or report "
+            "them done first")
+        return False
+    for number in command.withdraw:
+        out.withdrawn_with.append((number, command))
+        out.done.append(f"A-{number} ({command.case}) withdrawn with the decision")
+    return True
 
 
 def _decide(command: DecideCase, decided: Mapping[str, tuple[str, str]], out: ChairPlan) -> None:
@@ -128,6 +176,8 @@ def _match_actions(wanted: dict[tuple[str, str, str], AddAction], existing: Sequ
     current = {_key(a.case, a.owner, a.text): a for a in existing if a.status != ActionState.WITHDRAWN}
     for key, command in wanted.items():
         found = current.get(key)
+        if found is not None:
+            out.listed.append(found.number)
         if found is None:
             partner = directory.partner_for_address(command.owner)
             out.new.append(NewAction(command.case, command.owner, partner.code if partner else None,

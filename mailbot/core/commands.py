@@ -63,6 +63,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
      a.update(ActionStatus.CANNOT)),
     (re.compile(LEAD + r"decision\s+(?:for\s+)?" + _REF + _KW, re.I), a.decision),
     (re.compile(LEAD + r"review\s+(?:for\s+)?" + _REF + _KW, re.I), a.review),
+    (re.compile(LEAD + r"attended" + _KW, re.I), a.attended),
     (re.compile(r"^\s*status(?:\s*[.!])?\s*$", re.I), r.status),
     (re.compile(LEAD + r"apolog(?:y|ies)\s+for\s+" + _CASE_REF + _THEN_REASON, re.I), r.apologies_for),
     (re.compile(LEAD + r"apolog(?:y|ies)(?:(?:\s*[.!])?\s*$|\s*[:：]\s*(.*)$)", re.I), r.apologies),

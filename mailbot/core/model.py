@@ -128,6 +128,9 @@ class DecideCase:
     decision: Decision
     rationale: str
     line: int
+    # Actions withdrawn with the decision ("closed - risk reduced; withdraw A-3, A-4"): a case
+    # is closed or declined only with none of its actions left open.
+    withdraw: tuple[int, ...] = ()
     kind: str = field(default="decide_case", init=False)
 
 
@@ -185,8 +188,17 @@ class SetLead:
     kind: str = field(default="set_lead", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """The chair's minutes: the partners that attended the meeting."""
+
+    partners: tuple[str, ...]
+    line: int
+    kind: str = field(default="attended", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase | ReturnCase | SetLead)
+           | Apologies | WithdrawCase | ReturnCase | SetLead | Attended)
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,6 +151,15 @@ def _match_names(chunk: str, directory: Directory, found: list[str], unknown: li
             i += 1
 
 
+# Initials as people write them: "T.W.", "TW", "t w", "J-P.S.", "Z.Ö.": one to four letters.
+_INITIALS = re.compile(r"[^\W\d_](?:[.\s'’-]*[^\W\d_]){0,3}\.?")
+
+
+def looks_like_initials(text: str) -> bool:
+    """Whether ``text`` is initials, never a name: a case record holds only initials."""
+    return _INITIALS.fullmatch(text.strip()) is not None
+
+
 def case(p: Parse, rest: str, line: int) -> None:
     """``Case: <initials> - <concern>``: a new case, referred by the sender's agency."""
     p.last_case_line, p.last_case_added = line, False
@@ -170,6 +179,10 @@ def case(p: Parse, rest: str, line: int) -> None:
     if len(subject) > 40:
         p.problem(line, "give only the initials or case reference before the dash; "
                         "this case was not added")
+        return
+    if not looks_like_initials(subject):
+        p.problem(line, f"{quoted(subject)} is not initials: give 1 to 4 letters, like "
+                        "'Case: T.W. - threats to neighbour'; this case was not added")
         return
     referrer = (p.sender.partner,) if p.sender.partner else ()
     p.commands.append(AddCase(subject, concern, referrer, line))

@@ -95,11 +95,13 @@ async def _after_the_meeting(demo: Demo) -> None:
     """The rest of the week: minutes, action plan, owners reporting back, a reminder,
     the next case call with a returned case, and a week later the overdue digest."""
     police, cnwl = "mash@met.police.example", "cnwl.highrisk@cnwl.example"
-    print("\n== 12:45 the chair sends the minutes: the action plan goes out ==")
+    print("\n== 12:45 the chair sends the minutes ==")
     demo.set("12:45")
     attendance = demo.last(CHAIR, "Attendance list")
     await demo.send(CHAIR, MINUTES, f"Re: {attendance['Subject']}", quoting=attendance)
     await demo.at("12:46")
+    print("\n== 12:56 ten quiet minutes later: the action plan goes out ==")
+    await demo.at("12:56")
     print("\n== 14:00 owners report back ==")
     demo.set("14:00")
     mine = demo.last(police, "Your actions")

@@ -57,6 +57,8 @@ async def run(demo: Demo) -> None:
     agenda = demo.last(CHAIR, "Case call")
     await demo.send(CHAIR, MINUTES, f"Re: {agenda['Subject']}", quoting=agenda)
     await demo.at("12:46", MONDAY)
+    print("\n== 12:56 ten quiet minutes later: the action plan goes out ==")
+    await demo.at("12:56", MONDAY)
     print("\n== Tuesday 10:00: the agenda with Monday's late referral ==")
     await demo.at("09:00", TUESDAY)
     await demo.at("10:00", TUESDAY)

@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 from mailbot.config import MeetingSettings
 from mailbot.core import letters, notices
-from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update, plan_version
+from mailbot.core.actions import ChairPlan, MeetingRecord, plan_chair, plan_update
 from mailbot.core.agenda import Told
 from mailbot.core.changes import Plan
-from mailbot.core.decisions import described, not_allowed
+from mailbot.core.decisions import not_allowed
 from mailbot.core.model import (
     ActionUpdate,
     AddAction,
@@ -23,25 +23,29 @@ from mailbot.core.ports import Decided
 from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
 from mailbot.core.store import UnitOfWork
-from mailbot.services.kernel import Origin, UseCase
+from mailbot.services.kernel import Kernel, Origin, UseCase
+from mailbot.services.summaries import Summaries
 
 log = logging.getLogger("mailbot")
 
 class AfterMeeting(UseCase):
     """The chair's action plan, decisions and reviews, owners' reports, and the summaries."""
 
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.summary = Summaries(kernel)
+
     def chair(self, tx: UnitOfWork, commands: Sequence[Command], origin: Origin, result: Plan,
-              replace: bool = True) -> None:
-        """The chair's Action, Decision and Review lines for the meeting they follow."""
+              replace: bool = True, held: date | None = None) -> date:
+        """The chair's Action, Decision, Review and Attended lines for the meeting they follow
+        (or the one held on ``held``); return that meeting's day. The summaries wait for the
+        plan to be quiet (``Summaries``)."""
         meeting = origin.meeting
         commands, refused = not_allowed(commands, meeting.decisions)
         result.problems.extend(refused)
-        cal = self.calendars[meeting.id]
-        held = cal.meeting_held(origin.received)
-        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
-        record = MeetingRecord(tx.actions.of_day(meeting.id, held), tx.cases.by_reference(meeting.id, refs),
-                               tx.actions.decisions_of_day(meeting.id, held))
-        chair = plan_chair(commands, record, self.settings.directory, replace=replace)
+        held = held or self.calendars[meeting.id].meeting_held(origin.received)
+        chair = plan_chair(commands, self._record(tx, commands, meeting, held), self.settings.directory,
+                           replace=replace)
         given = self._record_plan(tx, chair, origin, held, result)
         result.done.extend(chair.done)
         result.problems.extend(chair.problems)
@@ -51,12 +55,27 @@ class AfterMeeting(UseCase):
                         origin.inbound_id)
         self._tell_reference_owners(tx, s, held, origin, given)
         if chair.changes_anything:
-            self.summaries(tx, meeting, held, origin.now, origin.inbound_id)
+            self.summary.changed(tx, meeting, held, origin.now)
+            if replace:  # the chair's email: say when the plan goes, so corrections can beat it
+                at = self.calendars[meeting.id].local(self.summary.quiet_at(meeting, origin.now))
+                result.done.append(f"the action plan goes to the partners at {at:%H:%M}, once the plan "
+                                   f"has had no change for {meeting.summary_quiet_minutes} minutes")
+        return held
+
+    @staticmethod
+    def _record(tx: UnitOfWork, commands: Sequence[Command], meeting: MeetingSettings, held: date
+                ) -> MeetingRecord:
+        """What the meeting has on record, and the open actions of each case decided."""
+        refs = sorted({c.case for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)})
+        decided = sorted({c.case for c in commands if isinstance(c, DecideCase)})
+        return MeetingRecord(tx.actions.of_day(meeting.id, held), tx.cases.by_reference(meeting.id, refs),
+                             tx.actions.decisions_of_day(meeting.id, held),
+                             {ref: tx.actions.find(meeting.id, case=ref, open_only=True) for ref in decided})
 
     def _record_plan(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date, result: Plan
                      ) -> list[dict[str, object]]:
         """Store the chair's plan; return the actions given, as the emails show them."""
-        meeting, now, by = origin.meeting, origin.now, origin.actor
+        meeting, by = origin.meeting, origin.actor
         cal = self.calendars[meeting.id]
         given: list[dict[str, object]] = []
         for new in chair.new:
@@ -69,6 +88,18 @@ class AfterMeeting(UseCase):
             tx.actions.update(number, ActionState.OPEN, "", by, due=due_on)
         for number in chair.withdrawn:
             tx.actions.update(number, ActionState.WITHDRAWN, "not in the corrected action plan", by)
+        for number, decision in chair.withdrawn_with:
+            tx.actions.update(number, ActionState.WITHDRAWN,
+                              f"withdrawn when {decision.case} was {decision.decision.value}", by)
+        self._record_decisions(tx, chair, origin, held)
+        if chair.attended is not None:
+            tx.minutes.set_attended(meeting.id, held, chair.attended)
+            tx.audit.record(by, "attended", None, meeting.id, day=str(held), partners=list(chair.attended))
+        return given
+
+    def _record_decisions(self, tx: UnitOfWork, chair: ChairPlan, origin: Origin, held: date) -> None:
+        meeting, by = origin.meeting, origin.actor
+        cal = self.calendars[meeting.id]
         for decision in chair.decisions:
             tx.actions.decide(meeting.id, held, Decided(decision.case, decision.decision.value,
                                                         decision.rationale), by)
@@ -76,8 +107,7 @@ class AfterMeeting(UseCase):
             day = cal.meeting_day_on_or_after(review.review_on)
             tx.actions.decide(meeting.id, held, Decided(review.case, "review", review_on=day), by)
             tx.cases.put_on_agenda(meeting.id, day, review.case, "review",
-                             f"review agreed on {letters.short_day(held)}", now)
-        return given
+                             f"review agreed on {letters.short_day(held)}", origin.now)
 
     def _tell_reference_owners(self, tx: UnitOfWork, s: letters.Stationery, held: date, origin: Origin,
                                given: list[dict[str, object]]) -> None:
@@ -93,35 +123,6 @@ class AfterMeeting(UseCase):
                 owner=owner, partner=d.get(code).name if code else "outside the directory",
                 actions=[a for a in given if str(a["owner"]).lower() == owner]),
                 origin.now, origin.inbound_id)
-
-    def summaries(self, tx: UnitOfWork, meeting: MeetingSettings, day: date, now: datetime,
-                   inbound_id: int | None) -> int:
-        """One summary per partner and one list per owner, for the plan's current version."""
-        cal = self.calendars[meeting.id]
-        s = self.stationery[meeting.id]
-        d = self.settings.directory
-        acts = [a for a in tx.actions.of_day(meeting.id, day) if a.status != ActionState.WITHDRAWN]
-        decided = tx.actions.decisions_of_day(meeting.id, day)
-        version = plan_version(acts, decided)
-        queued = 0
-        view = tx.cases.day_view(meeting.id, day)
-        refs = list(dict.fromkeys([*(c.reference for c in view.cases), *decided, *(a.case for a in acts)]))
-        known = tx.cases.by_reference(meeting.id, refs)
-        cases: list[dict[str, object]] = [{"reference": r, "subject": known[r].subject if r in known else "",
-                  "decision": described(decided.get(r, ("no decision recorded", ""))[0]),
-                  "rationale": decided.get(r, ("", ""))[1],
-                  "lead": known[r].lead if r in known else ""} for r in refs]
-        rows = letters.action_rows(s, acts, self._label(cal))
-        partners = set(view.required(d)) | {a.owner_partner for a in acts if a.owner_partner}
-        for partner in d:
-            if partner.code in partners:
-                queued += self._queue(tx, letters.summary(s, day=day, version=version, partner=partner,
-                                                          cases=cases, actions=rows), now, inbound_id)
-        for owner in dict.fromkeys(a.owner.lower() for a in acts):
-            mine = [row for row, a in zip(rows, acts, strict=True) if a.owner.lower() == owner]
-            queued += self._queue(tx, letters.owner_actions(s, day=day, version=version, owner=owner,
-                                                            actions=mine), now, inbound_id)
-        return queued
 
     def report(self, tx: UnitOfWork, command: ActionUpdate, origin: Origin, result: Plan) -> None:
         """An owner's Done, Update or Cannot complete; the last puts the case back on the call."""

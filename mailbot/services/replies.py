@@ -13,6 +13,7 @@ from mailbot.core.model import (
     AddAction,
     AddCase,
     Apologies,
+    Attended,
     Command,
     DecideCase,
     RequirePartners,
@@ -43,7 +44,7 @@ class Replies(UseCase):
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
                       self.stationery[meeting.id].directory, self._call_label(meeting, day, local.date()))
         tx.cases.apply(meeting.id, result, origin.actor)
-        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase)]
+        after = [c for c in commands if isinstance(c, AddAction | DecideCase | ReviewCase | Attended)]
         if after:
             self.meeting.chair(tx, after, origin, result)
         Referrals(self.k).answer(tx, commands, origin, result)  # returned or declined: the referrer told

@@ -13,6 +13,7 @@ from mailbot.core.ports import Actor
 from mailbot.core.status import RunStatus
 from mailbot.services.kernel import LATE_AFTER, Kernel, UseCase
 from mailbot.services.panel import PanelRhythm
+from mailbot.services.summaries import Summaries
 
 log = logging.getLogger("mailbot")
 
@@ -79,7 +80,7 @@ class Schedule(UseCase):
     def due(self) -> list[str]:
         """Do whatever the clock says is due; return what was done, for the log."""
         now = self.clock.now()
-        done: list[str] = []
+        done: list[str] = self.meeting_summaries_due(now)
         for meeting in self.settings.meetings:
             if meeting.is_panel:  # a panel keeps its own rhythm
                 done.extend(PanelRhythm(self.k, self).due(meeting, now))
@@ -117,6 +118,11 @@ class Schedule(UseCase):
             else:
                 missed.append(self._why(meeting, "attendance", day))
         return done
+
+    def meeting_summaries_due(self, now: datetime) -> list[str]:
+        """Action plans quiet for their meeting's quiet period, on any day (minutes are typed
+        up on days without a meeting too)."""
+        return Summaries(self.k).due(now)
 
     def _status(self, meeting_id: str, kind: str, day: date) -> str | None:
         with self.unit() as tx:

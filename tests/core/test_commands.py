@@ -336,3 +336,13 @@ def test_a_long_email_of_instructions_is_read_in_linear_time(directory: Director
     parsed = read("Done: A-1, A-2\n" * 25_000 + "Apologies\n" * 25_000, directory)
     assert len(parsed.commands) == 75_000
     assert time.perf_counter() - started < 3.0  # copying what was read at every line took 5 s
+
+
+def test_initials_must_be_initials_never_a_name(directory: Directory) -> None:
+    for initials in ("T.W.", "TW", "J-P.S.", "Z.Ö."):
+        cmds, problems = parse(f"Case: {initials} - threats to neighbour", directory)
+        assert len(cmds) == 1 and problems == [], initials
+    for name in ("Tom Walker", "T.W.X.Y.Z.", "1234"):
+        cmds, problems = parse(f"Case: {name} - threats to neighbour", directory)
+        assert cmds == []
+        assert f"'{name}' is not initials: give 1 to 4 letters, like 'Case: T.W. - " in problems[0]

@@ -52,9 +52,10 @@ def every_letter(s: letters.Stationery) -> list[Letter]:
         letters.reference_owner_notice(s, key="notice:3", chair="adultmash@hillingdon.example",
                                        owner="referrals@hidva.example", partner=HOSTILE, actions=rows),
         letters.notice(s, key="notice:1", title=HOSTILE, lines=[HOSTILE]),
-        letters.summary(s, day=date(2026, 11, 23), version="v1", partner=police,
-                        cases=[{"reference": "HR-2026-0001", "subject": "T.W.", "decision": "closed",
-                                "rationale": HOSTILE}], actions=rows),
+        letters.summary(s, plan=letters.PlanView(
+            date(2026, 11, 23), "v1", [{"reference": "HR-2026-0001", "subject": "T.W.", "decision": "closed",
+                                        "rationale": HOSTILE}], rows, attended=["Police", HOSTILE],
+            apologies=[HOSTILE]), partner=police),
         letters.owner_actions(s, day=date(2026, 11, 23), version="v1", owner=action.owner, actions=rows),
         letters.reminder(s, action=rows[0], owner=action.owner, when="today"),
         letters.digest(s, day=date(2026, 12, 8), overdue=[{**rows[0], "days": 6, "escalated": True}]),

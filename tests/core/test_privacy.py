@@ -46,9 +46,9 @@ def every_letter(s: letters.Stationery) -> list[Letter]:
         letters.now_required(s, view, hidva, ["HR-2026-0001"]),
         letters.acknowledgement(s, letters.ReplyTo(key="ack:1", to="referrals@hidva.example", subject=f"RE: Case call - new case {INITIALS}", message_id=None, references=[]),
                                 letters.Answer(done=[f"Added HR-2026-0001 ({INITIALS}) to today's call"], problems=[], status=letters.status_context(s, view, hidva), secrets=[DETAILS[0], DETAILS[1]])),
-        letters.summary(s, day=date(2026, 11, 23), version="v1", partner=hidva,
-                        cases=[{"reference": "HR-2026-0001", "subject": INITIALS, "decision": "closed",
-                                "rationale": DETAILS[4]}], actions=rows),
+        letters.summary(s, plan=letters.PlanView(
+            date(2026, 11, 23), "v1", [{"reference": "HR-2026-0001", "subject": INITIALS, "decision": "closed",
+                                        "rationale": DETAILS[4]}], rows), partner=hidva),
         letters.owner_actions(s, day=date(2026, 11, 23), version="v1", owner=action.owner, actions=rows),
         letters.reminder(s, action=rows[0], owner=action.owner, when="today"),
         letters.escalation(s, partner=hidva, action=rows[0], days=6),

@@ -50,6 +50,8 @@ def test_a_meetings_aftermath(world: World) -> None:
     world.clock.set(at(23, "12:45"))
     world.reply(CHAIR, PLAN, subject="Outcome of today's meeting")
     world.step(at(23, "12:46"))
+    assert starting(world, POLICE, "Action plan") == []  # the summaries wait for 10 quiet minutes
+    world.step(at(23, "12:56"))
     ack = starting(world, CHAIR, "Re: Outcome")[0]
     assert "A-1 (HR-2026-0001): mash@met.police.example, due Wed 25 Nov 2026: welfare visit" in ack
     assert "A-2 (HR-2026-0001): asbit@hillingdon.example, due Fri 27 Nov 2026" in ack
@@ -64,11 +66,14 @@ def test_a_meetings_aftermath(world: World) -> None:
 
     # The same email again changes nothing; a corrected one replaces, keeping the ids.
     world.reply(CHAIR, PLAN, subject="Outcome of today's meeting")
-    world.step(at(23, "12:50"))
+    world.step(at(23, "12:57"))
+    world.step(at(23, "13:10"))
     assert len(starting(world, POLICE, "Action plan")) == 1
     world.reply(CHAIR, PLAN.replace("| Friday |", "| 30/11/2026 |"), subject="Corrected outcome")
-    world.step(at(23, "12:55"))
+    world.step(at(23, "13:15"))
     assert "A-2: due date changed to 30/11/2026" in starting(world, CHAIR, "Re: Corrected")[0]
+    assert len(starting(world, POLICE, "Action plan")) == 1
+    world.step(at(23, "13:25"))
     assert len(starting(world, POLICE, "Action plan")) == 2
     with world.store.transaction() as tx:
         assert [(a.ident, str(a.due)) for a in tx.actions.find("daily")] == [

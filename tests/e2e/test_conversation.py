@@ -118,6 +118,7 @@ def test_the_conversation_on_the_real_servers(world: World) -> None:
     world.clock.set(at("13:30"))
     world.reply(ASC, plan, subject="Minutes")
     world.step(at("13:31"))
+    world.step(at("13:41"))  # the summaries go after 10 quiet minutes
     sent_before = len(world.smtp.messages)
     world.clock.set(at("13:45"))
     world.reply(ASC, plan, subject="Minutes")

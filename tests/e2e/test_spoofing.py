@@ -40,6 +40,7 @@ def test_a_forged_done_or_cannot_complete_changes_nothing_and_coordinators_are_t
     world.reply(CHAIR, "Action: HR-2026-0001 | mash@met.police.example | 26/11/2026 | welfare visit",
                 subject="Outcome")
     world.step(at(23, "12:46"))
+    world.step(at(23, "12:56"))  # the summaries wait for 10 quiet minutes
     police_before = subjects(world, POLICE)
     assert any(s.startswith("Your actions from Mon 23 Nov 2026: A-1") for s in police_before)
 

@@ -35,6 +35,7 @@ from mailbot.core.letters.day import (
     status_context,
 )
 from mailbot.core.letters.followups import (
+    PlanView,
     action_rows,
     digest,
     escalation,
@@ -64,6 +65,7 @@ __all__ = [
     "Draft",
     "Handover",
     "Headline",
+    "PlanView",
     "ReplyTo",
     "Stationery",
     "Written",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 
@@ -50,15 +51,28 @@ def _report_help(actions: Sequence[dict[str, object]]) -> str:
     return f"Done: {ident} | Update: {ident} <news> | Cannot complete: {ident} <reason>"
 
 
-def summary(s: Stationery, *, day: date, version: str, partner: Partner,
-            cases: Sequence[dict[str, object]], actions: list[dict[str, object]]) -> Letter:
-    ctx = {**s.base(day), "partner": short_name(partner), "cases": list(cases), "actions": actions,
-           "report_help": _report_help(actions)}
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """A meeting's plan as its summary shows it; ``version`` keys the summary."""
+
+    day: date
+    version: str
+    cases: Sequence[dict[str, object]]
+    actions: Sequence[dict[str, object]]
+    attended: Sequence[str] = field(default_factory=tuple)  # partners' short names
+    apologies: Sequence[str] = field(default_factory=tuple)  # "HIDVA", or "SPA for HR-2026-0041"
+
+
+def summary(s: Stationery, *, plan: PlanView, partner: Partner) -> Letter:
+    day, actions, cases = plan.day, list(plan.actions), list(plan.cases)
+    ctx = {**s.base(day), "partner": short_name(partner), "cases": cases, "actions": actions,
+           "report_help": _report_help(actions), "attended": list(plan.attended),
+           "apologies": list(plan.apologies)}
     subject = (f"Action plan {short_day(day)}: {len(cases)} case{'s' if len(cases) != 1 else ''}, "
                f"{len(actions)} action{'s' if len(actions) != 1 else ''}")
     return s.letter(Draft(
-        "summary", f"summary:{s.meeting_id}:{day}:{version}:{partner.code}", partner.emails, subject, ctx,
-        route=True, preview=f"Decisions and actions of {day_words(day)}."))
+        "summary", f"summary:{s.meeting_id}:{day}:{plan.version}:{partner.code}", partner.emails, subject,
+        ctx, route=True, preview=f"Decisions and actions of {day_words(day)}."))
 
 
 def owner_actions(s: Stationery, *, day: date, version: str, owner: str,
