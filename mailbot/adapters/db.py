@@ -46,6 +46,10 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def close(self) -> None:
+        """Close the pooled connections: a PostgreSQL server counts them until then."""
+        self.engine.dispose()
+
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         try:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mailbot.cli.common import DEFAULT_CONFIG, _clock_arg, _date_arg
+from mailbot.cli.common import DEFAULT_CONFIG, _clock_arg, _date_arg, close_all
 from mailbot.cli.desk import cmd_actions, cmd_cases
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
@@ -111,3 +111,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        close_all()
