@@ -44,6 +44,12 @@ def engine(folder: Path, *, migrated: bool = True) -> Engine:
     return made
 
 
+def track(engine: Engine) -> Engine:
+    """Close ``engine`` when the test ends, before its database is dropped."""
+    _engines.append(engine)
+    return engine
+
+
 def url_of(engine: Engine) -> str:
     """What a config file names to reach the same database."""
     return engine.url.render_as_string(hide_password=False)
