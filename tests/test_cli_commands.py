@@ -10,9 +10,11 @@ import pytest
 
 from mailbot.cli import main
 from tests.conftest import EXAMPLE_CONFIG
+from tests.rig import database
 from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
 
+pytestmark = pytest.mark.usefixtures("database")
 BOT = "highrisk-bot@hillingdon.example"
 
 
@@ -24,7 +26,7 @@ def write_config(tmp_path: Path, smtp: SMTPServer | None, ca: Path | None) -> Pa
     smtp_part = (f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "starttls"\n'
                  f'username = "{BOT}"\npassword_env = "TEST_SMTP"\nca_file = "{ca}"\n\n') if smtp else ""
     path = tmp_path / "mailbot.toml"
-    path.write_text(head + smtp_part + f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n\n' + tail)
+    path.write_text(head + smtp_part + f'[database]\nurl = "{database.url(tmp_path)}"\n\n' + tail)
     assert data["bot"]["address"] == BOT
     return path
 

@@ -41,7 +41,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from mailbot.app import open_store
 
     settings = _load(args)
-    open_store(settings)
+    open_store(settings).close()
     print(f"database at {settings.database_url} is up to date")
     return 0
 
