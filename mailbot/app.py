@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from mailbot.adapters import db, scheduler
@@ -14,10 +15,11 @@ from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings, trust_warnings
-from mailbot.core.ports import Clock
+from mailbot.core.ports import Clock, Office
 from mailbot.errors import ConfigError
 from mailbot.loop import Runtime
 from mailbot.services import Services
+from mailbot.standby import Standby, holder_name
 
 log = logging.getLogger("mailbot")
 
@@ -56,13 +58,14 @@ def warn_trust(settings: Settings) -> None:
         log.warning("%s", line)
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+def build_runtime(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
+                  ) -> Runtime:
     """The real thing: IMAP and SMTP from the config."""
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     warn_plain(settings)
     warn_trust(settings)
-    services = build_services(settings, clock)
+    services = build_services(settings, clock, store)
     tokens = token_source(settings)  # one app and one token cache for IMAP, IDLE and SMTP
     factory = functools.partial(connect, tokens=tokens)
     idle = IdleWatcher(settings.imap, wake=lambda: None, factory=factory) if settings.imap.idle else None
@@ -79,3 +82,29 @@ def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runti
     assert settings.smtp is not None
     return Runtime(build_services(settings, clock), MaildirMailbox(maildir),
                    SmtpPostman(settings.smtp, settings.bot.address))
+
+
+def build_standby(settings: Settings, clock: Clock | None = None) -> Standby:
+    """Two processes on one PostgreSQL (mailbot.standby): the lock, and each term in office
+    a runtime whose every transaction is fenced by the epoch it took office with."""
+    from mailbot.adapters.leader import PostgresLeadership
+
+    if settings.imap is None or settings.smtp is None:
+        raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
+    holder = holder_name()
+
+    def term(epoch: int) -> Runtime:
+        return build_runtime(settings, clock, db.Store(db.connect(settings.database_url), fence=epoch))
+
+    return Standby(PostgresLeadership(settings.database_url, holder, settings.takeover_seconds),
+                   lambda: open_store(settings).close(), term, holder, settings.takeover_seconds,
+                   timedelta(seconds=settings.smtp.timeout_seconds))
+
+
+def office(settings: Settings) -> Office | None:
+    """Who is active (``mailbot status``); None for SQLite, which serves one process."""
+    from mailbot.adapters.leader import PostgresLeadership
+
+    if settings.database_url.startswith("sqlite"):
+        return None
+    return PostgresLeadership(settings.database_url, f"{holder_name()} status").office()

@@ -14,6 +14,7 @@ from mailbot.cli.common import DEFAULT_CONFIG, _clock_arg, _date_arg, close_all
 from mailbot.cli.desk import cmd_actions, cmd_cases
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
+from mailbot.cli.status import cmd_status
 from mailbot.errors import MailbotError
 
 __all__ = ["build_parser", "main"]
@@ -61,6 +62,7 @@ def _service_commands(add: Add) -> None:
     p.add_argument("--out", type=Path, help="folder for the emails as .eml and .html")
     p.add_argument("--screenshots", type=Path, metavar="DIR",
                    help="also write a PNG of every email at 390 and 1024 px (needs Chromium)")
+    add("status", cmd_status, "which process is active, when two share one PostgreSQL")
     p = add("db", cmd_db_upgrade, "create or upgrade the database")
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")

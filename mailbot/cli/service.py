@@ -18,13 +18,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from mailbot.app import build_runtime
+    from mailbot.app import build_runtime, build_standby
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
         logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = _load(args)
-    runtime = build_runtime(settings, getattr(args, "clock", None))
+    clock = getattr(args, "clock", None)
+    # PostgreSQL: a second process may stand by on another host (mailbot.standby).
+    runtime = (build_runtime(settings, clock) if settings.database_url.startswith("sqlite")
+               else build_standby(settings, clock))
 
     async def main() -> None:
         stop = asyncio.Event()
