@@ -63,7 +63,7 @@ class Standby:
         while not stop.is_set():
             try:
                 if await asyncio.to_thread(self.leadership.try_lock):
-                    await asyncio.to_thread(self.prepare)
+                    await self._beating(self.prepare)
                     epoch = await asyncio.to_thread(self.leadership.take_office)
                     log.info("took office: %s is the active process (epoch %d)", self.holder, epoch)
                     return epoch
@@ -78,10 +78,21 @@ class Standby:
                 await asyncio.wait_for(stop.wait(), self.beat)
         return None
 
+    async def _beating(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (a migration: it may be long) in a thread while the lock session keeps
+        beating: the server ends a session idle for a third of ``takeover_seconds``."""
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        while not task.done():
+            await asyncio.wait({task}, timeout=self.beat)
+            if not task.done():
+                await asyncio.to_thread(self.leadership.check, 0)
+        task.result()
+
     async def _serve(self, epoch: int, stop: asyncio.Event) -> None:
-        runtime = self.term(epoch)
         ended, lost = asyncio.Event(), asyncio.Event()
+        # Beating before the runtime is built: building it can outlast the server's patience.
         watch = asyncio.create_task(self._watch(stop, ended, lost))
+        runtime = await asyncio.to_thread(self.term, epoch)
         failed = None
         try:
             if await self._settle(runtime, ended):

@@ -87,6 +87,8 @@ class PostgresLeadership:
     def take_office(self) -> int:
         """With the lock held: bump the epoch, which fences off every transaction of the
         process that held office before; the new epoch."""
+        if self.conn is None or self.conn.closed:  # a new session would not hold the lock
+            raise StoreError("lost the lock before taking office")
         row = self._run(_TAKE_OFFICE, {"name": self.office_name, "holder": self.holder})
         assert row is not None
         return int(row[0])
