@@ -169,6 +169,31 @@ class StandbyDrill(Drill):
         if blow == "kill":  # a new process replaces it: two are always running
             self._start(now()).standing_by.wait(60)
 
+    def kill_mid_send(self, day: date, hold: float) -> None:
+        """Kill the active process while the SMTP server holds one of its emails for ``hold``
+        seconds: the email lands in the Sent folder after the standby has taken office."""
+        self.days.append(day)
+        self.backlog(day, 3)
+        start, started = datetime.combine(day, datetime.min.time(), LONDON).replace(hour=10), time.monotonic()
+        self.smtp.handler.slow = hold
+        self._start(start)
+        self._after(started, "office")
+        self._start(start + timedelta(seconds=time.monotonic() - started)).standing_by.wait(60)
+        self.smtp.handler.holding.clear()
+        assert self.smtp.handler.holding.wait(30), "\n".join(self.logs[-40:])
+        active = self._active()
+        assert active is not None
+        at = time.monotonic()
+        active.proc.send_signal(signal.SIGKILL)
+        active.proc.wait(10)
+        del self.lives[active.proc.pid]
+        self.smtp.handler.slow = 0.0
+        self.report.kills.append(Kill(0, at - started, "sending"))
+        office, _ = self._after(at, "office")
+        resumed, _ = self._after(at, "running")
+        self.handovers.append(Handover("kill", office - at, resumed - at))
+        self._finish(day)
+
     def _finish(self, day: date) -> None:
         deadline = time.monotonic() + 180
         while not self._day_done(day):
