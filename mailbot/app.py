@@ -87,14 +87,15 @@ def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runti
 def build_standby(settings: Settings, clock: Clock | None = None) -> Standby:
     """Two processes on one PostgreSQL (mailbot.standby): the lock, and each term in office
     a runtime whose every transaction is fenced by the epoch it took office with."""
-    from mailbot.adapters.leader import PostgresLeadership
+    from mailbot.adapters.leader import PostgresLeadership, pool
 
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     holder = holder_name()
 
     def term(epoch: int) -> Runtime:
-        return build_runtime(settings, clock, db.Store(db.connect(settings.database_url), fence=epoch))
+        return build_runtime(settings, clock, db.Store(pool(settings.database_url, settings.takeover_seconds),
+                                                       fence=epoch))
 
     return Standby(PostgresLeadership(settings.database_url, holder, settings.takeover_seconds),
                    lambda: open_store(settings).close(), term, holder, settings.takeover_seconds,

@@ -17,11 +17,11 @@ from sqlalchemy import Engine, text
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
 from mailbot.adapters.db import Store
-from mailbot.adapters.leader import PostgresLeadership, libpq_url
+from mailbot.adapters.leader import PostgresLeadership, libpq_url, pool
 from mailbot.adapters.templates import renderer
 from mailbot.cli import main
 from mailbot.core.ports import AfterSend, OutboxRow
-from mailbot.errors import NotActive, SendError
+from mailbot.errors import NotActive, SendError, StoreError
 from mailbot.services import Outcome, Services
 from tests.conftest import EXAMPLE_CONFIG
 from tests.rig import database
@@ -103,6 +103,25 @@ def test_a_process_that_lost_office_writes_nothing_once_another_took_it(pg: Post
             asyncio.run(old.drain(Refuses()))
         assert count(engine, "inbound") == 0 and count(engine, "outbox") == queued
         assert new.ingest(reply("<r1@met.police.example>")) is Outcome.APPLIED
+    finally:
+        a.release()
+        b.release()
+
+
+def test_a_process_frozen_inside_a_transaction_does_not_keep_the_next_from_office(
+        pg: PostgresServer, tmp_path: Path) -> None:
+    # Its transaction holds the leadership row FOR SHARE, which the next process's epoch bump
+    # waits for: the server ends that transaction, and its commit fails.
+    engine = database.engine(tmp_path)
+    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
+    store = Store(database.track(pool(database.url_of(engine), takeover_seconds=3)), fence=None)
+    try:
+        assert a.try_lock()
+        store.fence = a.take_office()
+        with pytest.raises(StoreError), store.transaction() as tx:
+            tx.outbox.counts()  # read under the fence, then frozen
+            a.release()  # as the server does to the frozen process's lock session
+            assert b.try_lock() and b.take_office() == 2
     finally:
         a.release()
         b.release()

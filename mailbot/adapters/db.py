@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mailbot.adapters.engine import connect, upgrade
 from mailbot.adapters.repositories import (
@@ -67,8 +67,12 @@ class Store:
                 if self.fence is not None:
                     self._check_fence(conn)
                 yield Tx(conn)
-        except OperationalError as exc:
-            raise StoreError(f"database unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            # A session the server ended (a transaction idle too long, say) comes as another
+            # class of error, but the connection is gone all the same.
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                raise StoreError(f"database unavailable: {exc.orig}") from exc
+            raise
 
     def _check_fence(self, conn: Connection) -> None:
         epoch = epoch_for_share(conn, self.office)

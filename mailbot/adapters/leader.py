@@ -18,6 +18,7 @@ import select
 from typing import Any
 
 import psycopg
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from mailbot.core.ports import Office
@@ -53,6 +54,18 @@ def connection_options(takeover_seconds: float) -> dict[str, Any]:
         "options": f"-c idle_session_timeout={idle_ms} -c tcp_keepalives_idle={keepalive} "
                    f"-c tcp_keepalives_interval={max(1, keepalive // 2)} -c tcp_keepalives_count=3",
     }
+
+
+def pool(url: str, takeover_seconds: float) -> Engine:
+    """The active process's pooled connections. A process frozen inside a transaction holds
+    its FOR SHARE on the leadership row, which would keep the next process from taking office
+    for ever: the server ends such a transaction after a third of ``takeover_seconds``. The
+    process's transactions never wait on anything but the database, so none idles that long."""
+    idle_ms = int(takeover_seconds * 1000 / 3)
+    options = {key: value for key, value in connection_options(takeover_seconds).items()
+               if key not in ("autocommit", "options")}
+    return create_engine(url, pool_pre_ping=True, connect_args={
+        **options, "options": f"-c idle_in_transaction_session_timeout={idle_ms}"})
 
 
 def libpq_url(url: str) -> str:
