@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailbot.adapters import db, scheduler
 from mailbot.adapters.clock import SystemClock
@@ -20,6 +22,11 @@ from mailbot.errors import ConfigError
 from mailbot.loop import Runtime
 from mailbot.services import Services
 from mailbot.standby import Standby, holder_name
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from mailbot.adapters.leader import PostgresLeadership
 
 log = logging.getLogger("mailbot")
 
@@ -87,8 +94,7 @@ def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runti
 def build_standby(settings: Settings, clock: Clock | None = None) -> Standby:
     """Two processes on one PostgreSQL (mailbot.standby): the lock, and each term in office
     a runtime whose every transaction is fenced by the epoch it took office with."""
-    from mailbot.adapters.leader import PostgresLeadership, pool
-
+    PostgresLeadership, pool = _leader()
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     holder = holder_name()
@@ -104,8 +110,15 @@ def build_standby(settings: Settings, clock: Clock | None = None) -> Standby:
 
 def office(settings: Settings) -> Office | None:
     """Who is active (``mailbot status``); None for SQLite, which serves one process."""
-    from mailbot.adapters.leader import PostgresLeadership
-
-    if settings.database_url.startswith("sqlite"):
+    if not settings.database_url.startswith("postgresql"):
         return None
+    PostgresLeadership, _ = _leader()
     return PostgresLeadership(settings.database_url, f"{holder_name()} status").office()
+
+
+def _leader() -> tuple[type[PostgresLeadership], Callable[[str, float], Engine]]:
+    try:
+        from mailbot.adapters.leader import PostgresLeadership, pool
+    except ImportError as exc:
+        raise ConfigError(f"PostgreSQL needs its driver: pip install -e '.[postgresql]' ({exc})") from exc
+    return PostgresLeadership, pool

@@ -26,8 +26,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _load(args)
     clock = getattr(args, "clock", None)
     # PostgreSQL: a second process may stand by on another host (mailbot.standby).
-    runtime = (build_runtime(settings, clock) if settings.database_url.startswith("sqlite")
-               else build_standby(settings, clock))
+    runtime = (build_standby(settings, clock) if settings.database_url.startswith("postgresql")
+               else build_runtime(settings, clock))
 
     async def main() -> None:
         stop = asyncio.Event()
