@@ -141,8 +141,11 @@ class StandbyDrill(Drill):
         self._start(now())
         self._after(started, "office")
         self._start(now()).standing_by.wait(60)
-        blows = ["cut"] * cuts + ["kill"] * kills
-        self.rng.shuffle(blows)
+        # The first two blows of a day are kills aimed at a part-sent case call; the rest,
+        # cuts among them, land at random.
+        rest = ["cut"] * cuts + ["kill"] * max(0, kills - 2)
+        self.rng.shuffle(rest)
+        blows = ["kill"] * min(2, kills) + rest
         for n, blow in enumerate(blows):
             if self._day_done(day):
                 break
