@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailbot.adapters import db, engine, scheduler
 from mailbot.adapters.clock import SystemClock
@@ -14,11 +17,17 @@ from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings, trust_warnings
-from mailbot.core.ports import Clock
+from mailbot.core.ports import Clock, Office
 from mailbot.errors import ConfigError
 from mailbot.loop import Runtime
 from mailbot.preflight import check_secrets
 from mailbot.services import Services
+from mailbot.standby import Standby, holder_name
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from mailbot.adapters.leader import PostgresLeadership
 
 log = logging.getLogger("mailbot")
 
@@ -63,13 +72,14 @@ def describe(settings: Settings) -> str:
             f"mailbox {settings.bot.address}")
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+def build_runtime(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
+                  ) -> Runtime:
     """The real thing: IMAP and SMTP from the config. What it cannot start without (its
     secrets, its database) is checked first, before any server is contacted."""
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     check_secrets(settings)
-    services = build_services(settings, clock)
+    services = build_services(settings, clock, store)
     warn_plain(settings)
     warn_trust(settings)
     if exposed := engine.readable_by_others(settings.database_url):
@@ -90,3 +100,36 @@ def build_demo_runtime(settings: Settings, clock: Clock, maildir: Path) -> Runti
     assert settings.smtp is not None
     return Runtime(build_services(settings, clock), MaildirMailbox(maildir),
                    SmtpPostman(settings.smtp, settings.bot.address))
+
+
+def build_standby(settings: Settings, clock: Clock | None = None) -> Standby:
+    """Two processes on one PostgreSQL (mailbot.standby): the lock, and each term in office
+    a runtime whose every transaction is fenced by the epoch it took office with."""
+    PostgresLeadership, pool = _leader()
+    if settings.imap is None or settings.smtp is None:
+        raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
+    holder = holder_name()
+
+    def term(epoch: int) -> Runtime:
+        return build_runtime(settings, clock, db.Store(pool(settings.database_url, settings.takeover_seconds),
+                                                       fence=epoch))
+
+    return Standby(PostgresLeadership(settings.database_url, holder, settings.takeover_seconds),
+                   lambda: open_store(settings).close(), term, holder, settings.takeover_seconds,
+                   timedelta(seconds=settings.smtp.timeout_seconds))
+
+
+def office(settings: Settings) -> Office | None:
+    """Who is active (``mailbot status``); None for SQLite, which serves one process."""
+    if not settings.database_url.startswith("postgresql"):
+        return None
+    PostgresLeadership, _ = _leader()
+    return PostgresLeadership(settings.database_url, f"{holder_name()} status").office()
+
+
+def _leader() -> tuple[type[PostgresLeadership], Callable[[str, float], Engine]]:
+    try:
+        from mailbot.adapters.leader import PostgresLeadership, pool
+    except ImportError as exc:
+        raise ConfigError(f"PostgreSQL needs its driver: pip install -e '.[postgresql]' ({exc})") from exc
+    return PostgresLeadership, pool

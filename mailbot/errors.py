@@ -11,6 +11,7 @@ config, a failing transport or store, and bugs::
      │    ├── SendError       sending over SMTP failed
      │    └── SignInError     no token, or a server refused the bot's sign-in
      └── StoreError           the database could not be read or written
+          └── NotActive       this process lost office to another (mailbot.standby)
 """
 
 from __future__ import annotations
@@ -52,3 +53,8 @@ class SignInError(TransportError):
 
 class StoreError(MailbotError):
     """Raised when the database cannot be read or written."""
+
+
+class NotActive(StoreError):
+    """Raised by every transaction of a process that is no longer the active one: another
+    process took office (a newer epoch), so this one must stop reading and sending."""

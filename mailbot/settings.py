@@ -184,6 +184,9 @@ class Settings:
     source: Path | None = None
     m365: M365Settings | None = None
     privacy: PrivacySettings = PrivacySettings()
+    # With PostgreSQL, two processes may share the database: the one standing by takes over
+    # within this many seconds of the active one dying or losing the database (mailbot.standby).
+    takeover_seconds: float = 30.0
     # Built once: it indexes every partner's names and addresses, and the use cases ask often.
     _directory: Directory = field(init=False, repr=False, compare=False)
     _rooms: dict[str, Directory] = field(init=False, repr=False, compare=False)

@@ -31,6 +31,38 @@ def directory(settings: Settings) -> Directory:
     return settings.directory
 
 
+# -- the databases ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """Debian's PostgreSQL, a private cluster started once (tests/rig/postgres.py)."""
+    import os
+
+    from tests.rig.postgres import PG_BIN, PostgresServer, available
+
+    if not available():
+        message = f"PostgreSQL is not installed in {PG_BIN} (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": run ./scripts/test, which installs it")
+        pytest.skip(message)
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request):  # type: ignore[no-untyped-def]
+    """Runs the test once on SQLite and once on PostgreSQL (tests/rig/database.py)."""
+    from tests.rig import database
+
+    server = request.getfixturevalue("postgres") if request.param == "postgresql" else None
+    database.use(server)
+    yield request.param
+    database.clean_up()
+    database.use(None)
+
+
 # -- real mail servers on 127.0.0.1 ---------------------------------------------
 
 

@@ -12,6 +12,8 @@ import pytest
 from mailbot.cli import main
 from tests.conftest import DATA, EXAMPLE_CONFIG, ROOT
 
+pytestmark = pytest.mark.usefixtures("database")
+
 GOLDEN = sorted((DATA / "inbound").glob("*.eml"))
 
 

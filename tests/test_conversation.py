@@ -10,10 +10,13 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 from mailbot.services import Outcome, Services
 from tests.rig.received import arrived
 from tests.test_services import at, make
 
+pytestmark = pytest.mark.usefixtures("database")
 POLICE = "mash@met.police.example"
 HIDVA = "referrals@hidva.example"
 CNWL = "cnwl.highrisk@cnwl.example"

@@ -8,10 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from mailbot.services import Services
 from tests.test_conversation import CHAIR, CNWL, HIDVA, POLICE, ingest, mail, sent, text
 from tests.test_services import at, make
 
+pytestmark = pytest.mark.usefixtures("database")
 # Everything said about a person during the fortnight. None of it may reach HIDVA's domain.
 SECRETS = ["Q.X.", "knife threats", "Z.V.", "self-neglect", "hoarding", "Y.U.", "coercive control",
            "W.R.", "stalked", "Safety plan", "refuge", "court hearing", "Visit and assess", "hospital"]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mailbot.services import Outcome, Services
 from tests.test_services import at, make, outbox, reply
 from tests.test_strangers import sent, text
 
+pytestmark = pytest.mark.usefixtures("database")
 CHAIR, POLICE, HIDVA = "adultmash@hillingdon.example", "mash@met.police.example", "referrals@hidva.example"
 ROUTE = ("To get them: Ask the coordinator for the action's details by phone on 01895 250111, "
          "or read it in the partnership's secure workspace.")

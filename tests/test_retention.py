@@ -7,11 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from mailbot.cli import main
 from mailbot.services import Outcome, Services
+from tests.rig import database
 from tests.test_services import LONDON, at, make, reply
+
+pytestmark = pytest.mark.usefixtures("database")
 
 POLICE = "mash@met.police.example"
 
@@ -110,7 +114,7 @@ def test_mailbot_audit_shows_who_when_and_the_source_email(tmp_path: Path, capsy
     from tests.conftest import EXAMPLE_CONFIG
 
     config.write_text(EXAMPLE_CONFIG.read_text().replace("sqlite:///mailbot.db",
-                                                         f"sqlite:///{tmp_path / 'db.sqlite'}"))
+                                                         database.url_of(s.store.engine)))  # type: ignore[attr-defined]
     assert main(["--config", str(config), "audit", "--case", "hr-2026-0001"]) == 0
     out = capsys.readouterr().out
     header, added, required, count = out.splitlines()
@@ -134,18 +138,18 @@ def test_upgrading_moves_personal_details_out_of_existing_audit_entries(tmp_path
     from alembic import command
     from alembic.config import Config
 
-    from mailbot.adapters.db import Store, connect, upgrade
+    from mailbot.adapters.db import Store, upgrade
 
-    engine = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    engine = database.engine(tmp_path, migrated=False)
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "mailbot" / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0004")
-        conn.exec_driver_sql(
+        conn.execute(text(
             "insert into audit (at, meeting, actor, partner, action, reference, detail) values "
             "('2026-01-05 10:00:00', 'daily', 'mash@met.police.example', 'police', 'case added', "
-            "'HR-2026-0001', '{\"subject\": \"T.W.\", \"concern\": \"threats\", \"day\": \"2026-01-05\"}')")
+            "'HR-2026-0001', '{\"subject\": \"T.W.\", \"concern\": \"threats\", \"day\": \"2026-01-05\"}')"))
     upgrade(engine)
     with Store(engine).transaction() as tx:
         stored = tx.conn.exec_driver_sql("select detail from audit").scalar()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from mailbot import config
 from mailbot.services import Outcome, Services
 from tests.conftest import EXAMPLE_CONFIG
@@ -12,6 +15,7 @@ from tests.core.test_trust import EXCHANGE_PASS, EXCHANGE_SPOOF, mail
 from tests.rig.received import arrived
 from tests.test_services import at, make, outbox, reply
 
+pytestmark = pytest.mark.usefixtures("database")
 POLICE = "mash@met.police.example"
 
 
@@ -102,7 +106,7 @@ def test_a_secure_portal_notice_goes_to_coordinators_and_the_sender_is_told(tmp_
     acks = [k for k, _ in outbox(s) if k.startswith("ack:")]
     assert len(acks) == 1
     with s.store.transaction() as tx:
-        raw = tx.conn.exec_driver_sql("select raw from outbox where key like 'ack:%'").scalar()
+        raw = tx.conn.execute(text("select raw from outbox where key like 'ack:%'")).scalar()
     assert b"cannot open it" in raw
 
 

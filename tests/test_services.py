@@ -9,15 +9,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
-from mailbot.adapters.db import Store, connect, upgrade
+from mailbot.adapters.db import Store
 from mailbot.adapters.templates import renderer
 from mailbot.config import Settings
 from mailbot.core.compose import Render
 from mailbot.services import Outcome, Services
 from tests.conftest import EXAMPLE_CONFIG
+from tests.rig import database
 from tests.rig.received import arrived
 
 LONDON = ZoneInfo("Europe/London")
@@ -27,12 +29,13 @@ def at(day: int, hhmm: str, month: int = 11) -> datetime:
     h, m = map(int, hhmm.split(":"))
     return datetime(2026, month, day, h, m, tzinfo=LONDON)
 
+pytestmark = pytest.mark.usefixtures("database")
+
 
 def make(tmp_path: Path, start: datetime, render: Render | None = None,
          settings: Settings | None = None) -> Services:
     settings = settings or config.load(EXAMPLE_CONFIG)
-    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    upgrade(engine)
+    engine = database.engine(tmp_path)
     return Services(settings, Store(engine), SettableClock(start), render or renderer())
 
 
@@ -270,7 +273,7 @@ def test_each_meeting_writes_only_to_its_own_members_and_coordinators(tmp_path: 
     s.clock.set(at(23, "12:30"))  # type: ignore[attr-defined]
     s.due()
     with s.store.transaction() as tx:
-        told = dict(tx.conn.exec_driver_sql(
-            "select key, recipients from outbox where key like 'notice:missed:%'").fetchall())
+        told = dict(tx.conn.execute(text(
+            "select key, recipients from outbox where key like 'notice:missed:%'")).all())
     assert told == {"notice:missed:attendance:daily:2026-11-23": "adultmash@hillingdon.example",
                     "notice:missed:attendance:panel:2026-11-23": "mash@met.police.example"}

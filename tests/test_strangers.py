@@ -8,9 +8,12 @@ import email.policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 from mailbot.services import Outcome, Services
 from tests.test_services import at, make, outbox, reply
 
+pytestmark = pytest.mark.usefixtures("database")
 NEIGHBOUR = "worried.neighbour@mail.example"
 QUOTING = ("My neighbour J.J. shouts at his children every night. Please can someone help.\n\n"
            "On Mon, 23 Nov 2026 at 10:00, Hillingdon High Risk Case Discussion "

@@ -18,6 +18,8 @@ import pytest
 from mailbot.adapters import scheduler
 from tests.test_services import make
 
+pytestmark = pytest.mark.usefixtures("database")
+
 LONDON = ZoneInfo("Europe/London")
 BANK_HOLIDAYS = {
     date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mailbot.adapters.engine import connect, upgrade
 from mailbot.adapters.repositories import (
@@ -21,8 +21,9 @@ from mailbot.adapters.repositories import (
     OutboxQueue,
     Retention,
     Runs,
+    epoch_for_share,
 )
-from mailbot.errors import StoreError
+from mailbot.errors import NotActive, StoreError
 
 __all__ = ["Store", "Tx", "connect", "upgrade"]
 
@@ -43,15 +44,40 @@ class Tx:
 
 
 class Store:
-    """Opens one transaction per unit of work."""
+    """Opens one transaction per unit of work.
 
-    def __init__(self, engine: Engine) -> None:
+    With a ``fence`` (the epoch this process took office with, ``mailbot.standby``) every
+    transaction first reads the leadership row FOR SHARE and raises ``NotActive`` if another
+    process has taken office since. FOR SHARE conflicts with the new holder's epoch bump, so
+    a transaction of the old process either commits before the bump or sees it and writes
+    nothing: correctness does not hang on how fast the old process hears it lost the lock.
+    """
+
+    def __init__(self, engine: Engine, fence: int | None = None, office: str = "mailbot") -> None:
         self.engine = engine
+        self.fence = fence
+        self.office = office
+
+    def close(self) -> None:
+        """Close the pooled connections: a PostgreSQL server counts them until then."""
+        self.engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         try:
             with self.engine.begin() as conn:
+                if self.fence is not None:
+                    self._check_fence(conn)
                 yield Tx(conn)
-        except OperationalError as exc:
-            raise StoreError(f"database unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            # A session the server ended (a transaction idle too long, say) comes as another
+            # class of error, but the connection is gone all the same.
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                raise StoreError(f"database unavailable: {exc.orig}") from exc
+            raise
+
+    def _check_fence(self, conn: Connection) -> None:
+        epoch = epoch_for_share(conn, self.office)
+        if epoch != self.fence:
+            raise NotActive(f"no longer the active process: took office as epoch {self.fence}, "
+                            f"the database is at epoch {epoch}")

@@ -132,4 +132,6 @@ def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: Se
     """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
     maker = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
     stmt = maker(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-    return bool(conn.execute(stmt).rowcount)
+    # RETURNING, not rowcount: PostgreSQL's driver reports a rowcount that does not say
+    # whether the row went in, and "already queued" must never read as "queued now".
+    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None

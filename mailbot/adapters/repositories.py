@@ -28,6 +28,14 @@ from mailbot.core.store import OutboxEntry
 _FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED, OutboxStatus.CANCELLED)
 
 
+def epoch_for_share(conn: Connection, office: str) -> int | None:
+    """The epoch of whoever holds ``office`` now, read FOR SHARE: no process can take office
+    (bump it) until this transaction ends."""
+    found: int | None = conn.execute(select(t.leadership.c.epoch).where(t.leadership.c.name == office)
+                                     .with_for_update(read=True)).scalar()
+    return found
+
+
 class InboundLog:
     """Every email received: its key, how it was read, where it ended."""
 
@@ -448,6 +456,18 @@ class OutboxQueue:
                                         o.status, o.attempts).where(o.status == OutboxStatus.SENDING))
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
+
+    def last_claim(self) -> datetime | None:
+        """When the newest email still 'sending' was claimed (or its batch last moved on)."""
+        o = t.outbox.c
+        found: datetime | None = self.conn.execute(
+            select(func.max(o.claimed_at)).where(o.status == OutboxStatus.SENDING)).scalar()
+        return found
+
+    def touch_sending(self, now: datetime) -> None:
+        """The rest of a batch moves on: its next email starts going now."""
+        self.conn.execute(update(t.outbox).where(t.outbox.c.status == OutboxStatus.SENDING)
+                          .values(claimed_at=now))
 
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
         self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))

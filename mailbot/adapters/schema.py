@@ -197,6 +197,20 @@ outbox = Table(
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
     # The meeting the email is from: a reply is routed to it by its thread (In-Reply-To).
     Column("meeting", String(32)),
+    # When the row was last claimed, or its batch last moved on: after a handover, an email
+    # still "sending" is judged only once the old process can no longer be sending it.
+    Column("claimed_at", UTCDateTime),
+)
+
+# Which process is active when two share one PostgreSQL (mailbot.standby): one row per bot.
+# Each process that takes office bumps ``epoch``; every transaction of the active process
+# checks it first, so a process that lost office writes nothing more.
+leadership = Table(
+    "leadership", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("epoch", Integer, nullable=False),
+    Column("holder", String(200), nullable=False),  # host:pid
+    Column("since", UTCDateTime, nullable=False),
 )
 
 Index("ix_outbox_message_id", outbox.c.message_id)

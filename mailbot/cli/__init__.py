@@ -19,6 +19,7 @@ from mailbot.cli.common import (
     _commands,
     _date_arg,
     _meeting_option,
+    close_all,
 )
 from mailbot.cli.desk import actions_commands, cases_commands
 from mailbot.cli.minutes import add_minutes_command
@@ -26,6 +27,7 @@ from mailbot.cli.outbox import outbox_commands
 from mailbot.cli.panel import register as register_panel
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
 from mailbot.cli.service import cmd_audit, cmd_db_upgrade, cmd_demo, cmd_inbox, cmd_purge, cmd_run, cmd_send
+from mailbot.cli.status import cmd_status
 from mailbot.errors import MailbotError
 
 __all__ = ["build_parser", "main"]
@@ -67,6 +69,7 @@ def _service_commands(add: Add) -> None:
                    help="also write a PNG of every email at 390 and 1024 px (needs Chromium)")
     p.add_argument("--example", default="daily", metavar="NAME",
                    help="which example meeting to run: daily (the default), risk, ... (see README)")
+    add("status", cmd_status, "which process is active, when two share one PostgreSQL")
     p = add("db", cmd_db_upgrade, "create or upgrade the database")
     p.add_argument("action", choices=["upgrade"])
     p = add("send", cmd_send, "send a day's case call, attendance list, action summary or digest now")
@@ -117,4 +120,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     finally:
+        close_all()
         os.umask(umask)

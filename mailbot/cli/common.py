@@ -55,10 +55,21 @@ def _load(args: argparse.Namespace) -> Settings:
     return config.load(path)
 
 
+_opened: list[Services] = []
+
+
 def _services(args: argparse.Namespace) -> Services:
     from mailbot.app import build_services
 
-    return build_services(_load(args), getattr(args, "clock", None))
+    services = build_services(_load(args), getattr(args, "clock", None))
+    _opened.append(services)
+    return services
+
+
+def close_all() -> None:
+    """Close the stores a command opened, when it ends however it ends."""
+    while _opened:
+        _opened.pop().store.close()
 
 
 def _date_arg(text: str) -> date:

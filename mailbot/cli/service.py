@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mailbot.core.store import OutboxEntry
     from mailbot.loop import Runtime
     from mailbot.services import Services
+    from mailbot.standby import Standby
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -27,12 +28,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         settings = _load(args)
         check_secrets(settings)  # before the slow imports: a missing secret is one line, at once
-        from mailbot.app import build_runtime
+        from mailbot.app import build_runtime, build_standby
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         for chatty in ("alembic", "apscheduler"):  # their start-up lines drown the bot's own
             logging.getLogger(chatty).setLevel(logging.WARNING)
-        runtime = build_runtime(settings, getattr(args, "clock", None))
+        clock = getattr(args, "clock", None)
+        # PostgreSQL: a second process may stand by on another host (mailbot.standby).
+        runtime = (build_standby(settings, clock) if settings.database_url.startswith("postgresql")
+                   else build_runtime(settings, clock))
         if not stop.received:
             _run_until_stopped(runtime, stop)
         logging.getLogger("mailbot").info("mailbot stopped (%s)", stop.received)
@@ -67,7 +71,7 @@ class _StopSignals:
         self.wanted()
 
 
-def _run_until_stopped(runtime: Runtime, stop: _StopSignals) -> None:
+def _run_until_stopped(runtime: Runtime | Standby, stop: _StopSignals) -> None:
     import asyncio
 
     async def main() -> None:
@@ -87,7 +91,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from mailbot.app import open_store
 
     settings = _load(args)
-    open_store(settings)
+    open_store(settings).close()
     print(f"database at {shown(settings.database_url)} is up to date")
     if warning := readable_by_others(settings.database_url):
         print(f"warning: {warning}")

@@ -68,15 +68,19 @@ def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
             r.problem(f"{name}.auth", "oauth2-m365 needs an [m365] table (tenant_id, client_id, a secret)")
     privacy = _privacy(r, data)
     database = r.table(data, "database", "database", required=False) or {}
-    r.unknown(database, {"url"}, "database")
+    r.unknown(database, {"url", "takeover_seconds"}, "database")
     url = r.get(database, "url", "database", str, "sqlite:///mailbot.db") or ""
+    takeover = r.get(database, "takeover_seconds", "database", float, 30.0) or 30.0
+    if takeover < 3:
+        r.problem("database.takeover_seconds", "must be at least 3 (seconds)")
     meetings = _meetings(r, data)
     partners = _partners(r, data)
     _check_members(r, meetings, partners)
     if r.problems:
         raise ConfigError(r.problems)
     assert bot is not None
-    return Settings(bot, meetings, partners, imap, smtp, url, source, m365, privacy or PrivacySettings())
+    return Settings(bot, meetings, partners, imap, smtp, url, source, m365, privacy or PrivacySettings(),
+                    takeover_seconds=takeover)
 
 
 TRUST_OFF_WARNING = (

@@ -5,6 +5,8 @@ them. Adapters implement these; services import only this module, never an adapt
 - ``Mailbox``: where replies arrive (IMAP, or a maildir for the demo), handing each email
   over whole as an ``Arrival`` and told afterwards where it ended.
 - ``Postman``: hands queued emails (``OutboxRow``) to SMTP, telling each outcome at once.
+- ``Leadership``: which of two processes sharing one PostgreSQL is the active one
+  (``mailbot.standby``), and ``Office``, what ``mailbot status`` shows of it.
 """
 
 from __future__ import annotations
@@ -116,3 +118,27 @@ class Postman(Protocol):
 
     async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
                    ) -> list[SendError | None]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """Who is active, as the database knows it: the last process to take office, whether it
+    still holds the lock, and the processes standing by."""
+
+    epoch: int | None
+    holder: str | None  # host:pid
+    since: datetime | None
+    held: bool
+    standing_by: tuple[str, ...] = ()
+
+
+class Leadership(Protocol):
+    """One active process at a time. ``try_lock`` takes the lock if no other process holds
+    it; ``take_office`` then bumps the epoch and returns it; ``check`` says, after waiting up
+    to ``wait`` seconds for the server to speak, whether the lock is still held."""
+
+    def try_lock(self) -> bool: ...
+    def take_office(self) -> int: ...
+    def check(self, wait: float) -> bool: ...
+    def release(self) -> None: ...
+    def office(self) -> Office: ...

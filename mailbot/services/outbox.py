@@ -72,7 +72,8 @@ class Outbox(UseCase):
                 self._tell_expired(tx, expired, now)
             rows = [self._refresh_late(tx, row, now) for row in tx.outbox.due(now)]
             for row in rows:
-                tx.outbox.mark(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1)
+                tx.outbox.mark(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1,
+                               claimed_at=now)
             return rows
 
     def _tell_expired(self, tx: UnitOfWork, expired: list[tuple[str, str, str | None]],
@@ -107,6 +108,9 @@ class Outbox(UseCase):
             ours = told is not None and any(row.key == told.key for row in rows)
             if refused or ours:
                 told = self._tell_refused(tx, told, refused, now, rows[0].id)
+            # The next email of the batch starts going now: its claim is as young as this
+            # moment (what ``in_doubt_until`` counts from).
+            tx.outbox.touch_sending(now)
         self._told = told  # only once it is committed
 
     @staticmethod
@@ -160,6 +164,23 @@ class Outbox(UseCase):
         else:
             tx.outbox.mark(waiting.id, subject=letter.subject, raw=self._build(letter, now)[1])
         return Told(told.key, told.refused, len(told.refused))
+
+    def in_doubt_until(self, settle: timedelta) -> datetime | None:
+        """After a handover: until when an email the previous process left 'sending' may still
+        be on its way, or None if none may.
+
+        The old process sends one email at a time and records each outcome in a fenced
+        transaction before the next goes, so once another process has taken office the old
+        one can finish at most the email it had started: one that began no earlier than its
+        row's ``claimed_at`` and ends within the SMTP timeout (``settle``). Judging it sooner
+        (``recover`` searching the Sent folder) could miss a copy about to land there and send
+        it a second time.
+        """
+        with self.unit() as tx:
+            last = tx.outbox.last_claim()
+        if last is None or last + settle <= self.clock.now():
+            return None
+        return last + settle
 
     def recover(self, already_sent: Callable[[list[str]], set[str]] | None = None) -> tuple[int, int]:
         """On start: emails left 'sending' by a crash; returns (found sent, queued again).

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.test_day import ASC, CNWL, HIDVA, POLICE, at
 from tests.rig.world import World, subject_of, text_of, world_for
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.servers, pytest.mark.usefixtures("database")]
 SPA = "spa@cnwl.example"
 
 OUTLOOK_CHAIN = """Nothing to add from HIDVA today, thanks.

@@ -14,7 +14,7 @@ import pytest
 
 from tests.rig.drill import Drill, Report
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.servers, pytest.mark.usefixtures("database")]
 
 WORKING_DAYS = [date(2026, 11, 23) + timedelta(days=d) for d in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11)]
 

@@ -36,6 +36,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot import config
 from mailbot.core.letters import brief_day
@@ -74,8 +76,7 @@ class Drill:
                  seed: int) -> None:
         self.dc, self.smtp, self.folder = dc, smtp, folder
         self.rng = random.Random(seed)
-        self.db = folder / "db.sqlite"
-        data = rig_config(dc, smtp, self.db)
+        data = rig_config(dc, smtp, folder / "db.sqlite")
         data["imap"].update({"sent_folder": SENT, "poll_seconds": 0.5})
         for n in range(1, extra_partners + 1):
             data["partner"].append({"code": f"p{n:02}", "name": f"Partner {n:02}", "aliases": [f"P{n:02}"],
@@ -203,20 +204,27 @@ class Drill:
     def _part_sent(self, day: date) -> bool:
         try:
             sent, unsent = self._query(
-                "select coalesce(sum(status = 'sent'), 0), coalesce(sum(status != 'sent'), 0) "
+                "select coalesce(sum(case when status = 'sent' then 1 else 0 end), 0), "
+                "coalesce(sum(case when status != 'sent' then 1 else 0 end), 0) "
                 "from outbox where key like ?", f"case-call:%:{day}:%")[0]
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, SQLAlchemyError):
             return False
         return bool(sent and unsent)
 
     # -- what the database and the mailbox say ------------------------------------
     def _query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db, timeout=30) as conn:
-            return conn.execute(sql, args).fetchall()
+        engine = self.world.store.engine
+        if engine.dialect.name == "sqlite":
+            # Its own plain connection: the bot's engine begins every transaction IMMEDIATE,
+            # and a drill polling every few milliseconds must not take the write lock.
+            with sqlite3.connect(str(engine.url.database), timeout=30) as conn:
+                return conn.execute(sql, args).fetchall()
+        names = iter(range(len(args)))
+        named = re.sub(r"\?", lambda _: f":p{next(names)}", sql)
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(named), {f"p{n}": a for n, a in enumerate(args)})]
 
     def _in_progress(self, day: date) -> str:
-        if not self.db.exists():
-            return "starting"
         try:
             unsent_calls = self._query("select count(*) from outbox where key like ? and status != 'sent'",
                                        f"case-call:%:{day}:%")[0][0]
@@ -225,7 +233,7 @@ class Drill:
             read = self._query("select count(*) from inbound where message_key like ?",
                                f"<drill-{day}-%")[0][0]
             unsent = self._query("select count(*) from outbox where status != 'sent'")[0][0]
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, SQLAlchemyError):
             return "starting"  # tables not made yet
         states = []
         if not called or unsent_calls:

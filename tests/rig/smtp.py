@@ -42,6 +42,11 @@ class Handler:
     # As Exchange Online does: keep a copy of each submission in the sender's Sent folder,
     # before answering 250 (set to an IMAP port and folder name to turn on).
     sent_copy: tuple[int, str] | None = None
+    # A slow server: each DATA is held this long before it is logged, delivered and copied to
+    # Sent, even if the client has gone meanwhile (the submission was complete). ``holding``
+    # is set as each hold begins.
+    slow: float = 0.0
+    holding: threading.Event = field(default_factory=threading.Event)
     imap: dict[str, IMAPClient] = field(default_factory=dict)
     # Bearer tokens the test's identity platform issued: address -> the one valid token.
     tokens: dict[str, str] = field(default_factory=dict)
@@ -80,6 +85,9 @@ class Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return self.refuse
+        if self.slow:
+            self.holding.set()
+            time.sleep(self.slow)  # blocking: the client hanging up cannot cut it short
         data = envelope.original_content or envelope.content
         login = session.auth_data.login.decode() if session.auth_data else None
         with self.lock:

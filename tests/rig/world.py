@@ -31,6 +31,7 @@ from mailbot.config import Settings
 from mailbot.loop import Runtime
 from mailbot.services import Services
 from tests.conftest import EXAMPLE_CONFIG
+from tests.rig import database
 from tests.rig.dovecot import DovecotServer
 from tests.rig.smtp import SMTPServer
 
@@ -49,7 +50,7 @@ def rig_config(dc: DovecotServer, smtp: SMTPServer, db_path: Path) -> dict[str, 
     data["smtp"] = {"host": "127.0.0.1", "port": smtp.port, "security": "starttls",
                     "ca_file": str(dc.ca), "username": data["bot"]["address"],
                     "password_env": "MAILBOT_SMTP_PASSWORD", "timeout_seconds": 10}
-    data["database"] = {"url": f"sqlite:///{db_path}"}
+    data["database"] = {"url": database.url(db_path.parent, db_path.name)}
     return data
 
 
@@ -96,7 +97,7 @@ class World:
         for address in [settings.bot.address, *(a for p in settings.partners for a in p.emails)]:
             dc.add_user(address, BOT_PASSWORD if address == settings.bot.address else password_of(address))
             smtp.handler_users[address] = dc.users[address]
-        engine = connect(settings.database_url)
+        engine = database.track(connect(settings.database_url))
         upgrade(engine)
         self.store = Store(engine)
 
