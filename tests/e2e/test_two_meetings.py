@@ -4,7 +4,7 @@ a monthly complex case panel side by side, on a frozen clock stepped through eac
 Every scheduled email of each meeting goes on its own days at its own times, each once, and
 only to that meeting's members: the panel's agenda, reminders and digest never reach a partner
 that sits only on the daily call, and the daily call never reaches one that sits only on the
-panel. (Replies are left out here: this deployment reads every reply for its first meeting.)
+panel. Replies find their meeting by their thread or by a case reference's prefix.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from mailbot import config
 from mailbot.core.actions import NewAction
@@ -88,11 +89,46 @@ def sent(world: World, address: str) -> list[tuple[str, datetime]]:
     return [(subject_of(m), when(m)) for m in world.inbox(address)]
 
 
+def partner_replies(world: World, day: date) -> None:
+    """The police, who sit on both, answer each meeting: in its thread, then in a new email that
+    names the case by its reference (with no reference and no thread, it would be asked which)."""
+    police = "mash@met.police.example"
+    if day == date(2026, 12, 1):
+        [call] = [m for m in world.inbox(police) if "Case call Tue 1 Dec" in subject_of(m)]
+        world.reply(police, "Case: A.B. - threats to a neighbour with a knife", to=call)
+        world.step(at(day, "10:30"))
+        world.reply(police, "Partners for HR-2026-0002: CNWL", subject="More partners")
+        world.step(at(day, "10:40"))
+    if day == date(2026, 12, 4):
+        [agenda] = [m for m in world.inbox(police) if subject_of(m).startswith("Panel agenda ")]
+        world.reply(police, "Case: K.L. - cuckooing, a vulnerable tenant", to=agenda)
+        world.step(at(day, "10:30"))
+        world.reply(police, f"Partners for {reference_of(world, 'K.L.')}: Housing", subject="Housing too")
+        world.step(at(day, "10:40"))
+
+
+def reference_of(world: World, subject: str) -> str:
+    with world.store.transaction() as tx:
+        return str(tx.conn.execute(text("select reference from cases where subject = :s"),
+                                   {"s": subject}).scalar_one())
+
+
 def test_the_daily_call_and_the_panel_side_by_side_for_a_month(world: World) -> None:
     seed_actions(world)
     for day in days():
         for hhmm in TIMES:
             world.step(at(day, hhmm))
+            if hhmm == "10:00":
+                partner_replies(world, day)
+    # Each reply landed in the meeting of its thread, or of the reference it names.
+    with world.store.transaction() as tx:
+        cases = {r.subject: (r.meeting, r.reference) for r in tx.conn.execute(text(
+            "select meeting, reference, subject from cases where subject in ('A.B.', 'K.L.')"))}
+        partners = {(r.reference, r.partner) for r in tx.conn.execute(text(
+            "select c.reference, p.partner from case_partners p join cases c on c.id = p.case_id"))}
+    assert cases["A.B."] == ("daily", "HR-2026-0002")
+    assert cases["K.L."][0] == "panel" and cases["K.L."][1].startswith("CCP-")
+    assert ("HR-2026-0002", "cnwl") in partners and (cases["K.L."][1], "housing") in partners
     mail = {address: sent(world, address) for address in (*DAILY_ONLY, *PANEL_ONLY, *BOTH)}
     for address, emails in mail.items():
         assert len(emails) == len(set(emails)), f"{address} got an email twice"
