@@ -101,3 +101,17 @@ def test_the_code_keeps_the_shape_it_was_given() -> None:
     assert [name for name, n in sizes.items() if n > 300] == []
     assert too_long == [] and too_many == []
     assert statistics.median(sizes.values()) <= 130
+
+
+def test_the_command_line_loads_no_use_case_until_a_command_needs_one() -> None:
+    # `mailbot --help` and a mistyped command answer at once: the use cases, the database
+    # library and the templates load only inside the command that uses them.
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, mailbot.cli; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    heavy = [m for m in loaded if m.startswith(("mailbot.services", "mailbot.adapters", "sqlalchemy",
+                                                "jinja2", "imapclient", "aiosmtplib"))]
+    assert heavy == []

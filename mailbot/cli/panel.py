@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import timedelta
 
-from mailbot.cli.common import _date_arg, _services
+from mailbot.cli.common import Add, _date_arg, _services
 from mailbot.errors import MailbotError
-from mailbot.services.panel_log import PanelLog
-
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def register(add: Add) -> None:
@@ -30,6 +26,8 @@ def cmd_panel(args: argparse.Namespace) -> int:
     today = services.calendars[meeting].local(services.clock.now()).date()
     end = args.end or today
     start = args.start or end - timedelta(days=365)
+    from mailbot.services.panel_log import PanelLog  # here, not above: `mailbot --help` stays quick
+
     entries = PanelLog(services.k).entries(meeting, start, end)
     for e in entries:
         why = f"  {e.justification}" if e.justification else ""
