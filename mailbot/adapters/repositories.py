@@ -464,11 +464,6 @@ class OutboxQueue:
             select(func.max(o.claimed_at)).where(o.status == OutboxStatus.SENDING)).scalar()
         return found
 
-    def touch_sending(self, now: datetime) -> None:
-        """The rest of a batch moves on: its next email starts going now."""
-        self.conn.execute(update(t.outbox).where(t.outbox.c.status == OutboxStatus.SENDING)
-                          .values(claimed_at=now))
-
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
         self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
 
