@@ -134,3 +134,30 @@ def test_a_forged_reply_in_the_panels_thread_is_told_to_the_panels_coordinators(
                      "Withdraw CCP-2026-0001: no longer needed\r\n".encode(), envelope_from="x@evil.example")
     assert s.ingest(forged) is Outcome.REJECTED
     assert sql(s, "select recipients from outbox where key like 'notice:spoofed:%'") == [(POLICE,)]
+
+
+def test_a_stranger_writing_about_a_panel_case_is_shown_to_the_panels_coordinators(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    raw = email("worried.neighbour@gmail.example", "About CCP-2026-0003: he is back at the flat",
+                "<n@gmail>", subject="Concern")
+    assert s.ingest(raw) is Outcome.REJECTED
+    # The panel's coordinators have it, and the stranger is pointed to them, not to the daily call's.
+    assert sql(s, "select recipients from outbox where key like 'notice:unknown-sender:%'") == [(POLICE,)]
+    [(body,)] = sql(s, "select raw from outbox where key like 'error:%unknown-sender'")
+    assert POLICE in str(body)
+
+
+def test_a_bounce_of_a_panel_email_is_told_to_the_panels_coordinators(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    bounce = arrived(
+        "From: MAILER-DAEMON@hillingdon.example\r\nTo: highrisk-bot@hillingdon.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b@mx>\r\n"
+        f"In-Reply-To: {case_call_id(s, 'panel', 'cnwl')}\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n"
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        f"Final-Recipient: rfc822; {CNWL}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--B--\r\n".encode(),
+        envelope_from="")
+    assert s.ingest(bounce) is Outcome.IGNORED
+    assert sql(s, "select recipients from outbox where key like 'notice:bounced:%'") == [(POLICE,)]

@@ -192,7 +192,7 @@ class InboundMail(UseCase):
             disposition=reading.disposition.value, content_key=content))
         if reading.verdict is Verdict.IGNORED:
             if reading.reason is Reason.BOUNCE:
-                self.rejects.bounced(tx, mail, now, inbound_id)
+                self.rejects.bounced(tx, mail, now, inbound_id, meeting.id)
             if earlier is not None:
                 tx.audit.record(Actor("mailbot", now, reading.sender.partner, inbound_id),
                                 "same content again: not applied", None, meeting.id, first=earlier)
@@ -203,7 +203,7 @@ class InboundMail(UseCase):
             elif reading.reason is Reason.ENCRYPTED:
                 self.rejects.encrypted(tx, mail, reading, now, inbound_id, meeting.id)
             else:
-                self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id)
+                self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id, meeting.id)
             return Outcome.REJECTED
         if found.asking:
             self.router.ask(tx, item, reading, inbound_id)

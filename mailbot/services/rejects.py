@@ -24,10 +24,12 @@ class Rejects(UseCase):
     """Emails not read for instructions but never dropped in silence: bounces, forgeries,
     encrypted wrappers and strangers each end with a person told."""
 
-    def bounced(self, tx: UnitOfWork, mail: Inbound, now: datetime, inbound_id: int) -> None:
+    def bounced(self, tx: UnitOfWork, mail: Inbound, now: datetime, inbound_id: int,
+                meeting_id: str = "") -> None:
         """A bounce is never answered (no loop can form); each address it names is marked
-        bad in the audit log and reported to the coordinators, once."""
-        s = self.stationery[self.settings.meeting.id]
+        bad in the audit log and reported, once, to the coordinators of the meeting whose
+        email bounced (found by the thread, as for any reply)."""
+        s = self.stationery[meeting_id or self.settings.meeting.id]
         for address in mail.failed_recipients:
             if tx.outbox.key_used(f"notice:bounced:{address}"[:290]):
                 continue
@@ -69,12 +71,13 @@ class Rejects(UseCase):
             self._queue(tx, letters.acknowledgement(s, reply, answer), now, inbound_id)
 
     def answer_stranger(self, tx: UnitOfWork, mail: Inbound, reading: Reading, today: date,
-                         now: datetime, inbound_id: int) -> None:
+                         now: datetime, inbound_id: int, meeting_id: str = "") -> None:
         """Someone outside the partnership: at most one answer a day, saying who to turn to
-        instead; the coordinators read what they wrote, which may be a concern about someone."""
-        s = self.stationery[self.settings.meeting.id]
+        instead; the coordinators of the meeting it names (by thread, reference or subject;
+        else the first meeting's) read what they wrote, which may be a concern about someone."""
+        s = self.stationery[meeting_id or self.settings.meeting.id]
         address = reading.sender.address.lower()
-        coordinators = [a for p in self.settings.directory.coordinators() for a in p.emails]
+        coordinators = [a for p in s.directory.coordinators() for a in p.emails]
         reply = letters.ReplyTo(f"error:{today}:{address}:unknown-sender", reading.sender.address,
                                 mail.subject, mail.message_id)
         answer = letters.unknown_sender(s, reply, coordinators=coordinators,
