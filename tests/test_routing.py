@@ -161,3 +161,13 @@ def test_a_bounce_of_a_panel_email_is_told_to_the_panels_coordinators(tmp_path: 
         envelope_from="")
     assert s.ingest(bounce) is Outcome.IGNORED
     assert sql(s, "select recipients from outbox where key like 'notice:bounced:%'") == [(POLICE,)]
+
+
+def test_each_meetings_reply_help_shows_references_that_meeting_reads(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    [(panel_call,)] = sql(s, "select raw from outbox where key = 'case-call:panel:2026-11-23:police'")
+    [(daily_call,)] = sql(s, "select raw from outbox where key = 'case-call:daily:2026-11-23:police'")
+    # A panel member copying the example must not write a reference the panel reads as another's.
+    assert b"Partners for CCP-2026-0041" in bytes(panel_call) and b"HR-2026-0041" not in bytes(panel_call)
+    assert b"Partners for HR-2026-0041" in bytes(daily_call)

@@ -48,7 +48,8 @@ def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stati
     return {
         m.id: letters.Stationery(render, settings.directory_of(m.id), settings.bot.display_name,
                                  settings.bot.address, m.id, m.name, m.starts, m.cutoff, m.dial_in,
-                                 policy, p.confidentiality, p.marking, m.join_url, settings.bot.zone)
+                                 policy, p.confidentiality, p.marking, m.join_url, settings.bot.zone,
+                                 m.reference_prefix)
         for m in settings.meetings
     }
 

@@ -47,6 +47,7 @@ class Stationery:
     marking: str = ""  # the protective marking, e.g. OFFICIAL-SENSITIVE: top of the body and subject
     join_url: str = ""  # the online meeting's link, in the letters and the invitation
     zone: tzinfo = UTC  # the meeting's time zone, for the invitation's start time
+    reference_prefix: str = "HR"  # the meeting's case references, so examples are ones it reads
 
     @property
     def safe_words(self) -> frozenset[str]:
@@ -74,6 +75,9 @@ class Stationery:
             "dial_in": self.dial_in,
             "join_url": self.join_url,
             "invitation": False,
+            # An example only (any year reads): a panel member is shown a CCP- reference,
+            # because an HR- one in a panel email would be read for the other meeting.
+            "example_ref": f"{self.reference_prefix}-2026-0041",
         }
 
     def names(self, codes: Sequence[str]) -> list[str]:
