@@ -81,3 +81,15 @@ def test_explain_names_the_meeting_an_email_is_routed_to(cfg: str, tmp_path: Pat
     assert second["meeting"]["id"] is None and second["disposition"] == "clarify"
     assert main(["--config", cfg, "explain", by_ref]) == 0
     assert "Meeting:  Complex Case Panel (reference)" in capsys.readouterr().out
+
+
+def test_a_panel_has_no_attendance_list_to_send(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config(tmp_path, None, None)
+    path.write_text(path.read_text(encoding="utf-8") + PANEL + 'rule = "second tuesday"\n', encoding="utf-8")
+    assert main(["--config", str(path), "db", "upgrade"]) == 0
+    capsys.readouterr()
+    # The daily call's list would tell panel members who is required at 12:00: say what to send.
+    assert main(["--config", str(path), "send", "attendance", "--meeting", "panel"]) == 2
+    assert "no attendance list" in capsys.readouterr().err
+    assert main(["--config", str(path), "outbox", "--json"]) == 0
+    assert capsys.readouterr().out == ""  # JSON Lines: not one email queued

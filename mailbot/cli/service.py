@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +102,12 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     services = _services(args)
     meeting = services.queries.meeting(_meeting_id(args))
+    if args.what == "attendance" and (meeting.is_panel or not meeting.attendance_list):
+        # A panel (every member sits) or a risk meeting whose agenda is its list sends none:
+        # sending the daily call's letter there would tell members the wrong thing.
+        print(f"error: the {meeting.name} has no attendance list; its agenda is what members get "
+              "(mailbot send case-call)", file=sys.stderr)
+        return 2
     given = args.date or (args.meeting.day if args.meeting else None)
     cal = services.calendars[meeting.id]
     if args.what == "summary":
