@@ -93,3 +93,15 @@ def test_a_panel_has_no_attendance_list_to_send(tmp_path: Path, capsys: pytest.C
     assert "no attendance list" in capsys.readouterr().err
     assert main(["--config", str(path), "outbox", "--json"]) == 0
     assert capsys.readouterr().out == ""  # JSON Lines: not one email queued
+
+
+def test_the_panel_log_defaults_to_the_panel_not_the_daily_call(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config(tmp_path, None, None)
+    path.write_text(path.read_text(encoding="utf-8") + PANEL + 'rule = "second tuesday"\n', encoding="utf-8")
+    assert main(["--config", str(path), "db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(path), "panel", "log"]) == 0
+    assert " of panel from " in capsys.readouterr().out
+    assert main(["--config", str(path), "panel", "log", "--meeting", "nope"]) == 1
+    assert "no meeting 'nope'" in capsys.readouterr().err
