@@ -15,7 +15,7 @@ from mailbot.adapters.clock import SystemClock
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox, connect
 from mailbot.adapters.signin import TokenSource
 from mailbot.adapters.smtp import SmtpPostman
-from mailbot.adapters.templates import renderer
+from mailbot.adapters.templates import meeting_renders, renderer
 from mailbot.config import Settings, trust_warnings
 from mailbot.core.ports import Clock, Office
 from mailbot.errors import ConfigError
@@ -40,7 +40,8 @@ def open_store(settings: Settings) -> db.Store:
 
 def build_services(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
                    ) -> Services:
-    return Services(settings, store or open_store(settings), clock or SystemClock(), renderer())
+    return Services(settings, store or open_store(settings), clock or SystemClock(), renderer(),
+                    meeting_renders(settings))
 
 
 def token_source(settings: Settings) -> TokenSource | None:

@@ -143,6 +143,9 @@ class MeetingSettings:
     repeat_window_days: int = 28
     dial_in: str = ""
     join_url: str = ""  # the online meeting's link: in the letters and the calendar invitation
+    # A folder whose files replace the standard templates of the same name for this meeting
+    # only (its case call's wording, its reply help), beside the config file when relative.
+    templates: str = ""
     digest_time: time = time(16, 0)
     escalate_after_working_days: int = 5
     # Partner codes. No members: every partner; no coordinators: the partners marked coordinator.

@@ -6,10 +6,19 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 
 from mailbot.core.compose import Render
 from mailbot.errors import ConfigError
+from mailbot.settings import Settings
 
 
 def default_dir() -> Path:
@@ -23,9 +32,12 @@ def default_dir() -> Path:
     raise ConfigError("the templates folder was not found; reinstall mailbot")
 
 
-def renderer(folder: Path | None = None) -> Render:
+def renderer(folder: Path | None = None, own: Path | None = None) -> Render:
+    """``own``: a meeting's folder, whose files replace the standard ones of the same name,
+    includes too, so a meeting can change its reply help alone."""
+    standard: BaseLoader = FileSystemLoader(str(folder or default_dir()))
     env = Environment(
-        loader=FileSystemLoader(str(folder or default_dir())),
+        loader=ChoiceLoader([FileSystemLoader(str(own)), standard]) if own else standard,
         undefined=StrictUndefined,
         # Partner text is escaped in every HTML email; plain text is sent as typed.
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -38,3 +50,32 @@ def renderer(folder: Path | None = None) -> Render:
         return env.get_template(name).render(**context)
 
     return render
+
+
+def meeting_renders(settings: Settings, folder: Path | None = None) -> dict[str, Render]:
+    """A renderer for each meeting with its own templates; ConfigError naming every file that
+    would fail, found at start rather than when its email is due."""
+    problems = [p for m in settings.meetings if m.templates
+                for p in template_problems(m.id, Path(m.templates), folder)]
+    if problems:
+        raise ConfigError(problems)
+    return {m.id: renderer(folder, Path(m.templates)) for m in settings.meetings if m.templates}
+
+
+def template_problems(meeting_id: str, own: Path, folder: Path | None = None) -> list[str]:
+    """A file named unlike any standard template would be silently unused (a typo in its
+    name), and one that does not parse would stop that meeting's emails."""
+    standard = folder or default_dir()
+    names = {p.name for p in standard.iterdir()}
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(own)), FileSystemLoader(str(standard))]))
+    problems = []
+    for path in sorted(p for p in own.iterdir() if p.is_file() and not p.name.startswith(".")):
+        where = f'meeting "{meeting_id}".templates: {path.name}'
+        if path.name not in names:
+            problems.append(f"{where}: no standard template has this name, so it would never be used")
+            continue
+        try:
+            env.get_template(path.name)
+        except TemplateSyntaxError as exc:
+            problems.append(f"{where}, line {exc.lineno}: {exc.message}")
+    return problems

@@ -59,6 +59,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
           f"{plural(len(settings.meetings), 'meeting')}, bot {settings.bot.address}")
     for line in _warnings(settings):
         print(f"warning: {line}")
+    from mailbot.adapters.templates import meeting_renders
+
+    meeting_renders(settings)  # a meeting's own template that would fail, named now (ConfigError)
+    for m in settings.meetings:
+        if m.templates:
+            print(f"{m.id}: its own templates from {m.templates}")
     p = settings.privacy
     print(f"content: full case details to {', '.join(p.secure_domains) or 'no domain'}; "
           f"{p.default_level} to every other domain; records kept {p.retention_months} months")

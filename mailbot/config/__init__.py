@@ -8,6 +8,7 @@ secret file that others can read stops the load. Defaults live here;
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
     takeover = r.get(database, "takeover_seconds", "database", float, 30.0) or 30.0
     if takeover < 3:
         r.problem("database.takeover_seconds", "must be at least 3 (seconds)")
-    meetings = _meetings(r, data)
+    meetings = _templates_beside(r, _meetings(r, data), source)
     partners = _partners(r, data)
     _check_members(r, meetings, partners)
     if r.problems:
@@ -81,6 +82,23 @@ def parse(data: dict[str, Any], source: Path | None = None) -> Settings:
     assert bot is not None
     return Settings(bot, meetings, partners, imap, smtp, url, source, m365, privacy or PrivacySettings(),
                     takeover_seconds=takeover)
+
+
+def _templates_beside(r: _Reader, meetings: tuple[MeetingSettings, ...], source: Path | None
+                      ) -> tuple[MeetingSettings, ...]:
+    """A meeting's templates folder, read beside the config file (where a coordinator keeps
+    both), and there now: a missing folder found at 10:00 would mean no case call."""
+    found = []
+    for m in meetings:
+        if m.templates:
+            folder = Path(m.templates).expanduser()
+            if not folder.is_absolute() and source is not None:
+                folder = source.parent / folder
+            if not folder.is_dir():
+                r.problem(f'meeting "{m.id}".templates', f"no folder {str(folder)!r}")
+            m = dataclasses.replace(m, templates=str(folder))
+        found.append(m)
+    return tuple(found)
 
 
 TRUST_OFF_WARNING = (

@@ -21,7 +21,7 @@ _MEETING_KEYS = {
     "id", "name", "reference_prefix", "case_call", "cutoff", "starts", "days", "holidays",
     "skip_dates", "repeat_window_days", "dial_in", "join_url", "digest_time",
     "escalate_after_working_days", "members", "coordinators",
-    "summary_quiet_minutes",
+    "summary_quiet_minutes", "templates",
     *RISK_KEYS,
     *PANEL_KEYS,
 }
@@ -87,6 +87,7 @@ def _meeting(r: _Reader, table: dict[str, Any], path: str) -> MeetingSettings | 
         repeat_window_days=r.get(table, "repeat_window_days", path, int, 28) or 0,
         dial_in=r.get(table, "dial_in", path, str, "") or "",
         join_url=_join_url(r, table, path),
+        templates=(r.get(table, "templates", path, str, "") or "").strip(),
         digest_time=r.clock_time(table, "digest_time", path, time(16, 0)),
         escalate_after_working_days=r.get(table, "escalate_after_working_days", path, int, 5) or 0,
         members=r.strings(table, "members", path),

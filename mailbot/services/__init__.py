@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from mailbot.config import MeetingSettings, Settings
@@ -40,8 +40,9 @@ __all__ = ["Outcome", "Services", "calendar_of", "reading_context", "stationery_
 class Services(UseCase):
     """Every use case of one process, over one kernel."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render) -> None:
-        super().__init__(Kernel(settings, store, clock, render))
+    def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render,
+                 own: Mapping[str, Render] | None = None) -> None:
+        super().__init__(Kernel(settings, store, clock, render, own))
         self.meeting = AfterMeeting(self.k)
         self.replies = Replies(self.k, self.meeting)
         self.inbound = InboundMail(self.k, self.replies, Rejects(self.k))

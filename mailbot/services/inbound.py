@@ -176,7 +176,6 @@ class InboundMail(UseCase):
         mail, received, now = item.mail, item.received, item.now
         meeting, found, reading = self.router.read(tx, mail, received)
         cal = self.calendars[meeting.id]
-        local = cal.local(received)
         day = cal.meeting_for(received)
         content = content_key(reading, "" if meeting.id == self.settings.meeting.id else meeting.id)
         earlier = tx.inbound.same_content_applied(content, day) if content else None
@@ -203,7 +202,8 @@ class InboundMail(UseCase):
             elif reading.reason is Reason.ENCRYPTED:
                 self.rejects.encrypted(tx, mail, reading, now, inbound_id, meeting.id)
             else:
-                self.rejects.answer_stranger(tx, mail, reading, local.date(), now, inbound_id, meeting.id)
+                origin = Origin(reading.sender, meeting, received, now, inbound_id)
+                self.rejects.answer_stranger(tx, mail, reading, origin)
             return Outcome.REJECTED
         if found.asking:
             self.router.ask(tx, item, reading, inbound_id)

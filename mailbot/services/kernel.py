@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,14 +40,18 @@ def calendar_of(meeting: MeetingSettings, settings: Settings) -> MeetingCalendar
                            meeting.starts, sittings_of(meeting))
 
 
-def stationery_of(settings: Settings, render: Render) -> dict[str, letters.Stationery]:
+def stationery_of(settings: Settings, render: Render, own: Mapping[str, Render] | None = None
+                  ) -> dict[str, letters.Stationery]:
     """What every letter of each meeting shares, by meeting id: its members are who it
-    writes to, its coordinators who its notices go to."""
+    writes to, its coordinators who its notices go to; ``own``: the renderers of meetings
+    with their own templates."""
+    own = own or {}
     p = settings.privacy
     policy = ContentPolicy(p.secure_domains, Level(p.default_level), p.subject_tags, p.secure_route)
     return {
-        m.id: letters.Stationery(render, settings.directory_of(m.id), settings.bot.display_name,
-                                 settings.bot.address, m.id, m.name, m.starts, m.cutoff, m.dial_in,
+        m.id: letters.Stationery(own.get(m.id, render), settings.directory_of(m.id),
+                                 settings.bot.display_name, settings.bot.address, m.id, m.name,
+                                 m.starts, m.cutoff, m.dial_in,
                                  policy, p.confidentiality, p.marking, m.join_url, settings.bot.zone,
                                  m.reference_prefix)
         for m in settings.meetings
@@ -87,7 +91,8 @@ def reading_context(settings: Settings, meeting: MeetingSettings, stationery: le
 class Kernel:
     """Built once by the composition root; shared by every use case of one process."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, render: Render,
+                 own: Mapping[str, Render] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -97,7 +102,7 @@ class Kernel:
         today = clock.now().date()
         for cal in self.calendars.values():
             cal.warm(today)  # the holiday tables load once, at start, not inside a timed job
-        self.stationery = stationery_of(settings, render)
+        self.stationery = stationery_of(settings, render, own)
         self.meetings = {m.id: MeetingContext(m, self.calendars[m.id], self.stationery[m.id])
                          for m in settings.meetings}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from mailbot.core import letters, notices
 from mailbot.core.message import Inbound
@@ -13,7 +13,7 @@ from mailbot.core.model import (
 from mailbot.core.ports import Actor
 from mailbot.core.quotes import trim
 from mailbot.core.store import UnitOfWork
-from mailbot.services.kernel import UseCase
+from mailbot.services.kernel import Origin, UseCase
 
 log = logging.getLogger("mailbot")
 
@@ -70,12 +70,14 @@ class Rejects(UseCase):
                 "case to the coordinator on the call."])
             self._queue(tx, letters.acknowledgement(s, reply, answer), now, inbound_id)
 
-    def answer_stranger(self, tx: UnitOfWork, mail: Inbound, reading: Reading, today: date,
-                         now: datetime, inbound_id: int, meeting_id: str = "") -> None:
+    def answer_stranger(self, tx: UnitOfWork, mail: Inbound, reading: Reading, origin: Origin) -> None:
         """Someone outside the partnership: at most one answer a day, saying who to turn to
         instead; the coordinators of the meeting it names (by thread, reference or subject;
         else the first meeting's) read what they wrote, which may be a concern about someone."""
-        s = self.stationery[meeting_id or self.settings.meeting.id]
+        s = self.stationery[origin.meeting.id]
+        today = self.calendars[origin.meeting.id].local(origin.received).date()
+        now, inbound_id = origin.now, origin.inbound_id
+        assert inbound_id is not None
         address = reading.sender.address.lower()
         coordinators = [a for p in s.directory.coordinators() for a in p.emails]
         reply = letters.ReplyTo(f"error:{today}:{address}:unknown-sender", reading.sender.address,
