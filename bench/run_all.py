@@ -1,9 +1,12 @@
 """Every speed and memory figure of mailbot beside a baseline measured in the same run.
 
-Usage: python bench/run_all.py [--quick] [--only ingest,latency,fan-out,memory,digest,start-up]
+Usage: python bench/run_all.py [--quick] [--only=ingest,latency,fan-out,memory,digest,start-up]
+                               [--database=sqlite|postgresql]
 
 Needs Dovecot (dovecot-imapd, dovecot-lmtpd): the IMAP figures run against a
 real Dovecot and aiosmtpd on 127.0.0.1, as the tests do. Prints one table.
+``--database=postgresql`` stores everything in Debian's PostgreSQL instead of SQLite: a
+private cluster on disk with PostgreSQL's own durability settings (fsync on).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiosmtplib  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.mailgen import backlog, reply  # noqa: E402
 from mailbot import config  # noqa: E402
@@ -41,7 +45,9 @@ from mailbot.adapters.smtp import SmtpPostman  # noqa: E402
 from mailbot.adapters.templates import renderer  # noqa: E402
 from mailbot.loop import Runtime  # noqa: E402
 from mailbot.services import Services  # noqa: E402
+from tests.rig import database  # noqa: E402
 from tests.rig.dovecot import DovecotServer  # noqa: E402
+from tests.rig.postgres import PostgresServer  # noqa: E402
 from tests.rig.smtp import SMTPServer  # noqa: E402
 from tests.rig.world import BOT_PASSWORD, password_of, rig_config  # noqa: E402
 
@@ -49,8 +55,10 @@ BOT = "highrisk-bot@hillingdon.example"
 Row = tuple[str, str, str, str, str]  # name, mailbot, baseline, ratio, goal
 
 
-def settings_for(dc: DovecotServer, smtp: SMTPServer, work: Path, partners: int = 0) -> Any:
-    data = rig_config(dc, smtp, work / f"bench-{time.monotonic_ns()}.db")
+def settings_for(dc: DovecotServer, smtp: SMTPServer, work: Path, partners: int = 0, url: str = "") -> Any:
+    data = rig_config(dc, smtp, work / f"bench-{time.monotonic_ns()}.db")  # a fresh database
+    if url:
+        data["database"] = {"url": url}
     if partners:
         data["partner"] = data["partner"][:1] + [
             {"code": f"p{n:03d}", "name": f"Partner {n}", "emails": [f"p{n:03d}@partners.example"]}
@@ -135,7 +143,8 @@ def bench_memory(dc: DovecotServer, work: Path, n: int) -> list[Row]:
         "from bench.run_all import *\n"
         f"dc = DovecotServer.__new__(DovecotServer); dc.__dict__.update(json.loads({server!r}))\n"
         "dc.root = Path(dc.root); dc.ca = Path(dc.ca)\n"
-        f"s = settings_for(dc, type('S', (), {{'port': 1}})(), Path({str(work)!r}))\n"
+        f"s = settings_for(dc, type('S', (), {{'port': 1}})(), Path({str(work)!r}), "
+        f"url={database.url(work, f'memory-{time.monotonic_ns()}.db')!r})\n"
         "rate, done = mailbot_ingest(s)\n"
         "print(json.dumps({'done': done, 'rss': peak_kb()}))\n"
     )
@@ -259,25 +268,25 @@ def bench_fanout(dc: DovecotServer, work: Path, partners: int) -> list[Row]:
 def bench_digest(work: Path, n: int) -> list[Row]:
     settings = config.load(ROOT / "config.example.toml")
     settings = config.parse({**tomllib.loads((ROOT / "config.example.toml").read_text()),
-                             "database": {"url": f"sqlite:///{work / 'digest.db'}"}})
+                             "database": {"url": database.url(work, "digest.db")}})
     today = date(2026, 12, 8)
     services = services_for(settings, datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
     with services.store.transaction() as tx:
         now = datetime(2026, 11, 1, tzinfo=UTC)
-        tx.conn.exec_driver_sql(
+        tx.conn.execute(text(
             "insert into cases (meeting, reference, year, number, subject, concern, referrer, status, "
             "created_at, created_by) values ('daily', 'HR-2026-0001', 2026, 1, 'T.W.', 'x', 'police', "
-            "'open', ?, 'bench')", (now.isoformat(),))
+            "'open', :now, 'bench')"), {"now": now.isoformat()})
         rows = []
         for k in range(n):
             overdue = k % 200 == 0  # 0.5 %: a realistic handful of open, late actions
             due = today - timedelta(days=1 + k % 5) if overdue else today + timedelta(days=k % 300 - 150)
-            rows.append(("daily", 1, "2026-11-01", f"owner{k % 97}@met.police.example", "police", str(due),
-                         f"action {k}", "open" if overdue or due >= today else "done", "",
-                         now.isoformat(), now.isoformat(), "bench"))
-        tx.conn.exec_driver_sql(
+            rows.append({"owner": f"owner{k % 97}@met.police.example", "due": str(due), "text": f"action {k}",
+                         "status": "open" if overdue or due >= today else "done", "now": now.isoformat()})
+        tx.conn.execute(text(
             "insert into actions (meeting, case_id, meeting_day, owner, owner_partner, due, text, status, "
-            "last_note, updated_at, created_at, created_by) values (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "last_note, updated_at, created_at, created_by) values ('daily', (select id from cases), "
+            "'2026-11-01', :owner, 'police', :due, :text, :status, '', :now, :now, 'bench')"), rows)
     with services.store.transaction() as tx:
         t0 = time.perf_counter()
         everything = tx.actions.find("daily")
@@ -307,6 +316,10 @@ def bench_startup() -> list[Row]:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    on = next((a.split("=", 1)[1] for a in argv if a.startswith("--database=")), "sqlite")
+    if on not in ("sqlite", "postgresql"):
+        print(f"--database must be sqlite or postgresql, not {on!r}", file=sys.stderr)
+        return 2
     n_ingest, n_latency, n_memory = (500, 50, 500) if quick else (5000, 200, 5000)
     work = Path(tempfile.mkdtemp(prefix="mailbot-bench-"))
     os.environ["MAILBOT_IMAP_PASSWORD"] = BOT_PASSWORD
@@ -315,6 +328,8 @@ def main(argv: list[str]) -> int:
 
     logging.getLogger("mail.log").setLevel(logging.ERROR)
     logging.getLogger("mailbot").setLevel(logging.ERROR)
+    pg = PostgresServer(durable=True).start() if on == "postgresql" else None
+    database.use(pg)
     dc = DovecotServer().start()
     smtp = SMTPServer(dc.users, str(dc.root / "tls/cert.pem"), str(dc.root / "tls/key.pem"), dc.lmtp_port)
     rows: list[Row] = []
@@ -340,8 +355,10 @@ def main(argv: list[str]) -> int:
     finally:
         smtp.stop()
         dc.cleanup()
-    print(f"\nmailbot benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{'quick' if quick else 'full'} run)\n")
+        if pg is not None:
+            pg.stop()
+    print(f"\nmailbot benchmarks on {'PostgreSQL' if pg else 'SQLite'} ({os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]}, {'quick' if quick else 'full'} run)\n")
     print("| figure | mailbot | baseline (same run) | ratio | goal |")
     print("|---|---|---|---|---|")
     for row in rows:

@@ -34,10 +34,13 @@ def _scratch() -> str:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: on disk with PostgreSQL's own defaults (fsync on), as a council would
+        run it: for the benchmarks, where the cost of a commit is part of the figure."""
+        self.durable = durable
         # Not pytest's tmp_path: its parent is 0700 and owned by root, which locks the
         # postgres user out. A short path: the socket's full path must fit 107 bytes.
-        self.base = Path(tempfile.mkdtemp(prefix="mbpg-", dir=_scratch()))
+        self.base = Path(tempfile.mkdtemp(prefix="mbpg-", dir=tempfile.gettempdir() if durable else _scratch()))
         self.data = self.base / "data"
         with socket.socket() as s:  # a port number unique on this machine names the socket
             s.bind(("127.0.0.1", 0))
@@ -60,8 +63,9 @@ class PostgresServer:
                   "--locale=C.UTF-8", "--no-sync")
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(f"listen_addresses = ''\nport = {self.port}\nunix_socket_directories = '{self.base}'\n"
-                       "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                        "shared_buffers = 32MB\nmax_connections = 100\n")
+            if not self.durable:
+                conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         # -l: without a log file the server keeps our pipes open and the start never returns.
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "start")
         self._create(TEMPLATE)
