@@ -199,3 +199,13 @@ def test_status_on_sqlite_says_there_is_one_process(tmp_path: Path, capsys: pyte
     cfg = config_for(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite'}")
     assert main(["--config", str(cfg), "status"]) == 0
     assert capsys.readouterr().out.startswith("single process (SQLite): no standby")
+
+
+def test_every_database_connection_notices_a_vanished_host(pg: PostgresServer, tmp_path: Path) -> None:
+    """Not only the lock's connection: a query of the active process on a connection whose host
+    vanished must fail within about 30 s, not wait for hours, so the process can serve again."""
+    engine = database.engine(tmp_path)
+    with engine.connect() as conn:
+        params = conn.connection.driver_connection.info.get_parameters()  # type: ignore[union-attr]
+    assert params["keepalives"] == "1" and int(params["keepalives_idle"]) <= 10
+    assert int(params["tcp_user_timeout"]) <= 30_000

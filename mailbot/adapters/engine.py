@@ -23,6 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot.errors import StoreError
 
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+                 "tcp_user_timeout": 30_000}
+
 
 def connect(url: str, busy_timeout: float = 30.0) -> Engine:
     """An engine for ``url``, with SQLite made safe for one writer process."""
@@ -32,7 +35,10 @@ def connect(url: str, busy_timeout: float = 30.0) -> Engine:
             engine = create_engine(url, connect_args={"timeout": busy_timeout})
             _sqlite_transactions(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            # A database host that vanishes without a word (a cable, a firewall) would leave a
+            # query waiting for hours on the kernel's defaults; these find it in about 30 s,
+            # so the process gives up its office and can serve again once the host is back.
+            engine = create_engine(url, pool_pre_ping=True, connect_args=PG_KEEPALIVES)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use database {shown(url)}: {said(exc)}") from exc
     return engine
