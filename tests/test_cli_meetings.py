@@ -102,6 +102,6 @@ def test_the_panel_log_defaults_to_the_panel_not_the_daily_call(tmp_path: Path,
     assert main(["--config", str(path), "db", "upgrade"]) == 0
     capsys.readouterr()
     assert main(["--config", str(path), "panel", "log"]) == 0
-    assert " of panel from " in capsys.readouterr().out
+    assert "0 decisions of panel from " in capsys.readouterr().out
     assert main(["--config", str(path), "panel", "log", "--meeting", "nope"]) == 1
     assert "no meeting 'nope'" in capsys.readouterr().err

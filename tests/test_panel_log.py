@@ -34,5 +34,5 @@ def test_the_log_lists_accepted_declined_and_returned_with_referrer_and_justific
         ["2026-12-08", "CCP-2026-0003", "Housing", "declined"],
     ]
     assert lines[0].endswith("the GP's view") and lines[2].endswith("a civil matter for mediation")
-    assert lines[3] == "3 decision(s) of panel from 2026-12-01 to 2026-12-31"
+    assert lines[3] == "3 decisions of panel from 2026-12-01 to 2026-12-31"
     assert main(["--config", str(cfg), "panel", "log", "--meeting", "nope"]) == 1

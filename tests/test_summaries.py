@@ -66,7 +66,7 @@ def test_a_chair_correcting_three_times_in_five_minutes_sends_one_version(tmp_pa
     set_clock(s, at(23, "12:59"))
     assert s.due() == []  # nine minutes after the last change: still waiting
     set_clock(s, at(23, "13:00"))
-    assert s.due() == ["summary 2026-11-23: 6 email(s)"]
+    assert s.due() == ["summary 2026-11-23: 6 emails"]
     [plan] = summaries_to(s, POLICE)
     assert "due Tue 1 Dec 2026" in plan and "27 Nov" not in plan and "30 Nov" not in plan
     # Each version is dated when it was built, not when the first correction came in.
@@ -126,7 +126,7 @@ def test_single_lines_typed_at_the_desk_wait_for_the_quiet_period(tmp_path: Path
         assert s.due() == []
     assert sent(s, "summary:") == []
     set_clock(s, at(23, "13:45"))
-    assert s.due() == ["summary 2026-11-23: 7 email(s)"]
+    assert s.due() == ["summary 2026-11-23: 7 emails"]
     assert "4 actions" in str(sent(s, "summary:")[0]["Subject"])
 
 

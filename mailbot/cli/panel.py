@@ -6,6 +6,7 @@ import argparse
 from datetime import timedelta
 
 from mailbot.cli.common import Add, _date_arg, _services
+from mailbot.cli.tables import plural
 
 
 def register(add: Add) -> None:
@@ -31,5 +32,5 @@ def cmd_panel(args: argparse.Namespace) -> int:
     for e in entries:
         why = f"  {e.justification}" if e.justification else ""
         print(f"{e.day:%Y-%m-%d}  {e.reference:<14} {e.referrer:<20} {e.decision:<9}{why}")
-    print(f"{len(entries)} decision(s) of {meeting} from {start:%Y-%m-%d} to {end:%Y-%m-%d}")
+    print(f"{plural(len(entries), 'decision')} of {meeting} from {start:%Y-%m-%d} to {end:%Y-%m-%d}")
     return 0

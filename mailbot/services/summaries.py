@@ -45,7 +45,7 @@ class Summaries(UseCase):
                 meeting = meetings.get(meeting_id)
                 if meeting is not None and now >= self.quiet_at(meeting, changed_at):
                     sent = self.send(tx, meeting, day, now)
-                    done.append(f"summary {day}: {len(sent)} email(s)")
+                    done.append(f"summary {day}: {len(sent)} email{'s' if len(sent) != 1 else ''}")
         return done
 
     def send(self, tx: UnitOfWork, meeting: MeetingSettings, day: date, now: datetime) -> list[Letter]:
