@@ -161,6 +161,7 @@ class StandbyDrill(Drill):
         if blow == "kill":
             active.proc.send_signal(signal.SIGKILL)
             active.proc.wait(10)
+            self.smtp.handler.slow = 0.0
             del self.lives[active.proc.pid]
             self.report.kills.append(Kill(number, delay, state))
         else:
