@@ -450,6 +450,14 @@ class OutboxQueue:
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
 
+    def claim(self, row_ids: Sequence[int], now: datetime) -> None:
+        """These emails are being sent: one more attempt each, claimed ``now``. One statement
+        for the batch: a row at a time made claiming cost as much as recording the outcomes."""
+        o = t.outbox.c
+        if row_ids:
+            self.conn.execute(update(t.outbox).where(o.id.in_(list(row_ids))).values(
+                status=OutboxStatus.SENDING, attempts=o.attempts + 1, claimed_at=now))
+
     def stuck_sending(self) -> list[OutboxRow]:
         o = t.outbox.c
         rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
