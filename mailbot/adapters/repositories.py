@@ -7,15 +7,29 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 import mailbot.adapters.schema as t
-from mailbot.adapters.engine import insert_ignore
+from mailbot.adapters.engine import insert_all, insert_ignore
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
@@ -239,6 +253,13 @@ class CaseBook:
             ).values(status=status, at=now))
 
 
+    def set_told_all(self, meeting: str, day: date, told: Mapping[str, str], now: datetime) -> None:
+        """``set_told`` for many partners at once (status by partner code): one statement."""
+        insert_all(self.conn, t.told, [{"meeting": meeting, "day": day, "partner": partner,
+                                        "status": status, "at": now} for partner, status in told.items()],
+                   ("meeting", "day", "partner"), replace=("status", "at"))
+
+
 class ActionBook:
     """The chair's actions, their updates, and decisions."""
 
@@ -403,6 +424,14 @@ class Runs:
         return found if isinstance(found, date) else None
 
 
+@functools.cache
+def _mark_statement(columns: tuple[str, ...]) -> Update:
+    """The UPDATE of one outbox row's ``columns``, built once: a send records its outcome with
+    two of them, and building each anew cost more than SQLite took to run it."""
+    return update(t.outbox).where(t.outbox.c.id == bindparam("row_id")).values(
+        {name: bindparam(name) for name in columns})
+
+
 class OutboxQueue:
     """Every email to send, keyed so that it is queued once, with its outcome."""
 
@@ -417,6 +446,15 @@ class OutboxQueue:
             "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
             "expires_at": expires, "meeting": email.meeting}, ("key",))
+
+    def enqueue_all(self, emails: Sequence[Outgoing], now: datetime, expires: datetime | None = None
+                    ) -> None:
+        """Queue a fan-out's emails in one statement, each under its key; a used key is skipped."""
+        insert_all(self.conn, t.outbox, [{
+            "key": e.key, "message_id": e.message_id, "recipients": ",".join(e.recipients),
+            "subject": e.subject, "raw": e.raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "inbound_id": None, "expires_at": expires,
+            "meeting": e.meeting} for e in emails], ("key",))
 
     def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
@@ -450,6 +488,14 @@ class OutboxQueue:
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
 
+    def claim(self, row_ids: Sequence[int], now: datetime) -> None:
+        """These emails are being sent: one more attempt each, claimed ``now``. One statement
+        for the batch: a row at a time made claiming cost as much as recording the outcomes."""
+        o = t.outbox.c
+        if row_ids:
+            self.conn.execute(update(t.outbox).where(o.id.in_(list(row_ids))).values(
+                status=OutboxStatus.SENDING, attempts=o.attempts + 1, claimed_at=now))
+
     def stuck_sending(self) -> list[OutboxRow]:
         o = t.outbox.c
         rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
@@ -465,7 +511,7 @@ class OutboxQueue:
         return found
 
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
-        self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
+        self.conn.execute(_mark_statement(tuple(sorted(values))), {"row_id": row_id, **values})
 
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))

@@ -9,14 +9,15 @@ not (RFC 5321 §4.2.1).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Sequence
 
 import aiosmtplib
 
 from mailbot.adapters.signin import TokenSource, explain_refusal, password
 from mailbot.adapters.tls import tls_context
 from mailbot.config import ServerSettings
-from mailbot.core.ports import OutboxRow
+from mailbot.core.ports import AfterSend, OutboxRow
 from mailbot.errors import SendError, SignInError
 
 
@@ -69,19 +70,13 @@ class SmtpPostman:
             tls_context=tls_context(self.server) if sec != "none" else None,
         )
 
-    async def send(self, rows: Sequence[OutboxRow],
-                   after: Callable[[OutboxRow, SendError | None], Awaitable[None]] | None = None,
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None,
                    ) -> list[SendError | None]:
-        """Send each row; ``after`` hears each outcome as soon as it is known, so the
-        caller can record it before the next email goes (a crash then leaves at most
-        the one email in flight unrecorded)."""
-        results: list[SendError | None] = []
-
-        async def outcome(row: OutboxRow, error: SendError | None) -> None:
-            results.append(error)
-            if after is not None:
-                await after(row, error)
-
+        """Send each row; ``after`` hears each outcome as soon as it is known, and has
+        recorded it before the next email can be delivered (a crash then leaves at most the
+        one email in flight unrecorded). The next email's envelope (MAIL, RCPT) goes while
+        it records: a server delivers nothing before the end of DATA."""
+        told = _Outcomes(after)
         if self.server.auth == "password":
             password(self.server)  # a missing secret is a config error, before any connection
         client = self._client()
@@ -94,36 +89,89 @@ class SmtpPostman:
             await hang_up(client)
             error = exc if isinstance(exc, SendError) else _classify(exc, self.server)
             for row in rows:
-                await outcome(row, SendError(str(error), permanent=False))
-            return results
+                await told.tell(row, SendError(str(error), permanent=False))
+            await told.settled()
+            return told.results
         try:
             for n, row in enumerate(rows):
-                if not await self._send_one(client, row, outcome):
+                if not await self._send_one(client, row, told):
                     for rest in rows[n + 1:]:
-                        await outcome(rest, SendError("not tried: connection lost", permanent=False))
+                        await told.tell(rest, SendError("not tried: connection lost", permanent=False))
                     break
         finally:
-            await hang_up(client)
-        return results
+            try:
+                await told.settled()
+            finally:
+                await hang_up(client)
+        return told.results
 
-    async def _send_one(self, client: aiosmtplib.SMTP, row: OutboxRow,
-                        outcome: Callable[[OutboxRow, SendError | None], Awaitable[None]]) -> bool:
+    async def _send_one(self, client: aiosmtplib.SMTP, row: OutboxRow, told: _Outcomes) -> bool:
         """Send one row and tell its outcome; False when the connection is gone."""
         try:
-            # Partial refusals do not raise: they come back per recipient.
-            refused, _ = await client.sendmail(self.sender, list(row.recipients), row.raw)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            await outcome(row, _classify(exc))
-            return False
-        except aiosmtplib.SMTPException as exc:
-            await outcome(row, _classify(exc))
-            return True
+            refused = await self._envelope(client, row)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return await _failed(client, row, exc, told)
+        await told.settled()  # the email before is recorded: only now may this one land
+        try:
+            await client.data(row.raw)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return await _failed(client, row, exc, told)
         if refused:
-            bad = ", ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items())
-            await outcome(row, SendError(f"some recipients refused: {bad}", permanent=True, partial=True))
+            # Partial refusals do not raise: they come back per recipient.
+            bad = ", ".join(f"{e.recipient}: {e.code} {e.message}" for e in refused)
+            await told.tell(row, SendError(f"some recipients refused: {bad}", permanent=True, partial=True))
         else:
-            await outcome(row, None)
+            await told.tell(row, None)
         return True
+
+    async def _envelope(self, client: aiosmtplib.SMTP, row: OutboxRow
+                        ) -> list[aiosmtplib.SMTPRecipientRefused]:
+        """MAIL and RCPT, as ``aiosmtplib.SMTP.sendmail`` sends them; the recipients refused
+        one by one (all of them raise, as they do there)."""
+        options = [f"size={len(row.raw)}"] if client.supports_extension("size") else []
+        await client.mail(self.sender, options=options)
+        refused = []
+        for address in row.recipients:
+            try:
+                await client.rcpt(address)
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                refused.append(exc)
+        if len(refused) == len(row.recipients):
+            raise aiosmtplib.SMTPRecipientsRefused(refused)
+        return refused
+
+
+class _Outcomes:
+    """The outcomes of one batch, told to ``after`` one at a time and in order. Telling one
+    runs on while the next email's envelope goes; ``settled`` waits until it is recorded,
+    before any DATA and before the batch ends."""
+
+    def __init__(self, after: AfterSend | None) -> None:
+        self.after = after
+        self.results: list[SendError | None] = []
+        self._telling: asyncio.Future[None] | None = None
+
+    async def settled(self) -> None:
+        telling, self._telling = self._telling, None
+        if telling is not None:
+            await telling
+
+    async def tell(self, row: OutboxRow, error: SendError | None) -> None:
+        await self.settled()
+        self.results.append(error)
+        if self.after is not None:
+            self._telling = asyncio.ensure_future(self.after(row, error))
+
+
+async def _failed(client: aiosmtplib.SMTP, row: OutboxRow, exc: Exception, told: _Outcomes) -> bool:
+    """Tell why one email did not go; False when the connection went with it. After a
+    refusal, RSET starts the next email's envelope afresh (as ``sendmail`` does)."""
+    lost = isinstance(exc, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError))
+    if not lost:
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+            await client.rset()  # a connection lost now is found by the next email
+    await told.tell(row, _classify(exc))
+    return not lost
 
 
 async def hang_up(client: aiosmtplib.SMTP) -> None:

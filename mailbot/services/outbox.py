@@ -76,9 +76,7 @@ class Outbox(UseCase):
             if expired:
                 self._tell_expired(tx, expired, now)
             rows = [self._refresh_late(tx, row, now) for row in tx.outbox.due(now)]
-            for row in rows:
-                tx.outbox.mark(row.id, status=OutboxStatus.SENDING, attempts=row.attempts + 1,
-                               claimed_at=now)
+            tx.outbox.claim([row.id for row in rows], now)
             return rows
 
     def _tell_expired(self, tx: UnitOfWork, expired: list[tuple[str, str, str | None]],

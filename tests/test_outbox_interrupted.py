@@ -1,0 +1,100 @@
+"""A fan-out cut short on the real SMTP adapter and the rig's aiosmtpd server: whatever the
+moment, the emails the server has accepted are recorded as sent, but for at most the one
+whose outcome was being recorded, and the next round sends every other email once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot import config
+from mailbot.adapters.clock import SettableClock
+from mailbot.app import build_services, postman
+from mailbot.core.ports import AfterSend, OutboxRow, Postman
+from mailbot.errors import SendError
+from mailbot.services import Services
+from tests.rig.dovecot import make_tls
+from tests.rig.smtp import SMTPServer
+from tests.test_cli_commands import BOT, write_config
+
+pytestmark = pytest.mark.usefixtures("database")
+
+TEN = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+class Killed(Exception):
+    """The process dies: nothing after it runs."""
+
+
+class DiesAfter:
+    """The real postman, in a process that dies the moment SMTP has accepted its ``k``-th
+    email, before that outcome is recorded."""
+
+    def __init__(self, postman: Postman, k: int) -> None:
+        self.postman, self.k, self.told = postman, k, 0
+
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
+                   ) -> list[SendError | None]:
+        assert after is not None
+
+        async def record(row: OutboxRow, error: SendError | None) -> None:
+            self.told += 1
+            if self.told == self.k:
+                raise Killed(row.key)
+            await after(row, error)
+
+        return await self.postman.send(rows, record)
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
+    ca = make_tls(tmp_path / "tls")
+    server = SMTPServer({BOT: "pw"}, str(tmp_path / "tls/cert.pem"), str(tmp_path / "tls/key.pem"), None).start()
+    monkeypatch.setenv("TEST_SMTP", "pw")
+    yield server, ca
+    server.stop()
+
+
+def delivered(server: SMTPServer) -> list[str]:
+    return [str(message_from_bytes(m.data, policy=policy.default)["Message-ID"]) for m in server.messages]
+
+
+def statuses(s: Services) -> dict[str, str]:
+    with s.store.transaction() as tx:
+        return {e.message_id: e.status for e in tx.outbox.entries()}
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_a_send_cut_short_leaves_one_email_in_doubt_and_the_rest_go_once(
+        tmp_path: Path, smtp: tuple[SMTPServer, Path], k: int) -> None:
+    server, ca = smtp
+    s = build_services(config.load(write_config(tmp_path, server, ca)), SettableClock(TEN))
+    try:
+        cut_short_then_resumed(s, server, k)
+    finally:
+        s.store.close()
+
+
+def cut_short_then_resumed(s: Services, server: SMTPServer, k: int) -> None:
+    assert s.send_case_call(s.settings.meeting.id, TEN.date())
+    queued = list(statuses(s))
+    with pytest.raises(Killed):
+        asyncio.run(s.drain(DiesAfter(postman(s.settings), k)))
+    # The server has the k emails whose DATA went, and not one more: the email after the
+    # k-th never went, as the k-th was not recorded. All but the k-th are recorded as sent.
+    went = delivered(server)
+    assert went == queued[:k]
+    after = statuses(s)
+    assert [m for m in queued if after[m] == "sent"] == queued[:k - 1]
+    assert all(after[m] == "sending" for m in queued[k - 1:])
+    # On restart the one in doubt is found in Sent, the others go again: each email once.
+    assert s.recover(lambda ids: set(ids) & set(went)) == (1, len(queued) - k)
+    assert asyncio.run(s.drain(postman(s.settings))) == len(queued) - k
+    assert sorted(delivered(server)) == sorted(queued)
+    assert set(statuses(s).values()) == {"sent"}
