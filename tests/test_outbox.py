@@ -194,3 +194,26 @@ def test_retry_and_cancel_by_id_are_recorded_with_who(tmp_path: Path, smtp: tupl
     assert log == [("email cancelled", "cli:jo", asbit.key), ("email retried", "cli:jo", police.key)]
     with pytest.raises(MailbotError, match="is sent"):
         s.outbox_desk.retry(police.id, "cli:jo")  # delivered: never a second time
+
+
+def test_emails_left_unsent_past_their_use_are_told_to_their_own_meetings_coordinators(
+        tmp_path: Path, smtp: tuple[SMTPServer, Path]) -> None:
+    server, ca = smtp
+    cfg = write_config(tmp_path, server, ca)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[[meeting]]\nid = "panel"\nname = "Complex Case Panel"\n'
+                   'reference_prefix = "CCP"\nmembers = ["police", "cnwl"]\ncoordinators = ["cnwl"]\n',
+                   encoding="utf-8")
+    s = bot(cfg)
+    s.clock.set(START.replace(hour=10))  # type: ignore[attr-defined]
+    s.due()
+    server.handler.refuse = "451 4.3.0 try later"  # down from the case call to past the cut-off
+    rounds(s, 7)
+    server.handler.refuse = None
+    rounds(s, 1)
+    told = {m.rcpt_tos[0]: mail(m.data) for m in server.messages if b"not sent in time" in m.data}
+    assert set(told) == {COORDINATOR, "cnwl.highrisk@cnwl.example"}
+    panel = told["cnwl.highrisk@cnwl.example"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    daily = told[COORDINATOR].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # Each meeting's coordinators can ring the partners of their own meeting, and only those.
+    assert "case call 2026-11-23 to mash@met.police.example" in panel and "asbit" not in panel.lower()
+    assert "asbit" in daily.lower()

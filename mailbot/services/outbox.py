@@ -82,7 +82,15 @@ class Outbox(UseCase):
     def _tell_expired(self, tx: UnitOfWork, expired: list[tuple[str, str, str | None]],
                       now: datetime) -> None:
         log.error("%d emails expired unsent: %s", len(expired), ", ".join(k for k, _, _ in expired))
-        self._queue(tx, notices.expired(self.stationery[self.settings.meeting.id], expired), now)
+        # Each meeting's coordinators hear of their own partners left untold ("case-call:
+        # panel:..." keys name the meeting); anything else goes to the first meeting's.
+        by_meeting: dict[str, list[tuple[str, str, str | None]]] = {}
+        for row in expired:
+            named = row[0].split(":")[1] if row[0].count(":") >= 2 else ""
+            meeting_id = named if named in self.stationery else self.settings.meeting.id
+            by_meeting.setdefault(meeting_id, []).append(row)
+        for meeting_id, rows in by_meeting.items():
+            self._queue(tx, notices.expired(self.stationery[meeting_id], rows), now)
 
     def _refresh_late(self, tx: UnitOfWork, row: OutboxRow, now: datetime) -> OutboxRow:
         """A case call that failed to go on time is rewritten as a late one, with today's cases."""
