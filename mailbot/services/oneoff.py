@@ -108,11 +108,6 @@ class OneOffs(UseCase):
         return [s for s in found if s.status is SittingStatus.CALLED
                 and self.calendars[s.meeting].at(s.day, s.starts) > now]
 
-    def of_case(self, reference: str) -> list[Sitting]:
-        meeting = chosen(self.settings, None, reference)
-        with self.unit() as tx:
-            return tx.sittings.of_case(meeting.id, reference)
-
     def call_by_hand(self, reference: str, at: str, partners: str, *, kind: str, actor: str,
                      dry_run: bool = False) -> Plan:
         """A coordinator calling a sitting at the terminal: the email's line, read and applied
