@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from mailbot.core.commands import is_command_line
+from mailbot.errors import MailbotError
 from mailbot.services import Outcome, Services
 from tests.test_routing import CNWL, POLICE, case_call_id, sql, two_meetings
 from tests.test_routing import email as mail
@@ -120,3 +121,16 @@ def test_the_chair_s_actions_after_a_sitting_are_filed_on_its_day_and_reach_its_
     plans = {str(k).rsplit(":", 1)[1] for (k,) in rows(s, "select key from outbox where key like :like",
                                                          "summary:%")}
     assert {"hidva", "cnwl", "asc"} <= plans  # HIDVA owns nothing but was invited
+
+
+def test_the_minutes_of_a_sitting_typed_at_the_terminal_are_filed_on_its_day(tmp_path: Path) -> None:
+    s = with_case(tmp_path)
+    s.ingest(mail(POLICE, CALL, "<m1@police>"))
+    line = "Action: HR-2026-0001 | cnwl.highrisk@cnwl.example | 30/11/2026 | welfare visit"
+    s.clock.set(at(28, "09:30"))  # type: ignore[attr-defined]
+    with pytest.raises(MailbotError, match="no meeting on Saturday 28 November 2026"):
+        s.desk.minutes(line, "cli:jsmith", held=date(2026, 11, 28))  # not started yet
+    s.clock.set(at(28, "11:00"))  # type: ignore[attr-defined]
+    filed = s.desk.minutes(line, "cli:jsmith", held=date(2026, 11, 28))
+    assert filed.applied and filed.meeting_day == date(2026, 11, 28)
+    assert any(to == "referrals@hidva.example" for to, _ in filed.emails)  # the plan reaches the guests
