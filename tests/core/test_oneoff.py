@@ -9,7 +9,8 @@ import pytest
 
 from mailbot.core.call_reader import DEFAULT_KIND, read_call
 from mailbot.core.directory import Directory
-from mailbot.core.model import CallMeeting
+from mailbot.core.model import CallMeeting, Reading, Verdict
+from mailbot.explain import as_dict
 from tests.core.test_commands import CHAIR, MONDAY, parse
 
 THURSDAY = date(2026, 11, 26)
@@ -89,3 +90,11 @@ def test_prose_about_a_meeting_is_not_an_instruction(directory: Directory) -> No
 def test_the_time_is_never_taken_from_the_date() -> None:
     call = read_call("03.12.2026 14:00 - Police", MONDAY)
     assert not isinstance(call, str) and (call.day, call.starts) == (date(2026, 12, 3), time(14))
+
+
+def test_explain_shows_the_meeting_line_as_it_was_read(directory: Directory) -> None:
+    cmds, _ = parse("Meeting HR-2026-0041: 26/11/2026 14:00 - Police", directory)
+    reading = Reading(Verdict.ACCEPTED, None, CHAIR, "", commands=tuple(cmds))
+    assert as_dict(reading)["commands"] == [{
+        "kind": "call_meeting", "case": "HR-2026-0041", "meeting_kind": DEFAULT_KIND, "day": "2026-11-26",
+        "starts": "14:00:00", "partners": ["police"], "line": 1}]
