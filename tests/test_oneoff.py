@@ -15,7 +15,7 @@ from sqlalchemy import text
 from mailbot.core.commands import is_command_line
 from mailbot.errors import MailbotError
 from mailbot.services import Outcome, Services
-from tests.test_routing import CNWL, POLICE, case_call_id, sql, two_meetings
+from tests.test_routing import CNWL, HIDVA, POLICE, case_call_id, sql, two_meetings
 from tests.test_routing import email as mail
 from tests.test_services import at, make
 
@@ -134,3 +134,14 @@ def test_the_minutes_of_a_sitting_typed_at_the_terminal_are_filed_on_its_day(tmp
     filed = s.desk.minutes(line, "cli:jsmith", held=date(2026, 11, 28))
     assert filed.applied and filed.meeting_day == date(2026, 11, 28)
     assert any(to == "referrals@hidva.example" for to, _ in filed.emails)  # the plan reaches the guests
+
+
+def test_only_a_member_of_the_case_s_meeting_may_call_one(tmp_path: Path) -> None:
+    s = two_meetings(tmp_path)
+    s.due()
+    s.ingest(mail(POLICE, "Case: T.W. - threats to a neighbour", "<c1@police>",
+                  in_reply_to=case_call_id(s, "panel", "police")))
+    s.ingest(mail(HIDVA, "Meeting CCP-2026-0001: 28/11/2026 10:00 - CNWL", "<m1@hidva>"))  # daily call only
+    assert sql(s, "select count(*) from sittings") == [(0,)]
+    [answer] = texts(s, "ack:%:<m1@hidva>").values()
+    assert "only a member of the Complex Case Panel may call a meeting for CCP-2026-0001" in " ".join(answer.split())
