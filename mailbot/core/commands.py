@@ -73,7 +73,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
     (re.compile(LEAD + r"return(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I), returned),
     (re.compile(LEAD + r"lead(?:\s+for)?\s+" + _CASE_REF + r"\s*[:：]\s*(.*)$", re.I), ld.lead),
     (_MEETING := re.compile(LEAD + r"meeting\s+(?:for\s+)?" + _CASE_REF
-                            + r"(?:\s*[:：]\s*|\s+[-–—]+\s+|\s+)(.*)$", re.I), oneoff.meeting),
+                            + r"(?:(\s*[:：]\s*|\s+[-–—]+\s+)|\s+)(.*)$", re.I), oneoff.meeting),
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 

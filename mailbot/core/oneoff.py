@@ -50,25 +50,30 @@ def form(reference: str) -> str:
     return f"Meeting {reference}: <dd/mm/yyyy> <hh:mm> - <partners>"
 
 
-def meeting(p: Parse, ref: str, rest: str, line: int) -> None:
-    """``Meeting HR-2026-0041: 03/12/2026 14:00 - Police, ASC, CNWL``: any member may call one."""
+def meeting(p: Parse, ref: str, colon: str | None, rest: str, line: int) -> bool:
+    """``Meeting HR-2026-0041: 03/12/2026 14:00 - Police, ASC, CNWL``: any member may call one.
+    Without the colon (or a dash) only a line that reads whole is an instruction: "Meeting
+    HR-2026-0041 went well" is news for the coordinators, not a call gone wrong."""
+    call = read_call(rest, p.today)
+    if colon is None and isinstance(call, str):
+        return False
     case = p.reference(ref, line)
     if case is None:
-        return
-    call = read_call(rest, p.today)
+        return True
     if isinstance(call, str):
         p.clarify(line, p.said, form(case), call)
-        return
+        return True
     before = len(p.problems)
     partners = p.partners(call.names, line)
     if len(p.problems) > before:  # a name not known: nothing is called on a part of the list
         p.problem(line, f"no meeting was called for {case}; write the partners as the case call "
                         "names them and send the line again")
-        return
+        return True
     if not partners:
         p.clarify(line, p.said, form(case), "name the partners to invite")
-        return
+        return True
     p.commands.append(CallMeeting(case, call.kind, call.day, call.starts, partners, line))
+    return True
 
 
 def unwrapped(lines: Sequence[str], starts: re.Pattern[str]) -> list[str]:

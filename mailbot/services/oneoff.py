@@ -105,7 +105,8 @@ class OneOffs(UseCase):
         now = self.clock.now()
         with self.unit() as tx:
             found = tx.sittings.from_day(now.astimezone(self.settings.bot.zone).date())
-        return [s for s in found if s.status is SittingStatus.CALLED
+        # A meeting taken out of the config keeps its rows; they are not listed as to come.
+        return [s for s in found if s.status is SittingStatus.CALLED and s.meeting in self.calendars
                 and self.calendars[s.meeting].at(s.day, s.starts) > now]
 
     def call_by_hand(self, reference: str, at: str, partners: str, *, kind: str, actor: str,

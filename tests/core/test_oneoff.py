@@ -85,6 +85,9 @@ def test_a_reference_of_another_meeting_is_not_a_case_reference_here(directory: 
 def test_prose_about_a_meeting_is_not_an_instruction(directory: Directory) -> None:
     assert parse("Meeting went well, thanks all", directory) == ([], [])
     assert parse("Meeting notes attached", directory, CHAIR) == ([], [])
+    assert parse("Meeting HR-2026-0041 went well, the family engaged", directory) == ([], [])
+    cmds, _ = parse("Meeting HR-2026-0041 26/11/2026 14:00 - Police", directory)  # whole: read
+    assert [c.case for c in cmds if isinstance(c, CallMeeting)] == ["HR-2026-0041"]
 
 
 def test_the_time_is_never_taken_from_the_date() -> None:
