@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import date
+from datetime import date, time
 from enum import Enum
 from typing import Any
 
@@ -25,13 +25,15 @@ _FIELDS = {
     "withdraw_case": ("case", "reason"),
     "set_lead": ("case", "lead"),
     "attended": ("partners",),
+    "return_case": ("case", "missing"),
+    "call_meeting": ("case", "meeting_kind", "day", "starts", "partners"),
 }
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]

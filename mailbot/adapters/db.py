@@ -23,6 +23,7 @@ from mailbot.adapters.repositories import (
     Runs,
     epoch_for_share,
 )
+from mailbot.adapters.sittings import SittingBook
 from mailbot.errors import NotActive, StoreError
 
 __all__ = ["Store", "Tx", "connect", "upgrade"]
@@ -41,6 +42,7 @@ class Tx:
         self.outbox = OutboxQueue(conn)
         self.retention = Retention(conn)
         self.minutes = MinutesBook(conn)
+        self.sittings = SittingBook(conn)
 
 
 class Store:

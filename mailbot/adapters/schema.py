@@ -284,3 +284,23 @@ decisions = Table(
     Column("actor", String(320), nullable=False),
     Column("inbound_id", Integer, ForeignKey("inbound.id")),
 )
+
+# One-off sittings of a meeting for one case (a strategy discussion, a professionals' or a
+# best-interest meeting), called by email or at the terminal. No personal details: the case by
+# reference, the invited partners by code. One row per case, day and start, so the same call
+# applied twice is one sitting.
+sittings = Table(
+    "sittings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting", String(32), nullable=False),
+    Column("reference", String(32), nullable=False),
+    Column("kind", String(64), nullable=False),  # "strategy discussion", "professionals' meeting", ...
+    Column("day", Date, nullable=False),
+    Column("starts", String(5), nullable=False),  # HH:MM in the meeting's zone
+    Column("partners", Text, nullable=False),  # invited partner codes, comma-separated
+    Column("called_by", String(320), nullable=False),  # an address, or "cli:<user>"
+    Column("called_from", String(300), nullable=False),  # the email's Message-ID, or "cli:<user>"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # called, cancelled
+    UniqueConstraint("meeting", "reference", "day", "starts"),
+)

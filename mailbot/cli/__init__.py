@@ -23,6 +23,7 @@ from mailbot.cli.common import (
 )
 from mailbot.cli.desk import actions_commands, cases_commands
 from mailbot.cli.minutes import add_minutes_command
+from mailbot.cli.oneoff import register as register_oneoff
 from mailbot.cli.outbox import outbox_commands
 from mailbot.cli.panel import register as register_panel
 from mailbot.cli.reading import cmd_check_config, cmd_explain, cmd_partners_list
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_commands(add)
     register_panel(add)
     add_minutes_command(add)
+    register_oneoff(add)
     return parser
 
 

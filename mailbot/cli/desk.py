@@ -19,6 +19,7 @@ from mailbot.cli.common import (
     _services,
 )
 from mailbot.cli.minutes import filed_by_hand
+from mailbot.cli.oneoff import describe
 from mailbot.cli.tables import history_rows, plural, source, table
 
 if TYPE_CHECKING:
@@ -95,6 +96,9 @@ def cmd_case_show(args: argparse.Namespace) -> int:
           f"required: {', '.join(d.get(p).name for p in case.partners)}")
     if case.lead:
         print(f"  lead professional: {case.lead}")
+    for sitting in record.sittings:
+        names = ", ".join(d.get(p).name for p in sitting.partners)
+        print(f"  one-off meeting: {describe(sitting)}; invited: {names}")
     for a in record.actions:
         print(f"  {a.ident}  {a.status}  due {a.due:%a %d %b %Y}  {a.owner}: {a.text}")
     print("  history:")

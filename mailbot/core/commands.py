@@ -32,6 +32,7 @@ from datetime import date
 
 from mailbot.core import action_readers as a
 from mailbot.core import lead as ld
+from mailbot.core import oneoff
 from mailbot.core import readers as r
 from mailbot.core.absence import read_absence
 from mailbot.core.categories import category
@@ -71,6 +72,8 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
      r.withdraw),
     (re.compile(LEAD + r"return(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I), returned),
     (re.compile(LEAD + r"lead(?:\s+for)?\s+" + _CASE_REF + r"\s*[:：]\s*(.*)$", re.I), ld.lead),
+    (_MEETING := re.compile(LEAD + r"meeting\s+(?:for\s+)?" + _CASE_REF
+                            + r"(?:(\s*[:：]\s*|\s+[-–—]+\s+)|\s+)(.*)$", re.I), oneoff.meeting),
 )
 _STOP = re.compile(r"^\s*(?:stop|end)(?:\s*[.!])?\s*$", re.IGNORECASE)
 
@@ -112,7 +115,7 @@ def read_commands(
         p.commands.append(StatusRequest(0))
     instructions: set[int] = set()
     stopped_at = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(oneoff.unwrapped(text.splitlines(), _MEETING), start=1):
         if _STOP.match(line):
             stopped_at = number
             break

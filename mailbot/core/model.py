@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 
 class Verdict(enum.StrEnum):
@@ -197,8 +197,21 @@ class Attended:
     kind: str = field(default="attended", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class CallMeeting:
+    """A one-off sitting of the case's meeting (a strategy discussion, say), for one case."""
+
+    case: str
+    meeting_kind: str  # "strategy discussion", "professionals' meeting", ...
+    day: date
+    starts: time
+    partners: tuple[str, ...]
+    line: int
+    kind: str = field(default="call_meeting", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase | ReturnCase | SetLead | Attended)
+           | Apologies | WithdrawCase | ReturnCase | SetLead | Attended | CallMeeting)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.changes import Plan
+from mailbot.core.oneoff import Sitting
 from mailbot.core.ports import Actor, Decided, InboundRecord, OutboxRow, Outgoing
 
 
@@ -88,6 +89,15 @@ class MinutesBook(Protocol):
     def unsummarised(self) -> list[tuple[str, date, datetime]]: ...
 
 
+class SittingBook(Protocol):
+    """One-off sittings of a meeting for one case (strategy discussions and the like)."""
+
+    def call(self, sitting: Sitting, now: datetime) -> bool: ...
+    def on(self, meeting: str, day: date) -> list[Sitting]: ...
+    def of_case(self, meeting: str, reference: str) -> list[Sitting]: ...
+    def from_day(self, day: date) -> list[Sitting]: ...
+
+
 class Runs(Protocol):
     """Scheduled jobs claimed once: case calls, attendance lists, the purge."""
 
@@ -153,6 +163,8 @@ class UnitOfWork(Protocol):
     def retention(self) -> Retention: ...
     @property
     def minutes(self) -> MinutesBook: ...
+    @property
+    def sittings(self) -> SittingBook: ...
 
 
 class Store(Protocol):

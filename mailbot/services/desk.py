@@ -145,12 +145,20 @@ class Desk(UseCase):
         cal = self.calendars[meeting.id]
         if held is None:
             return cal.meeting_held(now)
+        if self._sat(meeting, held, now):  # a one-off sitting that day, started: its minutes
+            return held
         if not cal.is_meeting_day(held):
             why = cal.bank_holiday(held) or f"a {held:%A}"
             raise MailbotError(f"there was no meeting on {letters.long_day(held)} ({why})")
         if cal.at(held, meeting.starts) > now:
             raise MailbotError(f"the meeting of {letters.long_day(held)} has not been held yet")
         return held
+
+    def _sat(self, meeting: MeetingSettings, day: date, now: datetime) -> bool:
+        """Whether a one-off sitting of the meeting was called for ``day`` and has started."""
+        cal = self.calendars[meeting.id]
+        with self.unit() as tx:
+            return any(cal.at(day, s.starts) <= now for s in tx.sittings.on(meeting.id, day))
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
                          actor: str, meeting_id: str | None = None) -> Plan:

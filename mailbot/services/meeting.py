@@ -24,6 +24,7 @@ from mailbot.core.privacy import Level
 from mailbot.core.status import ActionState, RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
+from mailbot.services.oneoff import OneOffs
 from mailbot.services.summaries import Summaries
 
 log = logging.getLogger("mailbot")
@@ -43,7 +44,8 @@ class AfterMeeting(UseCase):
         meeting = origin.meeting
         commands, refused = not_allowed(commands, meeting.decisions)
         result.problems.extend(refused)
-        held = held or self.calendars[meeting.id].meeting_held(origin.received)
+        held = held or OneOffs(self.k).held_today(tx, commands, origin) \
+            or self.calendars[meeting.id].meeting_held(origin.received)
         chair = plan_chair(commands, self._record(tx, commands, meeting, held), self.settings.directory,
                            replace=replace)
         given = self._record_plan(tx, chair, origin, held, result)

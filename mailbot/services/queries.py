@@ -3,7 +3,7 @@ The CLI only parses arguments and prints what these return."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from mailbot.config import MeetingSettings
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.categories import agenda_view
+from mailbot.core.oneoff import Sitting
 from mailbot.core.status import ActionState, OutboxStatus
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import UseCase
@@ -28,6 +29,7 @@ class CaseRecord:
     case: CaseView
     actions: list[ActionView]
     history: list[dict[str, Any]]
+    sittings: list[Sitting] = field(default_factory=list)  # its one-off meetings, soonest first
 
 
 class Queries(UseCase):
@@ -70,7 +72,7 @@ class Queries(UseCase):
             if reference not in found:
                 raise MailbotError(f"no case {reference}")
             return CaseRecord(found[reference], tx.actions.find(meeting.id, case=reference),
-                              tx.audit.log(reference))
+                              tx.audit.log(reference), tx.sittings.of_case(meeting.id, reference))
 
     def day(self, day: date | None, meeting_id: str | None = None) -> DayView:
         meeting = chosen(self.settings, meeting_id)

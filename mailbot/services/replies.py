@@ -14,6 +14,7 @@ from mailbot.core.model import (
     AddCase,
     Apologies,
     Attended,
+    CallMeeting,
     Command,
     DecideCase,
     RequirePartners,
@@ -25,6 +26,7 @@ from mailbot.core.status import RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
+from mailbot.services.oneoff import OneOffs
 from mailbot.services.referrals import Referrals
 
 log = logging.getLogger("mailbot")
@@ -50,6 +52,8 @@ class Replies(UseCase):
         Referrals(self.k).answer(tx, commands, origin, result)  # returned or declined: the referrer told
         for update in (c for c in commands if isinstance(c, ActionUpdate)):
             self.meeting.report(tx, update, origin, result)
+        for call in (c for c in commands if isinstance(c, CallMeeting)):
+            OneOffs(self.k).call(tx, call, origin, result)
         if result.changes or result.now_required:
             self._tell_partners(tx, result, origin, day, answered)
         s = self.stationery[meeting.id]

@@ -22,6 +22,7 @@ from mailbot.core.directory import short_name
 from mailbot.core.status import ActionState
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import UseCase
+from mailbot.services.oneoff import OneOffs
 
 log = logging.getLogger("mailbot")
 
@@ -75,7 +76,8 @@ class Summaries(UseCase):
             day, version, cases, rows, attended=[short_name(p) for p in d if p.code in attended],
             apologies=[short_name(d.get(a.partner)) + (f" for {a.reference}" if a.reference else "")
                        for a in view.apologies])
-        partners = {*view.required(d), *attended, *(a.owner_partner for a in acts if a.owner_partner)}
+        partners = {*view.required(d), *attended, *(a.owner_partner for a in acts if a.owner_partner),
+                    *OneOffs(self.k).invited_on(tx, meeting.id, day)}  # a one-off sitting's guests
         out = [letters.summary(s, plan=plan, partner=partner)
                for partner in d if partner.code in partners or partner.coordinator]
         return out + self._owners(s, day, version, acts, rows)

@@ -6,7 +6,7 @@ To see a changed notice: run with MAILBOT_WRITE_NOTICES=1, read the diff, commit
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,9 @@ from mailbot.core import letters, notices
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView
 from mailbot.core.compose import Letter
+from mailbot.core.letters.oneoff import called
 from mailbot.core.model import Sender
+from mailbot.core.oneoff import Sitting
 from mailbot.services import stationery_of
 from tests.conftest import DATA
 
@@ -63,12 +65,15 @@ def every_notice(s: letters.Stationery) -> dict[str, Letter]:
             notices.Refused("case-call:daily:2026-11-23:cnwl", "spa@cnwl.example",
                             "Stand down - CNWL - Case call Mon 23 Nov: 2 cases",
                             "SMTP 550: 5.7.1 relay not permitted")]),
+        "oneoff_called": called(s, Sitting("daily", "HR-2026-0003", "professionals' meeting", date(2026, 11, 28),
+                                           time(10), ("police", "cnwl", "hidva"), "mash@met.police.example",
+                                           "inbound:41"), "mash@met.police.example (Police)"),
     }
 
 
 @pytest.mark.parametrize("name", ["possible_repeat", "unknown_owner", "cannot_complete", "bounced",
                                   "spoofed", "encrypted", "parked", "missed", "expired", "missed_days",
-                                  "refused"])
+                                  "refused", "oneoff_called"])
 def test_each_notice_reads_as_a_person_checked_it(name: str, settings: Settings) -> None:
     s = stationery_of(settings, renderer())[settings.meeting.id]
     letter = every_notice(s)[name]

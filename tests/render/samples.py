@@ -3,13 +3,15 @@ addresses: what the browser tests render."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from mailbot.core import letters
 from mailbot.core.actions import ActionView
 from mailbot.core.agenda import CaseView, DayView
 from mailbot.core.compose import Letter
+from mailbot.core.letters.oneoff import invited
+from mailbot.core.oneoff import Sitting
 
 DAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -76,5 +78,8 @@ def every_letter(s: letters.Stationery, *, long: bool) -> dict[str, Letter]:
                                  overdue=[{**r, "days": 6 + n, "escalated": n % 2 == 0}
                                           for n, r in enumerate(rows)]),
         "escalation": letters.escalation(s, partner=police, action=rows[0], days=6),
+        "oneoff-invitation": invited(s, Sitting("daily", view.cases[0].reference, "professionals' meeting",
+                                                date(2026, 11, 26), time(14), ("police", "cnwl", "hidva"),
+                                                OWNER, "cli:jsmith"), view.cases[0], police, "Police", NOW),
     }
     return found
