@@ -135,3 +135,17 @@ def insert_ignore(conn: Connection, table: Any, values: dict[str, Any], keys: Se
     # RETURNING, not rowcount: PostgreSQL's driver reports a rowcount that does not say
     # whether the row went in, and "already queued" must never read as "queued now".
     return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None
+
+
+def insert_all(conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+               replace: Sequence[str] = ()) -> None:
+    """Many rows in one INSERT sent with executemany: a row whose ``keys`` are taken is left
+    as it is, or has its ``replace`` columns set to the new row's."""
+    if not rows:
+        return
+    maker = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    stmt = maker(table)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={c: stmt.excluded[c] for c in replace}) \
+        if replace else stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(rows))

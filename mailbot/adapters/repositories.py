@@ -8,14 +8,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, delete, func, insert, or_, select, update
 
 import mailbot.adapters.schema as t
-from mailbot.adapters.engine import insert_ignore
+from mailbot.adapters.engine import insert_all, insert_ignore
 from mailbot.core.actions import ActionView, NewAction
 from mailbot.core.agenda import ApologyView, CaseView, DayView
 from mailbot.core.changes import CaseWithdrawn, NewCase, PartnersAdded, Plan
@@ -238,6 +238,12 @@ class CaseBook:
                 (t.told.c.meeting == meeting) & (t.told.c.day == day) & (t.told.c.partner == partner)
             ).values(status=status, at=now))
 
+    def set_told_all(self, meeting: str, day: date, told: Mapping[str, str], now: datetime) -> None:
+        """``set_told`` for many partners at once (status by partner code): one statement."""
+        insert_all(self.conn, t.told, [{"meeting": meeting, "day": day, "partner": partner,
+                                        "status": status, "at": now} for partner, status in told.items()],
+                   ("meeting", "day", "partner"), replace=("status", "at"))
+
 
 class ActionBook:
     """The chair's actions, their updates, and decisions."""
@@ -417,6 +423,15 @@ class OutboxQueue:
             "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
             "expires_at": expires, "meeting": email.meeting}, ("key",))
+
+    def enqueue_all(self, emails: Sequence[Outgoing], now: datetime, expires: datetime | None = None
+                    ) -> None:
+        """Queue a fan-out's emails in one statement, each under its key; a used key is skipped."""
+        insert_all(self.conn, t.outbox, [{
+            "key": e.key, "message_id": e.message_id, "recipients": ",".join(e.recipients),
+            "subject": e.subject, "raw": e.raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "inbound_id": None, "expires_at": expires,
+            "meeting": e.meeting} for e in emails], ("key",))
 
     def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""

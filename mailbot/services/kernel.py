@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -107,9 +107,16 @@ class Kernel:
 
     def queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
               expires: datetime | None = None) -> bool:
+        return tx.outbox.enqueue(self.outgoing(letter, now), now, inbound_id, expires)
+
+    def queue_all(self, tx: UnitOfWork, letters: Sequence[Letter], now: datetime,
+                  expires: datetime | None = None) -> None:
+        """A fan-out's letters, queued in one statement."""
+        tx.outbox.enqueue_all([self.outgoing(letter, now) for letter in letters], now, expires)
+
+    def outgoing(self, letter: Letter, now: datetime) -> Outgoing:
         mid, raw = self.build(letter, now)
-        return tx.outbox.enqueue(Outgoing(letter.key, mid, tuple(letter.to), letter.subject, raw,
-                                          letter.meeting or None), now, inbound_id, expires)
+        return Outgoing(letter.key, mid, tuple(letter.to), letter.subject, raw, letter.meeting or None)
 
     def build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
         return build(letter, from_address=self.settings.bot.address,
@@ -171,6 +178,10 @@ class UseCase:
     def _queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
                expires: datetime | None = None) -> bool:
         return self.k.queue(tx, letter, now, inbound_id, expires)
+
+    def _queue_all(self, tx: UnitOfWork, letters: Sequence[Letter], now: datetime,
+                   expires: datetime | None = None) -> None:
+        self.k.queue_all(tx, letters, now, expires)
 
     def _build(self, letter: Letter, now: datetime) -> tuple[str, bytes]:
         return self.k.build(letter, now)

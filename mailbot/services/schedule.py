@@ -64,15 +64,19 @@ class Schedule(UseCase):
                 return False
             view = agenda_view(tx.cases.day_view(meeting_id, day), meeting.categories,
                                meeting.overnight_first)
-            for partner in s.directory:  # its members only
-                if kind == "case-call":
-                    letter = letters.case_call(s, view, partner, late=late, now=now,
-                                               final=meeting.case_call >= meeting.cutoff)
-                else:
-                    letter = letters.attendance(s, view, partner, now=now.astimezone(self.settings.bot.zone))
-                self._queue(tx, letter, now, expires=expires)
-                tx.cases.set_told(meeting_id, day, partner.code,
-                            Told.REQUIRED if view.is_required(partner.code) else Told.STAND_DOWN, now)
+            partners = list(s.directory)  # its members only
+            if kind == "case-call":
+                final = meeting.case_call >= meeting.cutoff
+                day_letters = [letters.case_call(s, view, p, late=late, now=now, final=final)
+                               for p in partners]
+            else:
+                local = now.astimezone(self.settings.bot.zone)
+                day_letters = [letters.attendance(s, view, p, now=local) for p in partners]
+            # One statement each for the letters and for what each partner was told, not one
+            # per partner: they were the costliest part of queueing a large fan-out.
+            self._queue_all(tx, day_letters, now, expires=expires)
+            told = {p.code: Told.REQUIRED if view.is_required(p.code) else Told.STAND_DOWN for p in partners}
+            tx.cases.set_told_all(meeting_id, day, told, now)
             tx.audit.record(Actor("mailbot", now), f"{kind} queued", None, meeting_id, day=str(day),
                             cases=[c.reference for c in view.cases], late=late)
         return True
