@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, time, tzinfo
+from functools import cached_property
 
 from mailbot.core.compose import Letter, Render
 from mailbot.core.directory import Directory, short_name
@@ -48,9 +49,11 @@ class Stationery:
     join_url: str = ""  # the online meeting's link, in the letters and the invitation
     zone: tzinfo = UTC  # the meeting's time zone, for the invitation's start time
 
-    @property
+    @cached_property
     def safe_words(self) -> frozenset[str]:
-        """Words that say nothing about a person: the partners' names, codes and aliases."""
+        """Words that say nothing about a person: the partners' names, codes and aliases.
+        Worked out once: every letter to an address at the reference level asks, and the
+        directory does not change under the stationery."""
         names = [n for p in self.directory for n in (p.code, p.name, *p.aliases)]
         return frozenset(w.casefold() for n in names for w in re.findall(r"[^\s:|,;.()\-–—]+", n))
 
