@@ -32,6 +32,9 @@ def renderer(folder: Path | None = None) -> Render:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are read once: the files do not change under a running bot, and
+        # asking the disk before every letter showed in a large fan-out's time.
+        auto_reload=False,
     )
 
     def render(name: str, context: Mapping[str, object]) -> str:
