@@ -7,12 +7,26 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 import mailbot.adapters.schema as t
 from mailbot.adapters.engine import insert_all, insert_ignore
@@ -409,6 +423,14 @@ class Runs:
         return found if isinstance(found, date) else None
 
 
+@functools.cache
+def _mark_statement(columns: tuple[str, ...]) -> Update:
+    """The UPDATE of one outbox row's ``columns``, built once: a send records its outcome with
+    two of them, and building each anew cost more than SQLite took to run it."""
+    return update(t.outbox).where(t.outbox.c.id == bindparam("row_id")).values(
+        {name: bindparam(name) for name in columns})
+
+
 class OutboxQueue:
     """Every email to send, keyed so that it is queued once, with its outcome."""
 
@@ -488,7 +510,7 @@ class OutboxQueue:
         return found
 
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
-        self.conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
+        self.conn.execute(_mark_statement(tuple(sorted(values))), {"row_id": row_id, **values})
 
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
