@@ -95,7 +95,11 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     if now.tzinfo is None:
         raise ValueError("Date needs an aware datetime")
     domain = from_address.rpartition("@")[2]
-    body: Message = MIMEMultipart("alternative")
+    mid = message_id(letter.key, domain)
+    # Boundaries of the key's own, not random ones the generator must look for in every
+    # part: "=_" occurs in neither quoted-printable nor base64, the parts' only encodings.
+    boundary = f"=_{mid[1:33]}"
+    body: Message = MIMEMultipart("alternative", boundary=f"{boundary}_alt")
     # The stdlib takes a Charset here (its stubs say str): it is what selects QP.
     body.attach(MIMEText(letter.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
     body.attach(MIMEText(letter.html, "html", _UTF8_QP))  # type: ignore[arg-type]
@@ -103,24 +107,11 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     others = [a for a in letter.attachments if a not in calendars]
     for att in calendars:
         body.attach(_calendar_part(att))
-    if others:
-        mixed = MIMEMultipart("mixed")
-        mixed.attach(body)
-        for att in others:
-            part = MIMEBase(att.maintype, att.subtype)
-            for name, value in att.params:
-                part.set_param(name, value)
-            part.set_payload(att.data)
-            encoders.encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=att.filename)
-            mixed.attach(part)
-        body = mixed
-    msg = body
+    msg = _mixed(body, others, f"{boundary}_mix") if others else body
     msg["From"] = formataddr((clean_header_text(from_name), from_address), charset="utf-8")
     msg["To"] = ", ".join(letter.to)
     msg["Subject"] = _header(clean_header_text(letter.subject, 300))
     msg["Date"] = format_datetime(now)
-    mid = message_id(letter.key, domain)
     msg["Message-ID"] = mid
     if letter.in_reply_to and _is_id(letter.in_reply_to):
         msg["In-Reply-To"] = letter.in_reply_to
@@ -129,6 +120,21 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     msg["Auto-Submitted"] = letter.auto_submitted
     msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     return mid, msg.as_bytes(policy=_POLICY)
+
+
+def _mixed(body: Message, attachments: list[Attachment], boundary: str) -> Message:
+    """The body, then each attachment in base64: multipart/mixed."""
+    mixed = MIMEMultipart("mixed", boundary=boundary)
+    mixed.attach(body)
+    for att in attachments:
+        part = MIMEBase(att.maintype, att.subtype)
+        for name, value in att.params:
+            part.set_param(name, value)
+        part.set_payload(att.data)
+        encoders.encode_base64(part)
+        part.add_header("Content-Disposition", "attachment", filename=att.filename)
+        mixed.attach(part)
+    return mixed
 
 
 def _calendar_part(att: Attachment) -> Message:
