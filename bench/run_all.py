@@ -251,9 +251,9 @@ def bench_fanout(dc: DovecotServer, work: Path, partners: int) -> list[Row]:
         server.stop()
     send_s, all_s = done - queued, done - t0
     return [(f"fan-out to {partners}: send (msg/s)", f"{partners / send_s:,.0f}",
-             f"{partners / raw_s:,.0f}", f"{raw_s / send_s:.2f}x", ">= 0.5x raw"),
+             f"{partners / raw_s:,.0f}", f"{raw_s / send_s:.2f}x", ">= 0.9x raw"),
             (f"fan-out to {partners}: render+queue+send (msg/s)", f"{partners / all_s:,.0f}",
-             f"{partners / raw_s:,.0f}", f"{raw_s / all_s:.2f}x", "")]
+             f"{partners / raw_s:,.0f}", f"{raw_s / all_s:.2f}x", ">= 0.7x raw")]
 
 
 def bench_digest(work: Path, n: int) -> list[Row]:
