@@ -252,7 +252,6 @@ class CaseBook:
                 (t.told.c.meeting == meeting) & (t.told.c.day == day) & (t.told.c.partner == partner)
             ).values(status=status, at=now))
 
-
     def set_told_all(self, meeting: str, day: date, told: Mapping[str, str], now: datetime) -> None:
         """``set_told`` for many partners at once (status by partner code): one statement."""
         insert_all(self.conn, t.told, [{"meeting": meeting, "day": day, "partner": partner,
