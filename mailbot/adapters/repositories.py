@@ -97,6 +97,13 @@ class CaseBook:
     def __init__(self, conn: Connection, audit: AuditTrail) -> None:
         self.conn = conn
         self.audit = audit
+        # Each day's view as this transaction last read it: a batch of replies to one case
+        # call reads it once, not once an email. Every write here (and a decision, and an
+        # undone savepoint) forgets it.
+        self._days: dict[tuple[str, date], DayView] = {}
+
+    def forget(self) -> None:
+        self._days.clear()
 
     def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
         c, a = t.cases.c, t.agenda.c
@@ -120,6 +127,12 @@ class CaseBook:
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
+        found = self._days.get((meeting, day))
+        if found is None:
+            found = self._days[(meeting, day)] = self._read_day(meeting, day)
+        return found
+
+    def _read_day(self, meeting: str, day: date) -> DayView:
         cases = self._views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day)
                                  & t.agenda.c.withdrawn.is_(None))
         told = {r.partner: r.status for r in self.conn.execute(
@@ -154,6 +167,8 @@ class CaseBook:
 
     def apply(self, meeting: str, plan: Plan, by: Actor) -> None:
         actor, inbound_id, now = by.address, by.inbound_id, by.at
+        if plan.changes:
+            self.forget()
         for change in plan.changes:
             if isinstance(change, NewCase):
                 self._new_case(meeting, change, actor, inbound_id, now)
@@ -226,11 +241,13 @@ class CaseBook:
 
     def put_on_agenda(self, meeting: str, day: date, reference: str, reason: str, note: str,
                       now: datetime) -> bool:
+        self.forget()
         return insert_ignore(self.conn, t.agenda, {
             "meeting": meeting, "day": day, "case_id": self.case_id(reference), "reason": reason,
             "note": note, "added_at": now}, ("meeting", "day", "case_id"))
 
     def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:
+        self.forget()
         if not insert_ignore(self.conn, t.told, {"meeting": meeting, "day": day, "partner": partner,
                                                   "status": status, "at": now},
                               ("meeting", "day", "partner")):
@@ -323,6 +340,7 @@ class ActionBook:
                                                      decided.review_on)
         actor, inbound_id, now = by.address, by.inbound_id, by.at
         case_id = self.cases.case_id(reference)
+        self.cases.forget()  # a decision opens or closes the case
         self.conn.execute(insert(t.decisions).values(
             meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
             review_on=review_on, at=now, actor=actor, inbound_id=inbound_id))

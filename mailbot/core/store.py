@@ -150,6 +150,10 @@ class UnitOfWork(Protocol):
     @property
     def minutes(self) -> MinutesBook: ...
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A part of the transaction an exception undoes alone, the rest kept."""
+        ...
+
 
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
