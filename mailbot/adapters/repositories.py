@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 import mailbot.adapters.schema as t
 from mailbot.adapters.engine import insert_ignore
@@ -36,6 +48,18 @@ def epoch_for_share(conn: Connection, office: str) -> int | None:
     return found
 
 
+# Built once: an email's own statements run once or twice an email, and building and
+# caching a statement afresh each time cost more than running it (bench/run_all.py, ingest).
+_I = t.inbound.c
+_SAME_CONTENT = select(_I.id).where(
+    (_I.content_key == bindparam("p_content")) & (_I.meeting_day == bindparam("p_day"))
+    & (_I.disposition == Disposition.APPLIED)).order_by(_I.id).limit(1)
+_SET_DISPOSITION = update(t.inbound).where(_I.id == bindparam("p_id")).values(
+    disposition=bindparam("p_disposition"), forwarded=bindparam("p_forwarded"))
+_STATUS = select(_I.status).where(_I.message_key == bindparam("p_key"))
+_RECORD = insert(t.inbound)
+
+
 class InboundLog:
     """Every email received: its key, how it was read, where it ended."""
 
@@ -45,23 +69,20 @@ class InboundLog:
     def same_content_applied(self, content_key: str, meeting_day: date) -> int | None:
         """An earlier email from the same sender with the same new text, applied for the same
         meeting day: its id (the second copy changes nothing and is not answered)."""
-        row = self.conn.execute(select(t.inbound.c.id).where(
-            (t.inbound.c.content_key == content_key) & (t.inbound.c.meeting_day == meeting_day)
-            & (t.inbound.c.disposition == Disposition.APPLIED)).order_by(t.inbound.c.id)).first()
+        row = self.conn.execute(_SAME_CONTENT, {"p_content": content_key, "p_day": meeting_day}).first()
         return int(row[0]) if row else None
 
     def set_disposition(self, inbound_id: int, disposition: str, *, forwarded: bool = False) -> None:
-        self.conn.execute(update(t.inbound).where(t.inbound.c.id == inbound_id)
-                          .values(disposition=disposition, forwarded=int(forwarded)))
+        self.conn.execute(_SET_DISPOSITION, {"p_id": inbound_id, "p_disposition": disposition,
+                                             "p_forwarded": int(forwarded)})
 
     def status(self, message_key: str) -> str | None:
-        row = self.conn.execute(
-            select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
+        row = self.conn.execute(_STATUS, {"p_key": message_key}).first()
         return row[0] if row else None
 
     def record(self, record: InboundRecord) -> int:
         a = record.arrival
-        result = self.conn.execute(insert(t.inbound).values(
+        result = self.conn.execute(_RECORD, dict(
             message_key=record.message_key, folder=a.folder, uidvalidity=a.uidvalidity, uid=a.uid,
             received_at=record.received_at, processed_at=record.processed_at, sender=record.sender[:320],
             partner=record.partner, subject=record.subject, verdict=record.verdict, reason=record.reason,

@@ -32,6 +32,9 @@ def renderer(folder: Path | None = None) -> Render:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Read once a process: checking every template file's time on each letter cost a
+        # backlog of replies a stat() a template (bench/run_all.py, ingest).
+        auto_reload=False,
     )
 
     def render(name: str, context: Mapping[str, object]) -> str:
