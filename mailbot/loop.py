@@ -18,6 +18,8 @@ from mailbot.services import Outcome, Services
 
 log = logging.getLogger("mailbot")
 
+BATCH = 50  # emails a transaction when reading a backlog
+
 
 class Watcher(Protocol):
     """Something that hears of new mail (IMAP IDLE) on a thread of its own."""
@@ -129,13 +131,18 @@ class Runtime:
         if not waiting:
             return False
         finished: list[tuple[Arrival, bool]] = []
-        answer_at_once = len(waiting) <= 5  # a reply or two: answer each now; a backlog: in batches
-        for n, item in enumerate(waiting, start=1):
-            outcome = await asyncio.to_thread(
-                self.services.ingest, item)
-            self.count(f"inbound-{outcome.value}")
-            finished.append((item, outcome is Outcome.FAILED))
-            if (answer_at_once and outcome in (Outcome.APPLIED, Outcome.REJECTED)) or n % 50 == 0:
+        # A reply or two: each in its own transaction, answered at once. A backlog: a batch
+        # a transaction, moved out of the folder only once that transaction has committed (a
+        # crash in between leaves them to be read again, and their keys make that a no-op).
+        answer_at_once = len(waiting) <= 5
+        size = 1 if answer_at_once else BATCH
+        for start in range(0, len(waiting), size):
+            batch = waiting[start:start + size]
+            outcomes = await asyncio.to_thread(self.services.ingest_many, batch)
+            for item, outcome in zip(batch, outcomes, strict=True):
+                self.count(f"inbound-{outcome.value}")
+                finished.append((item, outcome is Outcome.FAILED))
+            if not answer_at_once or any(o in (Outcome.APPLIED, Outcome.REJECTED) for o in outcomes):
                 await self._move(finished)
                 await self.drain()
         await self._move(finished)

@@ -44,6 +44,20 @@ class Tx:
         self.minutes = MinutesBook(conn)
         self.sittings = SittingBook(conn)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an error undoes alone (SAVEPOINT): one email of a
+        batch. A lost database is a StoreError, as for the whole transaction."""
+        try:
+            with self.conn.begin_nested():
+                yield
+        except BaseException as exc:
+            self.cases.forget()  # what it read may have come from what was just undone
+            if isinstance(exc, DBAPIError) and (isinstance(exc, OperationalError)
+                                                or exc.connection_invalidated):
+                raise StoreError(f"database unavailable: {exc.orig}") from exc
+            raise
+
 
 class Store:
     """Opens one transaction per unit of work.

@@ -2,8 +2,9 @@
 
 Correctness never depends on IDLE: every wake-up (IDLE, poll, start) fetches
 whatever is still in the folder, so a lost notification or a reconnect loses
-nothing. Messages are read with BODY.PEEK[] so the \\Seen flag is left alone
-(RFC 3501 §6.4.5), and moved only after the database has committed them
+nothing. Messages are read with BODY.PEEK so the \\Seen flag is left alone
+(RFC 3501 §6.4.5), a large one only in the parts that are read (``imap_parts``),
+and moved only after the database has committed them
 (RFC 6851 MOVE, or COPY + \\Deleted + UID EXPUNGE where MOVE is missing).
 Every blocking call runs off the event loop, each connection in one thread.
 """
@@ -17,10 +18,12 @@ import ssl
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from mailbot.adapters.imap_parts import LARGE, Piece, assemble, layout, sections
 from mailbot.adapters.signin import TokenSource, explain_refusal, password
 from mailbot.adapters.tls import tls_context
 from mailbot.config import ImapSettings
@@ -33,7 +36,6 @@ _TRANSIENT = (IMAPClientError, IMAPClientAbortError, OSError, socket.timeout, ss
 IDLE_RENEW_SECONDS = 9 * 60  # well within RFC 2177's 29 minutes
 BATCH = 100
 BYTES_PER_ROUND = 8_000_000
-
 
 
 def connect(settings: ImapSettings, tokens: TokenSource | None = None) -> IMAPClient:
@@ -86,6 +88,7 @@ class ImapMailbox:
         self.client: IMAPClient | None = None
         self.uidvalidity = 0
         self._folders_ready = False
+        self.fetched_bytes = 0  # of email read from the server: what a round costs the network
 
     def _open(self) -> IMAPClient:
         if self.client is None:
@@ -127,6 +130,7 @@ class ImapMailbox:
             client = self._open()
             client.noop()  # lets the server tell us of messages that arrived meanwhile
             uids = sorted(client.search(["ALL"]))[:limit]
+            sizes: dict[int, Any] = {}
             if uids:
                 sizes = client.fetch(uids, ["RFC822.SIZE"])
                 total, chosen = 0, list[int]()
@@ -136,20 +140,48 @@ class ImapMailbox:
                         break
                     chosen.append(uid)
                 uids = chosen
-            found: list[Arrival] = []
-            for start in range(0, len(uids), BATCH):
-                chunk = uids[start:start + BATCH]
-                data = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
-                for uid in chunk:
-                    item = data.get(uid)
-                    if item is None or b"BODY[]" not in item:
-                        continue  # expunged meanwhile by another client
-                    found.append(Arrival(bytes(item[b"BODY[]"]), self.settings.folder, self.uidvalidity,
-                                         uid, _aware(item.get(b"INTERNALDATE"))))
-            return found
+            return self._fetch_chosen(client, uids, sizes)
         except _TRANSIENT as exc:
             self._drop()
             raise FetchError(f"IMAP fetch failed: {exc}") from exc
+
+    def _fetch_chosen(self, client: IMAPClient, uids: list[int], sizes: dict[int, Any]) -> list[Arrival]:
+        """Each email whole, in chunks, but a large one only in the parts that are read."""
+        large = {uid for uid in uids if int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0)) > LARGE}
+        small = [uid for uid in uids if uid not in large]
+        found: dict[int, Arrival] = {}
+        for start in range(0, len(small), BATCH):
+            self._fetch_whole(client, small[start:start + BATCH], found)
+        if large:
+            structures = client.fetch(sorted(large), ["BODYSTRUCTURE"])
+            for uid in sorted(large):
+                pieces = layout(structures.get(uid, {}).get(b"BODYSTRUCTURE"))
+                if pieces is None or not self._fetch_parts(client, uid, pieces, found):
+                    self._fetch_whole(client, [uid], found)
+        return [found[uid] for uid in uids if uid in found]
+
+    def _fetch_whole(self, client: IMAPClient, uids: list[int], found: dict[int, Arrival]) -> None:
+        data = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        for uid in uids:
+            item = data.get(uid)
+            if item is None or b"BODY[]" not in item:
+                continue  # expunged meanwhile by another client
+            found[uid] = self._arrival(uid, bytes(item[b"BODY[]"]), item)
+
+    def _fetch_parts(self, client: IMAPClient, uid: int, pieces: list[Piece],
+                     found: dict[int, Arrival]) -> bool:
+        item = client.fetch([uid], [*sections(pieces), "INTERNALDATE"]).get(uid)
+        if item is None:
+            return True  # expunged meanwhile
+        raw = assemble(pieces, item)
+        if raw is None:
+            return False
+        found[uid] = self._arrival(uid, raw, item)
+        return True
+
+    def _arrival(self, uid: int, raw: bytes, item: dict[bytes, Any]) -> Arrival:
+        self.fetched_bytes += len(raw)
+        return Arrival(raw, self.settings.folder, self.uidvalidity, uid, _aware(item.get(b"INTERNALDATE")))
 
     def finish(self, item: Arrival, *, failed: bool = False) -> None:
         self.finish_many([(item, failed)])

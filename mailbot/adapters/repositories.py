@@ -50,6 +50,18 @@ def epoch_for_share(conn: Connection, office: str) -> int | None:
     return found
 
 
+# Built once: an email's own statements run once or twice an email, and building and
+# caching a statement afresh each time cost more than running it (bench/run_all.py, ingest).
+_I = t.inbound.c
+_SAME_CONTENT = select(_I.id).where(
+    (_I.content_key == bindparam("p_content")) & (_I.meeting_day == bindparam("p_day"))
+    & (_I.disposition == Disposition.APPLIED)).order_by(_I.id).limit(1)
+_SET_DISPOSITION = update(t.inbound).where(_I.id == bindparam("p_id")).values(
+    disposition=bindparam("p_disposition"), forwarded=bindparam("p_forwarded"))
+_STATUS = select(_I.status).where(_I.message_key == bindparam("p_key"))
+_RECORD = insert(t.inbound)
+
+
 class InboundLog:
     """Every email received: its key, how it was read, where it ended."""
 
@@ -59,23 +71,20 @@ class InboundLog:
     def same_content_applied(self, content_key: str, meeting_day: date) -> int | None:
         """An earlier email from the same sender with the same new text, applied for the same
         meeting day: its id (the second copy changes nothing and is not answered)."""
-        row = self.conn.execute(select(t.inbound.c.id).where(
-            (t.inbound.c.content_key == content_key) & (t.inbound.c.meeting_day == meeting_day)
-            & (t.inbound.c.disposition == Disposition.APPLIED)).order_by(t.inbound.c.id)).first()
+        row = self.conn.execute(_SAME_CONTENT, {"p_content": content_key, "p_day": meeting_day}).first()
         return int(row[0]) if row else None
 
     def set_disposition(self, inbound_id: int, disposition: str, *, forwarded: bool = False) -> None:
-        self.conn.execute(update(t.inbound).where(t.inbound.c.id == inbound_id)
-                          .values(disposition=disposition, forwarded=int(forwarded)))
+        self.conn.execute(_SET_DISPOSITION, {"p_id": inbound_id, "p_disposition": disposition,
+                                             "p_forwarded": int(forwarded)})
 
     def status(self, message_key: str) -> str | None:
-        row = self.conn.execute(
-            select(t.inbound.c.status).where(t.inbound.c.message_key == message_key)).first()
+        row = self.conn.execute(_STATUS, {"p_key": message_key}).first()
         return row[0] if row else None
 
     def record(self, record: InboundRecord) -> int:
         a = record.arrival
-        result = self.conn.execute(insert(t.inbound).values(
+        result = self.conn.execute(_RECORD, dict(
             message_key=record.message_key, folder=a.folder, uidvalidity=a.uidvalidity, uid=a.uid,
             received_at=record.received_at, processed_at=record.processed_at, sender=record.sender[:320],
             partner=record.partner, subject=record.subject, verdict=record.verdict, reason=record.reason,
@@ -111,6 +120,13 @@ class CaseBook:
     def __init__(self, conn: Connection, audit: AuditTrail) -> None:
         self.conn = conn
         self.audit = audit
+        # Each day's view as this transaction last read it: a batch of replies to one case
+        # call reads it once, not once an email. Every write here (and a decision, and an
+        # undone savepoint) forgets it.
+        self._days: dict[tuple[str, date], DayView] = {}
+
+    def forget(self) -> None:
+        self._days.clear()
 
     def _views(self, where: Any, day: date | None = None) -> list[CaseView]:
         c, a = t.cases.c, t.agenda.c
@@ -134,6 +150,12 @@ class CaseBook:
         return list(seen.values())
 
     def day_view(self, meeting: str, day: date) -> DayView:
+        found = self._days.get((meeting, day))
+        if found is None:
+            found = self._days[(meeting, day)] = self._read_day(meeting, day)
+        return found
+
+    def _read_day(self, meeting: str, day: date) -> DayView:
         cases = self._views((t.agenda.c.meeting == meeting) & (t.agenda.c.day == day)
                                  & t.agenda.c.withdrawn.is_(None))
         told = {r.partner: r.status for r in self.conn.execute(
@@ -168,6 +190,8 @@ class CaseBook:
 
     def apply(self, meeting: str, plan: Plan, by: Actor) -> None:
         actor, inbound_id, now = by.address, by.inbound_id, by.at
+        if plan.changes:
+            self.forget()
         for change in plan.changes:
             if isinstance(change, NewCase):
                 self._new_case(meeting, change, actor, inbound_id, now)
@@ -240,11 +264,13 @@ class CaseBook:
 
     def put_on_agenda(self, meeting: str, day: date, reference: str, reason: str, note: str,
                       now: datetime) -> bool:
+        self.forget()
         return insert_ignore(self.conn, t.agenda, {
             "meeting": meeting, "day": day, "case_id": self.case_id(reference), "reason": reason,
             "note": note, "added_at": now}, ("meeting", "day", "case_id"))
 
     def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:
+        self.forget()
         if not insert_ignore(self.conn, t.told, {"meeting": meeting, "day": day, "partner": partner,
                                                   "status": status, "at": now},
                               ("meeting", "day", "partner")):
@@ -343,6 +369,7 @@ class ActionBook:
                                                      decided.review_on)
         actor, inbound_id, now = by.address, by.inbound_id, by.at
         case_id = self.cases.case_id(reference)
+        self.cases.forget()  # a decision opens or closes the case
         self.conn.execute(insert(t.decisions).values(
             meeting=meeting, case_id=case_id, meeting_day=day, decision=decision, rationale=rationale,
             review_on=review_on, at=now, actor=actor, inbound_id=inbound_id))

@@ -45,7 +45,7 @@ def renderer(folder: Path | None = None, own: Path | None = None) -> Render:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         # The templates are read once: the files do not change under a running bot, and
-        # asking the disk before every letter showed in a large fan-out's time.
+        # asking the disk before every letter showed in a large fan-out's and a backlog's time.
         auto_reload=False,
     )
 

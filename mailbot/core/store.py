@@ -166,6 +166,10 @@ class UnitOfWork(Protocol):
     @property
     def sittings(self) -> SittingBook: ...
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A part of the transaction an exception undoes alone, the rest kept."""
+        ...
+
 
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...

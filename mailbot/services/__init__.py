@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from mailbot.config import MeetingSettings, Settings
@@ -65,6 +65,9 @@ class Services(UseCase):
 
     def ingest(self, item: Arrival | bytes) -> Outcome:
         return self.inbound.ingest(item if isinstance(item, Arrival) else Arrival(item))
+
+    def ingest_many(self, items: Sequence[Arrival]) -> list[Outcome]:
+        return self.inbound.ingest_many(items)
 
     def retry(self, inbound_id: int) -> Outcome:
         return self.inbound.retry(inbound_id)

@@ -1,4 +1,5 @@
-"""Inbound email: ingest, park a reader failure for a person, retry it."""
+"""Inbound email: ingest (a backlog in batches, one savepoint an email), park a reader
+failure for a person, retry it."""
 
 from __future__ import annotations
 
@@ -12,23 +13,11 @@ from datetime import date, datetime
 
 from mailbot.core import letters, notices
 from mailbot.core.changes import Plan, filed_under
+from mailbot.core.echoed import FORWARD_LIMIT, capped, sender_words
 from mailbot.core.invitation import Method
 from mailbot.core.message import Inbound, parse, slim
-from mailbot.core.model import (
-    ActionUpdate,
-    AddAction,
-    AddCase,
-    Apologies,
-    DecideCase,
-    Disposition,
-    Reading,
-    Reason,
-    StatusRequest,
-    Verdict,
-    WithdrawCase,
-)
+from mailbot.core.model import Disposition, Reading, Reason, StatusRequest, Verdict
 from mailbot.core.ports import Actor, Arrival, InboundRecord
-from mailbot.core.privacy import says_nothing
 from mailbot.core.readers import quoted
 from mailbot.core.status import InboundStatus
 from mailbot.core.store import UnitOfWork
@@ -53,46 +42,6 @@ def content_key(reading: Reading, meeting: str = "") -> str | None:
     if meeting:
         text = f"{meeting}\0{text}"
     return "sha256:" + hashlib.sha256(f"{reading.sender.address.casefold()}\0{text}".encode()).hexdigest()
-
-
-# Characters of a sender's prose quoted to the coordinators; the rest stays in the mailbox.
-FORWARD_LIMIT = 6000
-
-
-def capped(lines: Sequence[str], limit: int, inbound_id: int) -> list[str]:
-    """The first ``limit`` characters of ``lines``, saying where the rest is."""
-    out: list[str] = []
-    left = limit
-    for line in lines:
-        if len(line) > left:
-            out.append(line[:left] + " [...]")
-            out.append(f"(cut here: the whole email is kept as inbound #{inbound_id} and in the "
-                       "bot's processed folder)")
-            break
-        out.append(line)
-        left -= len(line)
-    return out
-
-
-def sender_words(reading: Reading, safe_words: frozenset[str]) -> list[str]:
-    """What the sender wrote about a person, line by line and field by field: withheld wherever
-    it would be echoed to an address that may not see case details. A line of only grammar
-    and partner names ("Partners: Police", a signature "HIDVA") says nothing about anyone."""
-    words = [line.strip() for line in reading.new_text.splitlines()
-             if len(line.strip()) >= 2 and not says_nothing(line, safe_words)]
-    for command in reading.commands:
-        if isinstance(command, AddCase):
-            words += [command.subject, command.concern]
-        elif isinstance(command, AddAction):
-            words.append(command.text)
-        elif isinstance(command, ActionUpdate):
-            words.append(command.note)
-        elif isinstance(command, DecideCase):
-            words.append(command.rationale)
-        elif isinstance(command, Apologies | WithdrawCase):
-            words.append(command.reason)
-    words += list(reading.for_coordinators)
-    return [w for w in words if len(w.strip()) >= 2 and not says_nothing(w, safe_words)]
 
 
 def message_key(mail: Inbound, raw: bytes) -> str:
@@ -146,6 +95,17 @@ class InboundMail(UseCase):
 
     def ingest(self, arrival: Arrival) -> Outcome:
         """Apply one received email exactly once. StoreError means: leave it and try later."""
+        return self.ingest_many([arrival])[0]
+
+    def ingest_many(self, arrivals: Sequence[Arrival]) -> list[Outcome]:
+        """Apply received emails exactly once each, in one transaction: each in a savepoint of
+        its own, so an email a bug stops is undone alone and parked while the others stand.
+        StoreError means: none of them was recorded; leave them all and try later."""
+        read = [self._read(arrival) for arrival in arrivals]  # pure: outside the lock
+        with self.unit() as tx:
+            return [self._one(tx, item, error) for item, error in read]
+
+    def _read(self, arrival: Arrival) -> tuple[Incoming, Exception | None]:
         now = self.clock.now()
         # Arrival time counts (a reply sent at 11:20 and read at 11:40 was in time),
         # but never later than the bot's own clock.
@@ -154,23 +114,24 @@ class InboundMail(UseCase):
             mail = parse(arrival.raw)
             # Attachments are never read, and the original stays in the mailbox's processed
             # folder: the database keeps the headers and the text the bot read.
-            item = Incoming(arrival, mail, slim(arrival.raw), message_key(mail, arrival.raw), received, now)
+            return Incoming(arrival, mail, slim(arrival.raw), message_key(mail, arrival.raw), received,
+                            now), None
         except Exception as exc:  # a bug in reading: keep the email whole and tell a person
-            item = Incoming(arrival, UNREADABLE, arrival.raw,
-                            "sha256:" + hashlib.sha256(arrival.raw).hexdigest(), received, now)
-            with self.unit() as tx:
-                if tx.inbound.status(item.key) is not None:
-                    return Outcome.DUPLICATE
-            return self._park(item, exc)
-        try:
-            with self.unit() as tx:
-                if tx.inbound.status(item.key) is not None:
-                    return Outcome.DUPLICATE
-                return self._ingest(tx, item)
-        except StoreError:
-            raise
-        except Exception as exc:  # a bug must not stop the loop: park the email, tell a person
-            return self._park(item, exc)
+            return Incoming(arrival, UNREADABLE, arrival.raw,
+                            "sha256:" + hashlib.sha256(arrival.raw).hexdigest(), received, now), exc
+
+    def _one(self, tx: UnitOfWork, item: Incoming, error: Exception | None) -> Outcome:
+        if tx.inbound.status(item.key) is not None:
+            return Outcome.DUPLICATE
+        if error is None:
+            try:
+                with tx.savepoint():
+                    return self._ingest(tx, item)
+            except StoreError:
+                raise
+            except Exception as exc:  # a bug must not stop the loop: park the email, tell a person
+                error = exc
+        return self._park(tx, item, error)
 
     def _ingest(self, tx: UnitOfWork, item: Incoming) -> Outcome:
         mail, received, now = item.mail, item.received, item.now
@@ -273,17 +234,16 @@ class InboundMail(UseCase):
         self._queue(tx, letters.forward(s, f"forward:{inbound_id}", handover), item.now, inbound_id)
         return True
 
-    def _park(self, item: Incoming, exc: Exception) -> Outcome:
+    def _park(self, tx: UnitOfWork, item: Incoming, exc: Exception) -> Outcome:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         s = self.stationery[self.settings.meeting.id]
         mail = item.mail
-        with self.unit() as tx:
-            sender = mail.from_addresses[0] if mail.from_addresses else "(no From)"
-            # Nothing was applied and the coordinators are told: a person has it.
-            inbound_id = tx.inbound.record(InboundRecord(
-                item.key, item.arrival, item.received, item.now, sender, None, mail.subject, "failed", None,
-                InboundStatus.FAILED, item.raw, error=error, disposition=Disposition.TO_COORDINATOR))
-            self._queue(tx, notices.parked(s, inbound_id, sender, mail.subject, error), item.now, inbound_id)
+        sender = mail.from_addresses[0] if mail.from_addresses else "(no From)"
+        # Nothing was applied and the coordinators are told: a person has it.
+        inbound_id = tx.inbound.record(InboundRecord(
+            item.key, item.arrival, item.received, item.now, sender, None, mail.subject, "failed", None,
+            InboundStatus.FAILED, item.raw, error=error, disposition=Disposition.TO_COORDINATOR))
+        self._queue(tx, notices.parked(s, inbound_id, sender, mail.subject, error), item.now, inbound_id)
         return Outcome.FAILED
 
     def retry(self, inbound_id: int) -> Outcome:
