@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from mailbot.core.call_reader import has_partners, read_call
-from mailbot.core.model import CallMeeting
+from mailbot.core.model import Apologies, CallMeeting, Command, RequirePartners
 from mailbot.core.readers import Parse
 
 _OPEN_END = re.compile(r"(?:[,&/+-]|\band)\s*$", re.IGNORECASE)
@@ -88,3 +88,21 @@ def unwrapped(lines: Sequence[str], starts: re.Pattern[str]) -> list[str]:
             out[i], out[i + 1] = f"{line.rstrip()} {out[i + 1].strip()}", ""
     return out
 
+
+
+def in_thread(commands: Sequence[Command], sitting: Sitting
+              ) -> tuple[tuple[Command, ...], tuple[Apologies, ...]]:
+    """A reply in a sitting's invitation thread is about that sitting: ``Partners for <its
+    case>`` invites more to it (a call of the same sitting), and apologies for the whole
+    meeting or for its case are for it, not for the case's next regular meeting. Returns
+    the commands to apply, and the apologies for the sitting."""
+    out: list[Command] = []
+    sorry: list[Apologies] = []
+    for c in commands:
+        if isinstance(c, RequirePartners) and c.case == sitting.reference:
+            out.append(CallMeeting(c.case, sitting.kind, sitting.day, sitting.starts, c.partners, c.line))
+        elif isinstance(c, Apologies) and c.case in (None, sitting.reference):
+            sorry.append(c)
+        else:
+            out.append(c)
+    return tuple(out), tuple(sorry)

@@ -4,7 +4,7 @@ the calendar entry carries the reference only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from mailbot.core.agenda import CaseView
 from mailbot.core.compose import Attachment, Letter
@@ -15,6 +15,8 @@ from mailbot.core.letters.answers import notice
 from mailbot.core.letters.stationery import Draft, Stationery, brief_day, day_words, long_day
 from mailbot.core.model import Partner
 from mailbot.core.oneoff import Sitting
+
+INVITATION = "oneoff:"  # the outbox key of every invitation starts so
 
 
 def _title(sitting: Sitting) -> str:
@@ -27,6 +29,18 @@ def _when(sitting: Sitting) -> str:
 
 def _stamp(sitting: Sitting) -> str:
     return f"{sitting.meeting}:{sitting.reference}:{sitting.day:%Y%m%d}:{sitting.starts:%H%M}"
+
+
+def key_of(key: str | None) -> tuple[str, str, date, time] | None:
+    """The sitting (meeting, case, day, start) an invitation's outbox key is for."""
+    parts = (key or "").removeprefix(INVITATION).rsplit(":", 4)
+    if not (key or "").startswith(INVITATION) or len(parts) != 5:
+        return None
+    try:
+        return parts[0], parts[1], date(int(parts[2][:4]), int(parts[2][4:6]), int(parts[2][6:])), \
+            time(int(parts[3][:2]), int(parts[3][2:]))
+    except ValueError:
+        return None
 
 
 def invited(s: Stationery, sitting: Sitting, case: CaseView, partner: Partner, caller: str,
@@ -43,7 +57,7 @@ def invited(s: Stationery, sitting: Sitting, case: CaseView, partner: Partner, c
     preview = (f"{short_name(partner)}: you are invited to a {sitting.kind} about {sitting.reference} "
                f"on {day_words(sitting.day)} at {sitting.starts:%H:%M}.")
     return s.letter(Draft(
-        "oneoff_invitation", f"oneoff:{_stamp(sitting)}:{partner.code}", partner.emails,
+        "oneoff_invitation", f"{INVITATION}{_stamp(sitting)}:{partner.code}", partner.emails,
         f"{_title(sitting)} - {_when(sitting)} - {short_name(partner)}", ctx, preview=preview,
         extra={"attachments": (_entry(s, sitting, partner, now),)}))
 
@@ -69,3 +83,13 @@ def called(s: Stationery, sitting: Sitting, caller: str) -> Letter:
                          f"Invited: {', '.join(s.names(sitting.partners))}. Each was sent the invitation; "
                          "their replies come to this meeting, and the action plan after the sitting goes to "
                          "them and to you."])
+
+
+def added(s: Stationery, sitting: Sitting, new: tuple[str, ...], caller: str) -> Letter:
+    """The coordinators told who invited more partners to a sitting already called."""
+    names = ", ".join(s.names(new))
+    return notice(s, key=f"notice:oneoff:{_stamp(sitting)}:added:{'+'.join(new)}"[:290],
+                  title=f"{names} invited to the {sitting.kind} for {sitting.reference}",
+                  lines=[f"{caller} invited {names} to the {sitting.kind} for {sitting.reference} on "
+                         f"{long_day(sitting.day)} at {sitting.starts:%H:%M}; each was sent the invitation.",
+                         f"Invited now: {', '.join(s.names(sitting.partners))}."])
