@@ -45,7 +45,7 @@ def test_a_second_meeting_line_invites_only_the_partners_not_yet_invited(tmp_pat
     assert sql(s, "select partners from sittings") == [("cnwl,hidva,spa",)]
     # The same line again, from another member: nothing more to invite, nothing sent.
     assert s.ingest(mail(CNWL, more, "<m3@cnwl>")) is Outcome.APPLIED
-    assert "was already called and CNWL, SPA already invited; nothing new was sent" in answer(s, "<m3@cnwl>")
+    assert "was already called; nothing new was sent (CNWL, SPA already invited)" in answer(s, "<m3@cnwl>")
     assert len(texts(s, "oneoff:%")) == 3 and len(texts(s, "notice:oneoff:%")) == 2
 
 

@@ -65,8 +65,8 @@ class OneOffs(UseCase):
         s = self.stationery[found.meeting]
         already = ", ".join(s.names([c for c in asked.partners if c in found.partners]))
         if not new:
-            result.done.append(f"{found.reference}: a sitting on {when(found)} was already called and "
-                               f"{already} already invited; nothing new was sent")
+            result.done.append(f"{found.reference}: a sitting on {when(found)} was already called; "
+                               f"nothing new was sent ({already} already invited)")
             return
         grown = dataclasses.replace(found, partners=found.partners + new)
         tx.sittings.invite(grown)
