@@ -15,6 +15,7 @@ from mailbot.core.model import (
     Apologies,
     Attended,
     CallMeeting,
+    CancelMeeting,
     Command,
     DecideCase,
     RequirePartners,
@@ -28,6 +29,7 @@ from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.oneoff import OneOffs
+from mailbot.services.oneoff_cancel import Cancellations
 from mailbot.services.referrals import Referrals
 
 log = logging.getLogger("mailbot")
@@ -61,6 +63,8 @@ class Replies(UseCase):
             OneOffs(self.k).call(tx, call, origin, result)
         if sitting is not None and sorry:
             OneOffs(self.k).apologies(tx, sitting, sorry, origin, result)
+        for cancel in (c for c in commands if isinstance(c, CancelMeeting)):
+            Cancellations(self.k).cancel(tx, cancel, origin, result)
         if result.changes or result.now_required:
             self._tell_partners(tx, result, origin, day, answered)
         s = self.stationery[meeting.id]
