@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from mailbot.core.commands import is_command_line
 from mailbot.services import Outcome, Services
 from tests.test_oneoff import CALL, CHAIR, rows, texts, with_case
 from tests.test_routing import CNWL, POLICE, sql
@@ -98,3 +99,20 @@ def test_a_cancelled_sitting_is_not_called_again_at_the_same_time(tmp_path: Path
     s.ingest(mail(CNWL, CALL, "<m2@cnwl>"))
     assert "was cancelled; to meet again, call it at another time" in answer(s, "<m2@cnwl>")
     assert len(texts(s, "oneoff:%")) == 2  # no invitation again
+
+
+def test_a_cancel_in_reply_to_an_invitation_is_for_that_sitting(tmp_path: Path) -> None:
+    s = with_case(tmp_path)
+    s.ingest(mail(POLICE, CALL, "<m1@police>"))
+    s.ingest(mail(POLICE, "Meeting HR-2026-0001: 01/12/2026 14:00 - CNWL", "<m2@police>"))
+    sent(s, "oneoff:%")
+    [(invitation,)] = rows(s, "select message_id from outbox where key like :like", f"oneoff:{STAMP}:cnwl")
+    s.ingest(mail(POLICE, CANCEL, "<k1@police>", in_reply_to=str(invitation)))  # which one: its thread says
+    assert [st for _, st in sql(s, "select day, status from sittings order by day")] == ["cancelled", "called"]
+    cancellations = texts(s, "oneoff-cancel:%")
+    assert sorted(cancellations) == [f"oneoff-cancel:{STAMP}:cnwl", f"oneoff-cancel:{STAMP}:hidva"]
+    # HIDVA's address gets case references only: not the canceller's words about the family.
+    assert "moved away" not in cancellations[f"oneoff-cancel:{STAMP}:hidva"]
+    assert "moved away" in cancellations[f"oneoff-cancel:{STAMP}:cnwl"]
+    for body in cancellations.values():
+        assert not [line for line in body.splitlines() if is_command_line(line)]  # a quoted copy reads as nothing

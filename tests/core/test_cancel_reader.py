@@ -7,7 +7,15 @@ from datetime import date, time
 import pytest
 
 from mailbot.core.directory import Directory
-from mailbot.core.model import CancelMeeting, Reading, Verdict
+from mailbot.core.model import (
+    Apologies,
+    CallMeeting,
+    CancelMeeting,
+    Reading,
+    RequirePartners,
+    Verdict,
+)
+from mailbot.core.oneoff import Sitting, in_thread
 from mailbot.explain import as_dict
 from tests.core.test_commands import CHAIR, parse
 
@@ -72,3 +80,14 @@ def test_explain_shows_the_cancel_line_as_it_was_read(directory: Directory) -> N
     assert as_dict(reading)["commands"] == [{
         "kind": "cancel_meeting", "case": REF, "day": "2026-12-03", "starts": "14:00:00",
         "reason": "family moved", "line": 1}]
+
+
+def test_in_a_sitting_s_thread_its_case_s_lines_are_for_the_sitting() -> None:
+    sitting = Sitting("daily", REF, "strategy discussion", date(2026, 12, 3), time(14), ("cnwl",), "a@b", "c")
+    commands = (RequirePartners(REF, ("spa",), 1), Apologies(None, "in court", 2),
+                CancelMeeting(REF, None, None, "moved", 3), RequirePartners("HR-2026-0099", ("spa",), 4))
+    out, sorry = in_thread(commands, sitting)
+    assert out == (CallMeeting(REF, "strategy discussion", date(2026, 12, 3), time(14), ("spa",), 1),
+                   CancelMeeting(REF, date(2026, 12, 3), time(14), "moved", 3),
+                   RequirePartners("HR-2026-0099", ("spa",), 4))  # another case: its own meeting's
+    assert sorry == (Apologies(None, "in court", 2),)
