@@ -116,3 +116,19 @@ def test_a_cancel_in_reply_to_an_invitation_is_for_that_sitting(tmp_path: Path) 
     assert "moved away" in cancellations[f"oneoff-cancel:{STAMP}:cnwl"]
     for body in cancellations.values():
         assert not [line for line in body.splitlines() if is_command_line(line)]  # a quoted copy reads as nothing
+
+
+def test_partners_named_in_a_cancelled_sitting_s_thread_change_nothing(tmp_path: Path) -> None:
+    s = with_case(tmp_path)
+    s.ingest(mail(POLICE, CALL, "<m1@police>"))
+    sent(s, "oneoff:%")
+    [(invitation,)] = rows(s, "select message_id from outbox where key like :like", f"oneoff:{STAMP}:cnwl")
+    s.ingest(mail(POLICE, CANCEL, "<k1@police>"))
+    s.ingest(mail(CNWL, "Partners for HR-2026-0001: SPA", "<p1@cnwl>", in_reply_to=str(invitation)))
+    assert "was cancelled; to meet again, call it at another time" in answer(s, "<p1@cnwl>")
+    with s.store.transaction() as tx:
+        [case] = tx.cases.by_reference("daily", ["HR-2026-0001"]).values()
+    assert case.partners == ("police", "cnwl")  # nor was the case call changed
+    s.ingest(mail(CNWL, "Apologies: in court", "<a1@cnwl>", in_reply_to=str(invitation)))
+    assert "was cancelled: no apologies are needed" in answer(s, "<a1@cnwl>")
+    assert sql(s, "select count(*) from apologies") == [(0,)]

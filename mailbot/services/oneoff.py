@@ -93,12 +93,10 @@ class OneOffs(UseCase):
                     origin.inbound_id)
 
     def of_thread(self, tx: UnitOfWork, origin: Origin) -> Sitting | None:
-        """The called sitting of the meeting whose invitation the email answers, if any."""
+        """The sitting of the meeting whose invitation the email answers, if any; cancelled too,
+        so that a late "Partners for" in its thread is told so rather than changing the case call."""
         found = key_of(tx.outbox.key_of_thread(origin.thread, INVITATION))
-        if found is None or found[0] != origin.meeting.id:
-            return None
-        sitting = tx.sittings.get(*found)
-        return sitting if sitting is not None and sitting.status is SittingStatus.CALLED else None
+        return tx.sittings.get(*found) if found is not None and found[0] == origin.meeting.id else None
 
     def apologies(self, tx: UnitOfWork, sitting: Sitting, given: Sequence[Apologies], origin: Origin,
                   result: Plan) -> None:
@@ -107,6 +105,10 @@ class OneOffs(UseCase):
         are told when the partner was invited, so they can arrange cover."""
         code = origin.sender.partner
         if code is None:  # only partners are read at all; kept for the type
+            return
+        if sitting.status is not SittingStatus.CALLED:
+            result.done.append(f"The {sitting.kind} for {sitting.reference} on {when(sitting)} was "
+                               "cancelled: no apologies are needed")
             return
         name = short_name(self.settings.directory.get(code))
         reason = next((c.reason for c in given if c.reason), "")
