@@ -27,6 +27,7 @@ _FIELDS = {
     "attended": ("partners",),
     "return_case": ("case", "missing"),
     "call_meeting": ("case", "meeting_kind", "day", "starts", "partners"),
+    "cancel_meeting": ("case", "day", "starts", "reason"),
 }
 
 

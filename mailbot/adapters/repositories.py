@@ -505,6 +505,17 @@ class OutboxQueue:
             o.message_id.in_(ids) & o.meeting.is_not(None)))}
         return next((found[m] for m in ids if m in found), None)
 
+    def key_of_thread(self, message_ids: Sequence[str], prefix: str) -> str | None:
+        """The key of the first of ``message_ids`` (in the order given) that the bot sent
+        under a key starting with ``prefix``: which of its emails a reply answers."""
+        ids = [m for m in dict.fromkeys(message_ids) if m][:50]
+        if not ids:
+            return None
+        o = t.outbox.c
+        found = {r.message_id: r.key for r in self.conn.execute(select(o.message_id, o.key).where(
+            o.message_id.in_(ids) & o.key.startswith(prefix, autoescape=True)))}
+        return next((found[m] for m in ids if m in found), None)
+
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
         o = t.outbox.c
         rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def register(add: Add) -> None:
-    sub = _commands(add("meeting", None, "call a one-off meeting for one case, or list those to come"),
+    sub = _commands(add("meeting", None, "call or cancel a one-off meeting for one case, or list those "
+                                         "to come"),
                     "action", "ACTION")
     p = sub("call", cmd_meeting_call, "call a one-off meeting for one case: each partner named gets the "
                                       "invitation, the coordinators are told")
@@ -29,6 +30,13 @@ def register(add: Add) -> None:
     p.add_argument("--kind", default="strategy discussion",
                    help="what it is, e.g. 'best-interest meeting' (default: strategy discussion)")
     p.add_argument("--dry-run", action="store_true", help="say what would be done; store and send nothing")
+    _as_option(p)
+    p = sub("cancel", cmd_meeting_cancel, "cancel a one-off meeting: each partner invited is told, with the "
+                                          "calendar entry cancelled; the coordinators are told")
+    p.add_argument("reference", help="the case, e.g. HR-2026-0041")
+    p.add_argument("--at", default="", metavar="WHEN",
+                   help="its date and time, e.g. '03/12/2026 14:00' (needed when the case has more than one)")
+    p.add_argument("--reason", required=True, help="why it will not take place")
     _as_option(p)
     p = sub("list", cmd_meeting_list, "the one-off meetings still to come, soonest first")
     p.add_argument("--json", action="store_true", help="one JSON object per meeting (JSON Lines)")
@@ -56,6 +64,21 @@ def cmd_meeting_call(args: argparse.Namespace) -> int:
     return 0 if result.done and not result.problems else 1
 
 
+def cmd_meeting_cancel(args: argparse.Namespace) -> int:
+    from mailbot.services.oneoff_cancel import Cancellations
+
+    services = _services(args)
+    result = Cancellations(services.k).cancel_by_hand(args.reference.strip().upper(), args.at, args.reason,
+                                                      actor=_actor(args))
+    for line in result.done:
+        print(line)
+    for line in result.problems:
+        print(f"problem: {line}", file=sys.stderr)
+    if result.done and not result.problems:
+        _send_now(services)
+    return 0 if result.done and not result.problems else 1
+
+
 def cmd_meeting_list(args: argparse.Namespace) -> int:
     services = _services(args)
     sittings = _oneoffs(services).upcoming()
@@ -75,4 +98,5 @@ def cmd_meeting_list(args: argparse.Namespace) -> int:
 
 def describe(s: Sitting) -> str:
     """One sitting in a line: "Thu 03 Dec 2026 14:00  HR-2026-0041  strategy discussion"."""
-    return f"{s.day:%a %d %b %Y} {s.starts:%H:%M}  {s.reference}  {s.kind}"
+    cancelled = "  (cancelled)" if s.status == "cancelled" else ""
+    return f"{s.day:%a %d %b %Y} {s.starts:%H:%M}  {s.reference}  {s.kind}{cancelled}"

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.core import action_readers as a
+from mailbot.core import cancel_reader as cr
 from mailbot.core import lead as ld
 from mailbot.core import oneoff
 from mailbot.core import readers as r
@@ -72,6 +73,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Callable[..., bool | None]], ...] = (
      r.withdraw),
     (re.compile(LEAD + r"return(?:\s+case)?(?:\s*[:：]\s*|\s+)" + _CASE_REF + _THEN_REASON, re.I), returned),
     (re.compile(LEAD + r"lead(?:\s+for)?\s+" + _CASE_REF + r"\s*[:：]\s*(.*)$", re.I), ld.lead),
+    (cr.CANCEL, cr.cancel),
     (_MEETING := re.compile(LEAD + r"meeting\s+(?:for\s+)?" + _CASE_REF
                             + r"(?:(\s*[:：]\s*|\s+[-–—]+\s+)|\s+)(.*)$", re.I), oneoff.meeting),
 )
@@ -115,7 +117,8 @@ def read_commands(
         p.commands.append(StatusRequest(0))
     instructions: set[int] = set()
     stopped_at = None
-    for number, line in enumerate(oneoff.unwrapped(text.splitlines(), _MEETING), start=1):
+    lines = cr.unwrapped(oneoff.unwrapped(text.splitlines(), _MEETING), is_command_line)
+    for number, line in enumerate(lines, start=1):
         if _STOP.match(line):
             stopped_at = number
             break

@@ -46,6 +46,7 @@ class Invitation:
     organizer_name: str
     attendees: tuple[tuple[str, str], ...]  # (address, name)
     minutes: int = 60
+    bump: int = 0  # added to SEQUENCE: a cancellation written in the same minute still outranks
 
 
 def uid(meeting_id: str, day: date, partner_code: str, bot_address: str) -> str:
@@ -74,7 +75,7 @@ def _event(inv: Invitation, method: Method, now: datetime) -> Event:
     start = datetime.combine(inv.day, inv.starts, tzinfo=inv.zone)
     event = Event()
     event.add("uid", inv.uid)
-    event.add("sequence", sequence(inv.day, inv.zone, now))
+    event.add("sequence", sequence(inv.day, inv.zone, now) + inv.bump)
     event.add("dtstamp", now.astimezone(UTC))
     # UTC times need no VTIMEZONE block, which some clients read wrongly.
     event.add("dtstart", start.astimezone(UTC))

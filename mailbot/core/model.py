@@ -210,8 +210,21 @@ class CallMeeting:
     kind: str = field(default="call_meeting", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class CancelMeeting:
+    """A one-off sitting called for a case will not take place (its day and time when the
+    case has more than one to come)."""
+
+    case: str
+    day: date | None
+    starts: time | None
+    reason: str
+    line: int
+    kind: str = field(default="cancel_meeting", init=False)
+
+
 Command = (AddCase | RequirePartners | AddAction | ActionUpdate | DecideCase | ReviewCase | StatusRequest
-           | Apologies | WithdrawCase | ReturnCase | SetLead | Attended | CallMeeting)
+           | Apologies | WithdrawCase | ReturnCase | SetLead | Attended | CallMeeting | CancelMeeting)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ cannot read safely is told back with the form; no meeting is ever called on a gu
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from mailbot.core.call_reader import has_partners, read_call
-from mailbot.core.model import CallMeeting
+from mailbot.core.model import Apologies, CallMeeting, CancelMeeting, Command, RequirePartners
 from mailbot.core.readers import Parse
 
 _OPEN_END = re.compile(r"(?:[,&/+-]|\band)\s*$", re.IGNORECASE)
@@ -88,3 +89,24 @@ def unwrapped(lines: Sequence[str], starts: re.Pattern[str]) -> list[str]:
             out[i], out[i + 1] = f"{line.rstrip()} {out[i + 1].strip()}", ""
     return out
 
+
+def in_thread(commands: Sequence[Command], sitting: Sitting
+              ) -> tuple[tuple[Command, ...], tuple[Apologies, ...]]:
+    """A reply in a sitting's invitation thread is about that sitting: ``Partners for <its
+    case>`` invites more to it (a call of the same sitting), and apologies for the whole
+    meeting or for its case are for it, not for the case's next regular meeting, and ``Cancel
+    meeting <its case>`` without a day and time is for it, even when the case has another to
+    come. Returns the commands to apply, and the apologies for the sitting."""
+    out: list[Command] = []
+    sorry: list[Apologies] = []
+    for c in commands:
+        if isinstance(c, RequirePartners) and c.case == sitting.reference:
+            out.append(CallMeeting(c.case, sitting.kind, sitting.day, sitting.starts, c.partners, c.line))
+        elif isinstance(c, Apologies) and c.case in (None, sitting.reference):
+            sorry.append(c)
+        elif isinstance(c, CancelMeeting) and c.case == sitting.reference and c.day is None \
+                and c.starts is None:
+            out.append(dataclasses.replace(c, day=sitting.day, starts=sitting.starts))
+        else:
+            out.append(c)
+    return tuple(out), tuple(sorry)

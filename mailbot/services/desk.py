@@ -21,6 +21,7 @@ from mailbot.core.model import (
     ReviewCase,
     Sender,
 )
+from mailbot.core.oneoff import SittingStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.errors import MailbotError
 from mailbot.services.kernel import Kernel, Origin, UseCase
@@ -158,7 +159,8 @@ class Desk(UseCase):
         """Whether a one-off sitting of the meeting was called for ``day`` and has started."""
         cal = self.calendars[meeting.id]
         with self.unit() as tx:
-            return any(cal.at(day, s.starts) <= now for s in tx.sittings.on(meeting.id, day))
+            return any(cal.at(day, s.starts) <= now for s in tx.sittings.on(meeting.id, day)
+                       if s.status is SittingStatus.CALLED)  # a cancelled sitting was never held
 
     def add_case_by_hand(self, *, subject: str, concern: str, partners: str, referrer: str,
                          actor: str, meeting_id: str | None = None) -> Plan:

@@ -169,7 +169,9 @@ class InboundMail(UseCase):
         if found.asking:
             self.router.ask(tx, item, reading, inbound_id)
         else:
-            self._apply(tx, item, reading, Origin(reading.sender, meeting, received, now, inbound_id), day)
+            thread = (mail.in_reply_to or "", *reversed(mail.references))
+            self._apply(tx, item, reading, Origin(reading.sender, meeting, received, now, inbound_id, thread),
+                        day)
         return Outcome.APPLIED
 
     def _apply(self, tx: UnitOfWork, item: Incoming, reading: Reading, origin: Origin, day: date) -> None:

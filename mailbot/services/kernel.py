@@ -142,6 +142,7 @@ class Origin:
     received: datetime  # when it arrived (counts for cut-offs), never after ``now``
     now: datetime  # when it is applied
     inbound_id: int | None  # None for the terminal
+    thread: tuple[str, ...] = ()  # the Message-IDs the email answers, newest first
 
     @property
     def actor(self) -> Actor:

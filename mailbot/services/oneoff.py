@@ -10,15 +10,16 @@ the sitting are filed under its day, whose action plan goes to the partners it i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 
-from mailbot.core.changes import Plan
+from mailbot.core.changes import ApologiesGiven, Plan
 from mailbot.core.commands import parse_commands
 from mailbot.core.directory import short_name
 from mailbot.core.letters import long_day
-from mailbot.core.letters.oneoff import called, invited
-from mailbot.core.model import AddAction, CallMeeting, Command, DecideCase, ReviewCase, Sender
+from mailbot.core.letters.oneoff import INVITATION, added, called, invited, key_of
+from mailbot.core.model import AddAction, Apologies, CallMeeting, Command, DecideCase, ReviewCase, Sender
 from mailbot.core.oneoff import Sitting, SittingStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Origin, UseCase
@@ -30,7 +31,8 @@ class OneOffs(UseCase):
 
     def call(self, tx: UnitOfWork, command: CallMeeting, origin: Origin, result: Plan) -> None:
         """Store the sitting and queue its invitations, the coordinators' notice and the
-        caller's answer line; a problem line instead when it may not or cannot be called."""
+        caller's answer line; for a sitting already called, invite only the partners it has
+        not invited yet. A problem line instead when it may not or cannot be called."""
         problem = self._refused(tx, command, origin)
         if problem:
             result.problems.append(f"line {command.line}: {problem}; no meeting was called")
@@ -39,29 +41,87 @@ class OneOffs(UseCase):
         sitting = Sitting(origin.meeting.id, command.case, command.meeting_kind, command.day, command.starts,
                           command.partners, address,
                           address if origin.inbound_id is None else f"inbound:{origin.inbound_id}")
-        when = f"{long_day(sitting.day)} at {sitting.starts:%H:%M}"
         if not tx.sittings.call(sitting, origin.now):
-            result.done.append(f"{command.case}: a sitting on {when} was already called; "
-                               "nothing new was sent")
+            self._more(tx, sitting, origin, result, command.line)
             return
         tx.audit.record(origin.actor, "meeting called", command.case, sitting.meeting, kind=sitting.kind,
                         day=str(sitting.day), starts=f"{sitting.starts:%H:%M}",
                         partners=list(sitting.partners))
-        self._send(tx, sitting, origin)
+        self._send(tx, sitting, origin, sitting.partners)
         names = ", ".join(self.stationery[sitting.meeting].names(sitting.partners))
-        result.done.append(f"Called a {sitting.kind} for {command.case} on {when}; invited: {names}; "
-                           "the coordinators have been told")
+        result.done.append(f"Called a {sitting.kind} for {command.case} on {when(sitting)}; "
+                           f"invited: {names}; the coordinators have been told")
 
-    def _send(self, tx: UnitOfWork, sitting: Sitting, origin: Origin) -> None:
-        """Each invited partner's invitation (stale once the sitting starts) and the notice."""
+    def _more(self, tx: UnitOfWork, asked: Sitting, origin: Origin, result: Plan, line: int) -> None:
+        """A call of a sitting already called: the partners it names that were not invited yet
+        are invited now, and the coordinators told of them; those invited get nothing again."""
+        found = tx.sittings.get(asked.meeting, asked.reference, asked.day, asked.starts)
+        assert found is not None  # the call was refused because it is there
+        if found.status is not SittingStatus.CALLED:
+            result.problems.append(f"line {line}: the {found.kind} for {found.reference} on {when(found)} "
+                                   "was cancelled; to meet again, call it at another time")
+            return
+        new = tuple(c for c in asked.partners if c not in found.partners)
+        s = self.stationery[found.meeting]
+        already = ", ".join(s.names([c for c in asked.partners if c in found.partners]))
+        if not new:
+            result.done.append(f"{found.reference}: a sitting on {when(found)} was already called; "
+                               f"nothing new was sent ({already} already invited)")
+            return
+        grown = dataclasses.replace(found, partners=found.partners + new)
+        tx.sittings.invite(grown)
+        tx.audit.record(origin.actor, "meeting partners invited", found.reference, found.meeting,
+                        day=str(found.day), starts=f"{found.starts:%H:%M}", partners=list(new))
+        self._send(tx, grown, origin, new)
+        result.done.append(f"Invited {', '.join(s.names(new))} to the {found.kind} for {found.reference} on "
+                           f"{when(found)}" + (f"; already invited: {already}" if already else "")
+                           + "; the coordinators have been told")
+
+    def _send(self, tx: UnitOfWork, sitting: Sitting, origin: Origin, to: tuple[str, ...]) -> None:
+        """The invitation of each partner in ``to`` (stale once the sitting starts) and the
+        coordinators' notice: of the call, or of the partners added to it."""
         s, now = self.stationery[sitting.meeting], origin.now
         case = tx.cases.by_reference(sitting.meeting, [sitting.reference])[sitting.reference]
         caller = self._caller(origin)
         starts = self.calendars[sitting.meeting].at(sitting.day, sitting.starts)
-        for code in sitting.partners:
+        for code in to:
             self._queue(tx, invited(s, sitting, case, s.directory.get(code), caller, now), now,
                         origin.inbound_id, expires=starts)
-        self._queue(tx, called(s, sitting, f"{origin.sender.address} ({caller})"), now, origin.inbound_id)
+        who = f"{origin.sender.address} ({caller})"
+        first = to == sitting.partners  # a new sitting invites all it names; a call again, only more
+        self._queue(tx, called(s, sitting, who) if first else added(s, sitting, to, who), now,
+                    origin.inbound_id)
+
+    def of_thread(self, tx: UnitOfWork, origin: Origin) -> Sitting | None:
+        """The sitting of the meeting whose invitation the email answers, if any; cancelled too,
+        so that a late "Partners for" in its thread is told so rather than changing the case call."""
+        found = key_of(tx.outbox.key_of_thread(origin.thread, INVITATION))
+        return tx.sittings.get(*found) if found is not None and found[0] == origin.meeting.id else None
+
+    def apologies(self, tx: UnitOfWork, sitting: Sitting, given: Sequence[Apologies], origin: Origin,
+                  result: Plan) -> None:
+        """Apologies written in a sitting's invitation thread: recorded for its day and case (as
+        its action plan shows them), not for the case's next regular meeting; the coordinators
+        are told when the partner was invited, so they can arrange cover."""
+        code = origin.sender.partner
+        if code is None:  # only partners are read at all; kept for the type
+            return
+        if sitting.status is not SittingStatus.CALLED:
+            result.done.append(f"The {sitting.kind} for {sitting.reference} on {when(sitting)} was "
+                               "cancelled: no apologies are needed")
+            return
+        name = short_name(self.settings.directory.get(code))
+        reason = next((c.reason for c in given if c.reason), "")
+        tx.cases.apply(sitting.meeting, Plan(changes=[ApologiesGiven(code, sitting.reference, reason,
+                                                                     sitting.day)]), origin.actor)
+        what = f"the {sitting.kind} for {sitting.reference} on {when(sitting)}"
+        why = f": {reason}" if reason else ""
+        result.done.append(f"Apologies from {name} recorded for {what}{why}")
+        if code in sitting.partners:
+            result.for_coordinators.append((
+                f"apologies from {name} for the {sitting.kind} for {sitting.reference}",
+                f"{origin.sender.address} sends apologies from {name} for {what}{why}. {name} was invited: "
+                "please arrange cover or tell the chair."))
 
     def _refused(self, tx: UnitOfWork, command: CallMeeting, origin: Origin) -> str:
         """Why this sender may not call this sitting ("" when they may)."""
@@ -130,6 +190,11 @@ class OneOffs(UseCase):
             except _Undo:
                 pass
         return result
+
+
+def when(sitting: Sitting) -> str:
+    """"Saturday 28 November 2026 at 10:00": a sitting's day and time, for people."""
+    return f"{long_day(sitting.day)} at {sitting.starts:%H:%M}"
 
 
 class _Undo(Exception):

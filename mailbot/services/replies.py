@@ -15,6 +15,7 @@ from mailbot.core.model import (
     Apologies,
     Attended,
     CallMeeting,
+    CancelMeeting,
     Command,
     DecideCase,
     RequirePartners,
@@ -22,11 +23,13 @@ from mailbot.core.model import (
     SetLead,
     WithdrawCase,
 )
+from mailbot.core.oneoff import in_thread
 from mailbot.core.status import RunStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Kernel, Origin, UseCase
 from mailbot.services.meeting import AfterMeeting
 from mailbot.services.oneoff import OneOffs
+from mailbot.services.oneoff_cancel import Cancellations
 from mailbot.services.referrals import Referrals
 
 log = logging.getLogger("mailbot")
@@ -43,6 +46,10 @@ class Replies(UseCase):
         """Plan and store what ``commands`` change for the meeting of ``day``, queueing the
         notices they cause; ``answered``: the sender gets an answer that says its own status."""
         meeting, local = origin.meeting, self.calendars[origin.meeting.id].local(origin.received)
+        sitting = OneOffs(self.k).of_thread(tx, origin) if origin.thread else None
+        sorry: tuple[Apologies, ...] = ()
+        if sitting is not None:  # a reply to a sitting's invitation: its Partners and Apologies are for it
+            commands, sorry = in_thread(commands, sitting)
         result = plan(commands, origin.sender, self._snapshot(tx, commands, origin, day),
                       self.stationery[meeting.id].directory, self._call_label(meeting, day, local.date()))
         tx.cases.apply(meeting.id, result, origin.actor)
@@ -54,6 +61,10 @@ class Replies(UseCase):
             self.meeting.report(tx, update, origin, result)
         for call in (c for c in commands if isinstance(c, CallMeeting)):
             OneOffs(self.k).call(tx, call, origin, result)
+        if sitting is not None and sorry:
+            OneOffs(self.k).apologies(tx, sitting, sorry, origin, result)
+        for cancel in (c for c in commands if isinstance(c, CancelMeeting)):
+            Cancellations(self.k).cancel(tx, cancel, origin, result)
         if result.changes or result.now_required:
             self._tell_partners(tx, result, origin, day, answered)
         s = self.stationery[meeting.id]
