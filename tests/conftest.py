@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.rig.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -104,3 +109,19 @@ def mail_servers(dovecot, monkeypatch):  # type: ignore[no-untyped-def]
 
 # aiosmtpd logs a deprecation line for every login it handles itself.
 logging.getLogger("mail.log").setLevel(logging.ERROR)
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
+    """A real aiosmtpd server with STARTTLS on 127.0.0.1 that takes the bot's sign-in (password
+    in TEST_SMTP), and the CA that signed its certificate: for a config written by
+    tests.test_cli_commands.write_config(tmp_path, server, ca)."""
+    from tests.rig.dovecot import make_tls
+    from tests.rig.smtp import SMTPServer
+
+    ca = make_tls(tmp_path / "tls")
+    server = SMTPServer({"highrisk-bot@hillingdon.example": "pw"}, str(tmp_path / "tls/cert.pem"),
+                        str(tmp_path / "tls/key.pem"), None).start()
+    monkeypatch.setenv("TEST_SMTP", "pw")
+    yield server, ca
+    server.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 from mailbot.cli import main
 from tests.conftest import EXAMPLE_CONFIG
 from tests.rig import database
-from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -30,15 +28,6 @@ def write_config(tmp_path: Path, smtp: SMTPServer | None, ca: Path | None) -> Pa
     path.write_text(head + smtp_part + f'[database]\nurl = "{database.url(tmp_path)}"\n\n' + tail)
     assert data["bot"]["address"] == BOT
     return path
-
-
-@pytest.fixture
-def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
-    ca = make_tls(tmp_path / "tls")
-    server = SMTPServer({BOT: "pw"}, str(tmp_path / "tls/cert.pem"), str(tmp_path / "tls/key.pem"), None).start()
-    monkeypatch.setenv("TEST_SMTP", "pw")
-    yield server, ca
-    server.stop()
 
 
 def test_send_case_call_twice_sends_once(tmp_path: Path, smtp: tuple[SMTPServer, Path],

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -21,24 +20,14 @@ from mailbot.app import build_services, postman
 from mailbot.cli import main
 from mailbot.errors import MailbotError
 from mailbot.services import Services
-from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
-from tests.test_cli_commands import BOT, write_config
+from tests.test_cli_commands import write_config
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
 DAY = START.date()
 COORDINATOR = "adultmash@hillingdon.example"
 POLICE = "mash@met.police.example"
-
-
-@pytest.fixture
-def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
-    ca = make_tls(tmp_path / "tls")
-    server = SMTPServer({BOT: "pw"}, str(tmp_path / "tls/cert.pem"), str(tmp_path / "tls/key.pem"), None).start()
-    monkeypatch.setenv("TEST_SMTP", "pw")
-    yield server, ca
-    server.stop()
 
 
 def bot(cfg: Path) -> Services:

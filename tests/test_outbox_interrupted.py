@@ -5,7 +5,7 @@ whose outcome was being recorded, and the next round sends every other email onc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -19,9 +19,8 @@ from mailbot.app import build_services, postman
 from mailbot.core.ports import AfterSend, OutboxRow, Postman
 from mailbot.errors import SendError
 from mailbot.services import Services
-from tests.rig.dovecot import make_tls
 from tests.rig.smtp import SMTPServer
-from tests.test_cli_commands import BOT, write_config
+from tests.test_cli_commands import write_config
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -50,15 +49,6 @@ class DiesAfter:
             await after(row, error)
 
         return await self.postman.send(rows, record)
-
-
-@pytest.fixture
-def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SMTPServer, Path]]:
-    ca = make_tls(tmp_path / "tls")
-    server = SMTPServer({BOT: "pw"}, str(tmp_path / "tls/cert.pem"), str(tmp_path / "tls/key.pem"), None).start()
-    monkeypatch.setenv("TEST_SMTP", "pw")
-    yield server, ca
-    server.stop()
 
 
 def delivered(server: SMTPServer) -> list[str]:
