@@ -159,6 +159,11 @@ class Drill:
 
         done = 0
         while done < kills and not self._day_done(day):
+            # While a kill is aimed at the fan-out the server holds each email a moment, from
+            # before the process starts: a call to a dozen partners then lasts long enough to
+            # be seen part-sent however quick the bot or slow this machine's polling, and the
+            # kill may land with an email in flight.
+            self.smtp.handler.slow = AIM_HOLD if done < 2 else 0.0
             proc, running = self._spawn(now())
             if not running.wait(30):
                 proc.kill()
@@ -166,9 +171,9 @@ class Drill:
             delay = self._aim(day, 3.0) if done < 2 else self._wait(window)
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
-            self.smtp.handler.slow = 0.0
             done += 1
             self.report.kills.append(Kill(number, delay, self._in_progress(day)))
+        self.smtp.handler.slow = 0.0
         # The last life: no kill, until everything is sent.
         proc, running = self._spawn(now())
         deadline = time.monotonic() + 120
@@ -195,10 +200,6 @@ class Drill:
         Left to chance, a quick machine sends the whole call inside the first random delay
         and the drill proves little about fan-out; the first kills of each day are aimed.
         """
-        # Each email held a moment by the server: a call to a dozen partners then takes a
-        # few tenths of a second, long enough to be seen part-sent however quick the bot
-        # or slow this machine's polling. The kill may land while one is held: in flight.
-        self.smtp.handler.slow = AIM_HOLD
         began = time.monotonic()
         while time.monotonic() - began < window:
             if self._part_sent(day):

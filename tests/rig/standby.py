@@ -32,7 +32,7 @@ from mailbot import config
 from mailbot.adapters.leader import libpq_url
 from tests.conftest import ROOT
 from tests.rig.dovecot import DovecotServer
-from tests.rig.drill import LONDON, Drill, Kill
+from tests.rig.drill import AIM_HOLD, LONDON, Drill, Kill
 from tests.rig.smtp import SMTPServer
 from tests.rig.world import dump
 
@@ -138,18 +138,24 @@ class StandbyDrill(Drill):
         def now() -> datetime:
             return start + timedelta(seconds=time.monotonic() - started)
 
+        # The first two blows of a day are kills aimed at a part-sent case call; the rest,
+        # cuts among them, land at random. Until the aimed ones have landed the server holds
+        # each email a moment, from before the first process starts (see Drill.run_day).
+        aimed = min(2, kills)
+        self.smtp.handler.slow = AIM_HOLD if aimed else 0.0
         self._start(now())
         self._after(started, "office")
         self._start(now()).standing_by.wait(60)
-        # The first two blows of a day are kills aimed at a part-sent case call; the rest,
-        # cuts among them, land at random.
         rest = ["cut"] * cuts + ["kill"] * max(0, kills - 2)
         self.rng.shuffle(rest)
-        blows = ["kill"] * min(2, kills) + rest
+        blows = ["kill"] * aimed + rest
         for n, blow in enumerate(blows):
             if self._day_done(day):
                 break
-            self._blow(number, day, blow, window, aimed=n < 2, now=now)
+            self._blow(number, day, blow, window, aimed=n < aimed, now=now)
+            if n == aimed - 1:
+                self.smtp.handler.slow = 0.0
+        self.smtp.handler.slow = 0.0
         self._finish(day)
 
     def _blow(self, number: int, day: date, blow: str, window: float, *, aimed: bool,
@@ -161,7 +167,6 @@ class StandbyDrill(Drill):
         if blow == "kill":
             active.proc.send_signal(signal.SIGKILL)
             active.proc.wait(10)
-            self.smtp.handler.slow = 0.0
             del self.lives[active.proc.pid]
             self.report.kills.append(Kill(number, delay, state))
         else:
