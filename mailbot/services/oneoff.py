@@ -173,23 +173,30 @@ class OneOffs(UseCase):
                      dry_run: bool = False) -> Plan:
         """A coordinator calling a sitting at the terminal: the email's line, read and applied
         by the same rules. A dry run, or a problem, stores and sends nothing."""
-        meeting = chosen(self.settings, None, reference)
-        room, now = self.room(meeting.id), self.clock.now()
-        sender = Sender(actor, room.directory.coordinators()[0].code, True)
-        commands, problems = parse_commands(
-            f"Meeting {reference}: {kind} {at} - {partners}", sender=sender, directory=room.directory,
-            reference_prefix=meeting.reference_prefix, today=room.calendar.local(now).date())
-        result = Plan(problems=list(problems))
+        commands, origin, result = typed(self, reference, f"Meeting {reference}: {kind} {at} - {partners}",
+                                         actor)
         calls = [c for c in commands if isinstance(c, CallMeeting)]
-        if calls and not problems:
+        if calls and not result.problems:
             try:
                 with self.unit() as tx:
-                    self.call(tx, calls[0], Origin(sender, meeting, now, now, None), result)
+                    self.call(tx, calls[0], origin, result)
                     if dry_run or result.problems:
                         raise _Undo
             except _Undo:
                 pass
         return result
+
+
+def typed(use_case: UseCase, reference: str, line: str, actor: str) -> tuple[list[Command], Origin, Plan]:
+    """A line typed at the terminal, read as the same line in an email from a coordinator of
+    the case's meeting would be: one grammar and one set of rules for both."""
+    meeting = chosen(use_case.settings, None, reference)
+    room, now = use_case.room(meeting.id), use_case.clock.now()
+    sender = Sender(actor, room.directory.coordinators()[0].code, True)
+    commands, problems = parse_commands(line, sender=sender, directory=room.directory,
+                                        reference_prefix=meeting.reference_prefix,
+                                        today=room.calendar.local(now).date())
+    return list(commands), Origin(sender, meeting, now, now, None), Plan(problems=list(problems))
 
 
 def when(sitting: Sitting) -> str:

@@ -11,16 +11,14 @@ no day and time, the sender is asked which. To move a sitting, cancel it and cal
 from __future__ import annotations
 
 from mailbot.core.changes import Plan
-from mailbot.core.commands import parse_commands
 from mailbot.core.directory import short_name
 from mailbot.core.letters.oneoff import called_off, cancelled, invitation_key
-from mailbot.core.model import CancelMeeting, Sender
+from mailbot.core.model import CancelMeeting
 from mailbot.core.oneoff import Sitting, SittingStatus
 from mailbot.core.status import OutboxStatus
 from mailbot.core.store import UnitOfWork
 from mailbot.services.kernel import Origin, UseCase
-from mailbot.services.oneoff import when
-from mailbot.services.routing import chosen
+from mailbot.services.oneoff import typed, when
 
 _UNSENT = (OutboxStatus.PENDING, OutboxStatus.FAILED)  # never reached the partner: stopped
 
@@ -94,15 +92,9 @@ class Cancellations(UseCase):
     def cancel_by_hand(self, reference: str, at: str, reason: str, *, actor: str) -> Plan:
         """A coordinator cancelling a sitting at the terminal: the email's line, read and
         applied by the same rules."""
-        meeting = chosen(self.settings, None, reference)
-        room, now = self.room(meeting.id), self.clock.now()
-        sender = Sender(actor, room.directory.coordinators()[0].code, True)
-        commands, problems = parse_commands(
-            f"Cancel meeting {reference} {at}: {reason}", sender=sender, directory=room.directory,
-            reference_prefix=meeting.reference_prefix, today=room.calendar.local(now).date())
-        result = Plan(problems=list(problems))
+        commands, origin, result = typed(self, reference, f"Cancel meeting {reference} {at}: {reason}", actor)
         cancels = [c for c in commands if isinstance(c, CancelMeeting)]
-        if cancels and not problems:
+        if cancels and not result.problems:
             with self.unit() as tx:
-                self.cancel(tx, cancels[0], Origin(sender, meeting, now, now, None), result)
+                self.cancel(tx, cancels[0], origin, result)
         return result
