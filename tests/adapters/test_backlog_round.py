@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-import mailbot.services.inbound as inbound_module
 from mailbot import config
-from mailbot.core.letters import ReplyTo
 from tests.rig.received import arrived
 from tests.rig.world import BOT_PASSWORD, World, rig_config
+from tests.test_backlog import break_answers_to_spa
 
 pytestmark = pytest.mark.servers
 
@@ -36,14 +35,7 @@ def folders(world: World) -> dict[str, int]:
 
 def test_a_backlog_is_read_in_batches_and_a_broken_email_goes_to_the_failed_folder(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    working = inbound_module.letters.acknowledgement
-
-    def breaks_for_spa(s, to: ReplyTo, answer):  # type: ignore[no-untyped-def]
-        if to.to == "spa@cnwl.example":
-            raise RuntimeError("a bug meets this email")
-        return working(s, to, answer)
-
-    monkeypatch.setattr(inbound_module.letters, "acknowledgement", breaks_for_spa)
+    break_answers_to_spa(monkeypatch)
     with IMAPClient("127.0.0.1", port=world.dc.imap_port, ssl=False) as c:
         c.login(world.settings.bot.address, BOT_PASSWORD)
         for k in range(60):  # more than a batch, so the round takes two
