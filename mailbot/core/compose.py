@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -44,7 +45,8 @@ class _Compat32(policy.Compat32):
         return folded
 
 
-_POLICY = _Compat32(linesep="\r\n", max_line_length=998)
+_LINE_LIMIT = 998
+_POLICY = _Compat32(linesep="\r\n", max_line_length=_LINE_LIMIT)
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in the raw message, unlike base64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -99,6 +101,11 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     # Boundaries of the key's own, not random ones the generator must look for in every
     # part: "=_" occurs in neither quoted-printable nor base64, the parts' only encodings.
     boundary = f"=_{mid[1:33]}"
+    headers = _headers(letter, mid, from_address=from_address, from_name=from_name, now=now)
+    if not letter.attachments:
+        written = _alternative(letter, headers, f"{boundary}_alt")
+        if written is not None:
+            return mid, written
     body: Message = MIMEMultipart("alternative", boundary=f"{boundary}_alt")
     # The stdlib takes a Charset here (its stubs say str): it is what selects QP.
     body.attach(MIMEText(letter.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
@@ -108,18 +115,58 @@ def build(letter: Letter, *, from_address: str, from_name: str, now: datetime) -
     for att in calendars:
         body.attach(_calendar_part(att))
     msg = _mixed(body, others, f"{boundary}_mix") if others else body
-    msg["From"] = formataddr((clean_header_text(from_name), from_address), charset="utf-8")
-    msg["To"] = ", ".join(letter.to)
-    msg["Subject"] = _header(clean_header_text(letter.subject, 300))
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = mid
-    if letter.in_reply_to and _is_id(letter.in_reply_to):
-        msg["In-Reply-To"] = letter.in_reply_to
-        refs = [*letter.references, letter.in_reply_to]
-        msg["References"] = " ".join(dict.fromkeys(r for r in refs if _is_id(r)))
-    msg["Auto-Submitted"] = letter.auto_submitted
-    msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    for name, value in headers:
+        msg[name] = value
     return mid, msg.as_bytes(policy=_POLICY)
+
+
+def _headers(letter: Letter, mid: str, *, from_address: str, from_name: str,
+             now: datetime) -> list[tuple[str, str]]:
+    headers = [
+        ("From", formataddr((clean_header_text(from_name), from_address), charset="utf-8")),
+        ("To", ", ".join(letter.to)),
+        ("Subject", _header(clean_header_text(letter.subject, 300))),
+        ("Date", format_datetime(now)),
+        ("Message-ID", mid),
+    ]
+    if letter.in_reply_to and _is_id(letter.in_reply_to):
+        refs = [*letter.references, letter.in_reply_to]
+        headers += [("In-Reply-To", letter.in_reply_to),
+                    ("References", " ".join(dict.fromkeys(r for r in refs if _is_id(r))))]
+    headers += [("Auto-Submitted", letter.auto_submitted),
+                ("X-Auto-Response-Suppress", "OOF, AutoReply")]
+    return headers
+
+
+def _alternative(letter: Letter, headers: list[tuple[str, str]], boundary: str) -> bytes | None:
+    """The plain and HTML parts as the stdlib would lay them out, written directly; None
+    when a header would need folding, left to the stdlib. Every email goes through here
+    (a fan-out, every acknowledgement), and the stdlib's generator and its pure-Python
+    quoted-printable were most of the time spent building one. binascii's C encoder gives
+    the same decoded text; its soft breaks may fall elsewhere, and a line holding only "."
+    comes out as "=2E", which no SMTP hop can mistake for the end of the data."""
+    lines = [f'Content-Type: multipart/alternative; boundary="{boundary}"', "MIME-Version: 1.0"]
+    for name, value in headers:
+        line = f"{name}: {value}"
+        if not line.isascii() or "\r" in line or "\n" in line or len(line) > _LINE_LIMIT:
+            return None
+        lines.append(line)
+    head = "\r\n".join(lines).encode("ascii")
+    out = [head, b"\r\n\r\n"]
+    for subtype, text in (("plain", letter.text), ("html", letter.html)):
+        out += [b"--", boundary.encode("ascii"),
+                f'\r\nContent-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii"),
+                _quoted_printable(text), b"\r\n"]
+    out += [b"--", boundary.encode("ascii"), b"--\r\n"]
+    return b"".join(out)
+
+
+def _quoted_printable(text: str) -> bytes:
+    """Text as quoted-printable UTF-8 with CRLF line ends; any CR or CRLF the text holds is
+    a line end, as the stdlib reads it."""
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    return binascii.b2a_qp(flat.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
 
 
 def _mixed(body: Message, attachments: list[Attachment], boundary: str) -> Message:
