@@ -127,6 +127,7 @@ agenda = Table(
     Column("withdrawn", Text),  # the reason, once the referrer took the case off this day's agenda
     UniqueConstraint("meeting", "day", "case_id"),
 )
+Index("ix_agenda_case_id", agenda.c.case_id)
 
 # A partner's apologies for a meeting day, for the whole meeting (reference "") or one case.
 apologies = Table(
