@@ -91,3 +91,39 @@ def test_a_batch_sees_the_day_each_earlier_email_changed(tmp_path: Path) -> None
         apologies = tx.cases.day_view("daily", MORNING.date()).apologies
     assert {"cnwl", "spa"} <= set(case.partners)
     assert [a.partner for a in apologies] == ["spa"]
+
+
+def test_the_day_a_batch_keeps_is_the_day_the_database_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch writes new cases, partners and what each partner was told into the day it
+    read, instead of reading it again: after every email that day is what a fresh read finds."""
+    s = make(tmp_path, MORNING)
+    day = MORNING.date()
+    s.send_case_call("daily", day)  # every partner told to stand down: the emails change that
+    compared: list[int] = []
+    one = inbound_module.InboundMail._one
+
+    def checked(self, tx, item, error):  # type: ignore[no-untyped-def]
+        outcome = one(self, tx, item, error)
+        kept = tx.cases.day_view("daily", day)
+        fresh = tx.cases._read_day("daily", day)
+        assert (kept.cases, dict(kept.told), kept.apologies) == \
+            (fresh.cases, dict(fresh.told), fresh.apologies)
+        compared.append(len(kept.cases))
+        return outcome
+
+    monkeypatch.setattr(inbound_module.InboundMail, "_one", checked)
+    emails = [
+        ("mash@met.police.example", "Case: T.W. - threats\nPartners: CNWL, CNWL"),
+        ("cnwl.highrisk@cnwl.example", "Case: Q.Q. - missed injections\nPartners: SPA"),
+        ("spa@cnwl.example", "Partners for HR-2026-0001: SPA, Police"),
+        ("spa@cnwl.example", "Apologies for HR-2026-0002: on leave"),
+        ("mash@met.police.example", "Case: R.R. - released\nCase: S.S. - a knife seen"),
+        ("cnwl.highrisk@cnwl.example", "Partners for HR-2026-0003: SPA"),
+    ]
+    outcomes = s.ingest_many([Arrival(reply(who, body, f"<{k}@p>")) for k, (who, body) in enumerate(emails)])
+    assert outcomes == [Outcome.APPLIED] * len(emails)
+    assert compared[-1] == 4  # every email was checked, the last with all four cases on the day
+    with s.store.transaction() as tx:
+        told = tx.cases.day_view("daily", day).told
+    assert told["cnwl"] == told["spa"] == "required"

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Mapping, Sequence
@@ -190,11 +191,15 @@ class CaseBook:
 
     def apply(self, meeting: str, plan: Plan, by: Actor) -> None:
         actor, inbound_id, now = by.address, by.inbound_id, by.at
-        if plan.changes:
+        # A new case or partners asked for are written into the days this transaction has
+        # read, as a fresh read would find them: a backlog of referrals to one day re-read a
+        # day growing with every email, once an email. Any other change forgets them.
+        if any(not isinstance(change, NewCase | PartnersAdded) for change in plan.changes):
             self.forget()
         for change in plan.changes:
             if isinstance(change, NewCase):
                 self._new_case(meeting, change, actor, inbound_id, now)
+                self._keep_new(meeting, change)
                 self.audit.record(by, "case added", change.reference, meeting,
                            subject=change.subject, concern=change.concern,
                            partners=list(change.partners), day=str(change.day),
@@ -202,6 +207,7 @@ class CaseBook:
             elif isinstance(change, PartnersAdded):
                 case_id = self.case_id(change.reference)
                 self._add_partners(case_id, change.partners, actor, inbound_id, now)
+                self._keep_partners(change.reference, change.partners)
                 self.audit.record(by, "partners required", change.reference,
                            meeting, partners=list(change.partners), day=str(change.day))
             elif isinstance(change, LeadSet):
@@ -220,6 +226,22 @@ class CaseBook:
                     "inbound_id": inbound_id}, ("meeting", "day", "partner", "reference"))
                 self.audit.record(Actor(actor, now, change.partner, inbound_id), "apologies",
                                   change.reference or None, meeting, day=str(change.day), note=change.reason)
+
+    def _keep_new(self, meeting: str, change: NewCase) -> None:
+        view = self._days.get((meeting, change.day))
+        if view is not None:
+            case = CaseView(change.reference, change.subject, change.concern, change.referrer,
+                            tuple(dict.fromkeys(change.partners)), "new", "", CaseStatus.OPEN,
+                            change.day, change.category, "")
+            self._days[(meeting, change.day)] = dataclasses.replace(view, cases=(*view.cases, case))
+
+    def _keep_partners(self, reference: str, partners: Sequence[str]) -> None:
+        """A case's partners are the same on every day it is on."""
+        for key, view in self._days.items():
+            if view.has_case(reference):
+                cases = tuple(dataclasses.replace(c, partners=tuple(dict.fromkeys((*c.partners, *partners))))
+                              if c.reference == reference else c for c in view.cases)
+                self._days[key] = dataclasses.replace(view, cases=cases)
 
     def _withdraw(self, meeting: str, change: CaseWithdrawn, now: datetime) -> None:
         case_id = self.case_id(change.reference)
@@ -270,7 +292,9 @@ class CaseBook:
             "note": note, "added_at": now}, ("meeting", "day", "case_id"))
 
     def set_told(self, meeting: str, day: date, partner: str, status: str, now: datetime) -> None:
-        self.forget()
+        view = self._days.get((meeting, day))
+        if view is not None:
+            self._days[(meeting, day)] = dataclasses.replace(view, told={**view.told, partner: status})
         if not insert_ignore(self.conn, t.told, {"meeting": meeting, "day": day, "partner": partner,
                                                   "status": status, "at": now},
                               ("meeting", "day", "partner")):
