@@ -166,7 +166,8 @@ def _quoted_printable(text: str) -> bytes:
     """Text as quoted-printable UTF-8 with CRLF line ends; any CR or CRLF the text holds is
     a line end, as the stdlib reads it."""
     flat = text.replace("\r\n", "\n").replace("\r", "\n")
-    return binascii.b2a_qp(flat.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    # A lone surrogate (no decoder of ours makes one) becomes "?" rather than stop the email.
+    return binascii.b2a_qp(flat.encode("utf-8", "replace"), istext=True).replace(b"\n", b"\r\n")
 
 
 def _mixed(body: Message, attachments: list[Attachment], boundary: str) -> Message:

@@ -77,3 +77,8 @@ def test_letters_with_attachments_still_go_through_the_stdlib() -> None:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg.get_content_type() == "multipart/mixed"
     assert [p.get_filename() for p in msg.iter_attachments()] == ["minutes.txt"]
+
+
+def test_a_stray_surrogate_does_not_stop_the_email() -> None:
+    letter = Letter(key="k", to=("a@x.example",), subject="s", text="T.W.\udcff\n", html="")
+    assert parts(ours(letter))[1][0] == ("text/plain", "T.W.?\n")
