@@ -34,6 +34,10 @@ _QUOTE_IDS = frozenset({
 _OUTLOOK_RULE = re.compile(r"border-top\s*:\s*solid\s+#(?:e1e1e1|b5c4df)", re.IGNORECASE)
 
 
+class _Quoted(Exception):
+    """The quoted copy starts here: nothing after it is read, so parsing stops."""
+
+
 class _Extractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -50,7 +54,9 @@ class _Extractor(HTMLParser):
             return
         if _opens_quote(tag, dict(attrs)):
             self.stopped = True
-            return
+            # The copy is most of a long thread's HTML; parsing it only to ignore it was
+            # most of the time spent reading an HTML-only reply.
+            raise _Quoted
         if tag == "pre":
             self.pre += 1
         if tag in _BLOCK:
@@ -103,6 +109,8 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
+    except _Quoted:
+        pass
     except (AssertionError, ValueError):
         # html.parser raises on a few malformed constructs; keep what was read.
         pass
