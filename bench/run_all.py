@@ -16,7 +16,7 @@ import email
 import email.policy
 import json
 import os
-import resource
+import pickle
 import statistics
 import subprocess
 import sys
@@ -142,44 +142,25 @@ def bench_memory(dc: DovecotServer, work: Path, n: int) -> list[Row]:
     """Peak RSS of a separate process ingesting a backlog with twenty 10 MB attachments."""
     clear(dc)
     seed(dc, backlog(n, seed=11, big=20))
-    server = json.dumps({"root": str(dc.root), "imap_port": dc.imap_port, "imaps_port": dc.imaps_port,
-                         "lmtp_port": dc.lmtp_port, "ca": str(dc.ca), "users": dc.users})
     # The database made beforehand, as `mailbot db upgrade` does at install: the figure is a
     # running service's reading a backlog, which finds its schema up to date.
     url = database.url(work, f"memory-{time.monotonic_ns()}.db")
     made = connect(url)
     upgrade(made)
     made.dispose()
-    # A fresh process, so the figure is mailbot's alone, not this generator's.
-    script = (
-        f"import sys, json; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from bench.run_all import *\n"
-        f"dc = DovecotServer.__new__(DovecotServer); dc.__dict__.update(json.loads({server!r}))\n"
-        "dc.root = Path(dc.root); dc.ca = Path(dc.ca)\n"
-        f"s = settings_for(dc, type('S', (), {{'port': 1}})(), Path({str(work)!r}), "
-        f"url={url!r})\n"
-        "rate, done = mailbot_ingest(s)\n"
-        "print(json.dumps({'done': done, 'rss': peak_kb()}))\n"
-    )
+    settings = work / f"memory-{time.monotonic_ns()}.pickle"
+    settings.write_bytes(pickle.dumps(settings_for(dc, type("S", (), {"port": 1})(), work, url=url)))
     env = {**os.environ, "MAILBOT_IMAP_PASSWORD": BOT_PASSWORD, "MAILBOT_SMTP_PASSWORD": BOT_PASSWORD}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                         check=True).stdout
+    out = subprocess.run([sys.executable, str(ROOT / "bench/memory_child.py"), str(settings)],
+                         capture_output=True, text=True, env=env, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    base = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                           "from bench.run_all import peak_kb; print(peak_kb())"],
+    base = subprocess.run([sys.executable, "-c", "import imapclient\n"
+                           "for line in open('/proc/self/status'):\n"
+                           "    line.startswith('VmHWM:') and print(line.split()[1])"],
                           capture_output=True, text=True, check=True).stdout
     mb, base_mb = result["rss"] / 1024, int(base) / 1024
     return [(f"peak RSS, {result['done']} replies with 20 x 10 MB attachments", f"{mb:.0f} MB",
              f"{base_mb:.0f} MB (bare interpreter + imapclient)", "", "< 100 MB")]
-
-
-def peak_kb() -> int:
-    """This process's peak RSS. VmHWM starts afresh at exec; ru_maxrss would carry the
-    parent's high-water mark across fork+exec on Linux."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def bench_latency(dc: DovecotServer, smtp: SMTPServer, work: Path, n: int) -> list[Row]:
