@@ -103,8 +103,8 @@ def test_the_day_a_batch_keeps_is_the_day_the_database_holds(
     compared: list[int] = []
     one = inbound_module.InboundMail._one
 
-    def checked(self, tx, item, error):  # type: ignore[no-untyped-def]
-        outcome = one(self, tx, item, error)
+    def checked(self, tx, *rest):  # type: ignore[no-untyped-def]
+        outcome = one(self, tx, *rest)
         kept = tx.cases.day_view("daily", day)
         fresh = tx.cases._read_day("daily", day)
         assert (kept.cases, dict(kept.told), kept.apologies) == \

@@ -83,6 +83,14 @@ class InboundLog:
         row = self.conn.execute(_STATUS, {"p_key": message_key}).first()
         return row[0] if row else None
 
+    def recorded(self, message_keys: Sequence[str]) -> set[str]:
+        """Which of these keys were recorded already (with any status): one statement for a
+        batch, where asking email by email was a seventh of a backlog's statements."""
+        if not message_keys:
+            return set()
+        rows = self.conn.execute(select(_I.message_key).where(_I.message_key.in_(list(set(message_keys)))))
+        return {r[0] for r in rows}
+
     def record(self, record: InboundRecord) -> int:
         a = record.arrival
         result = self.conn.execute(_RECORD, dict(

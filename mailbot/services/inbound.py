@@ -103,7 +103,8 @@ class InboundMail(UseCase):
         StoreError means: none of them was recorded; leave them all and try later."""
         read = [self._read(arrival) for arrival in arrivals]  # pure: outside the lock
         with self.unit() as tx:
-            return [self._one(tx, item, error) for item, error in read]
+            known = tx.inbound.recorded([item.key for item, _ in read])
+            return [self._one(tx, item, error, known) for item, error in read]
 
     def _read(self, arrival: Arrival) -> tuple[Incoming, Exception | None]:
         now = self.clock.now()
@@ -120,9 +121,11 @@ class InboundMail(UseCase):
             return Incoming(arrival, UNREADABLE, arrival.raw,
                             "sha256:" + hashlib.sha256(arrival.raw).hexdigest(), received, now), exc
 
-    def _one(self, tx: UnitOfWork, item: Incoming, error: Exception | None) -> Outcome:
-        if tx.inbound.status(item.key) is not None:
+    def _one(self, tx: UnitOfWork, item: Incoming, error: Exception | None, known: set[str]) -> Outcome:
+        """``known``: the keys recorded already, this batch's included as each is recorded."""
+        if item.key in known:
             return Outcome.DUPLICATE
+        known.add(item.key)  # recorded below, or the whole batch is undone
         if error is None:
             try:
                 with tx.savepoint():
