@@ -264,7 +264,8 @@ def bench_fanout(dc: DovecotServer, work: Path, partners: int, rounds: int = 3) 
             done = time.perf_counter()
             assert sent == partners, sent
             with services.store.transaction() as tx:
-                rows = tx.conn.exec_driver_sql("select recipients, raw from outbox").fetchall()
+                rows = tx.conn.exec_driver_sql(
+                    "select recipients, raw from outbox join outbox_raw using (key) order by id").fetchall()
             services.store.close()
 
             async def raw_loop(rows: list[Any] = rows) -> None:

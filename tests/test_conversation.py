@@ -33,7 +33,7 @@ def mail(sender: str, body: str, mid: str, subject: str = "RE: Case call") -> by
 def sent(s: Services) -> list[tuple[str, str, EmailMessage]]:
     """(key, recipients, message) of everything queued, in order."""
     with s.store.transaction() as tx:
-        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox order by id").fetchall()
+        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox join outbox_raw using (key) order by id").fetchall()
     return [(r[0], r[1], email.message_from_bytes(r[2], policy=email.policy.default))  # type: ignore[misc]
             for r in rows]
 

@@ -17,7 +17,7 @@ LEAD = "jane.smith@met.police.example"
 def sent(s: Services, key_like: str) -> list[str]:
     """The plain text of every queued email whose key matches ``key_like`` (SQL LIKE)."""
     with s.store.transaction() as tx:
-        rows = tx.conn.exec_driver_sql("select raw from outbox where key like ?", (key_like,)).fetchall()
+        rows = tx.conn.exec_driver_sql("select raw from outbox join outbox_raw using (key) where key like ?", (key_like,)).fetchall()
     out = []
     for (raw,) in rows:
         msg = email.message_from_bytes(raw, policy=email.policy.default)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,33 @@ def test_a_database_already_up_to_date_is_opened_without_loading_the_migrations(
               f"e = connect({url!r}); upgrade(e)\nprint(schema_version(e), 'alembic' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.split() == [newest_migration(), "False"]
+
+
+def test_emails_queued_before_their_bytes_moved_apart_are_still_sent_and_move_back(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from mailbot.adapters.db import Store
+
+    engine = database.engine(tmp_path, migrated=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    raw = b"Subject: Case call\r\n\r\nstill waiting to go\r\n"
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0014")
+        conn.execute(text(
+            "insert into outbox (key, message_id, recipients, subject, raw, status, attempts, "
+            "next_attempt_at, created_at) values ('case-call:daily:2026-11-23:police', '<m@bot>', "
+            "'mash@met.police.example', 'Case call', :raw, 'pending', 0, "
+            "'2026-11-23 10:00:00', '2026-11-23 10:00:00')"), {"raw": raw})
+    upgrade(engine)
+    with Store(engine).transaction() as tx:
+        [row] = tx.outbox.due(datetime(2026, 11, 23, 10, 1, tzinfo=UTC))
+    assert (row.key, row.raw, row.recipients) == ("case-call:daily:2026-11-23:police", raw,
+                                                 ("mash@met.police.example",))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014")
+        assert conn.execute(text("select raw from outbox")).scalar() == raw

@@ -40,7 +40,7 @@ def test_down_from_tuesday_morning_to_wednesday_noon_is_one_notice_of_both_days(
     assert key == "notice:missed:case-call:daily:2026-11-24"
     assert subject.endswith("mailbot: 4 scheduled emails not sent (2026-11-24 to 2026-11-25)")
     with s.store.transaction() as tx:
-        [raw] = [r[0] for r in tx.conn.exec_driver_sql(f"select raw from outbox where key = '{key}'")]
+        [raw] = [r[0] for r in tx.conn.exec_driver_sql(f"select raw from outbox join outbox_raw using (key) where key = '{key}'")]
         skipped = tx.conn.exec_driver_sql(
             "select kind, day from runs where status = 'skipped' order by day, kind").fetchall()
     body = raw.decode("utf-8", "replace")

@@ -34,7 +34,7 @@ def rows(s: Services, query: str, like: str) -> list[tuple[object, ...]]:
 def texts(s: Services, like: str) -> dict[str, str]:
     """The text part of each queued email whose key is like ``like``, by key."""
     out = {}
-    for key, raw in rows(s, "select key, raw from outbox where key like :like order by id", like):
+    for key, raw in rows(s, "select key, raw from outbox join outbox_raw using (key) where key like :like order by id", like):
         msg = email.message_from_bytes(bytes(raw), policy=policy.default)  # type: ignore[arg-type]
         part = msg.get_body(("plain",))
         assert part is not None

@@ -40,7 +40,7 @@ def send(s: Services, sender: str, body: str, when: datetime) -> Outcome:
 def emails(s: Services) -> list[tuple[str, str, str]]:
     """(key, recipients, text) of everything queued, in order."""
     with s.store.transaction() as tx:
-        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox order by id").fetchall()
+        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox join outbox_raw using (key) order by id").fetchall()
     return [(r[0], r[1], r[2].decode("utf-8", "replace")) for r in rows]
 
 

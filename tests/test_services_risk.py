@@ -36,7 +36,7 @@ def send(s: Services, when: datetime, sender: str, body: str, n: int) -> Outcome
 
 def mails(s: Services, key_starts: str) -> list[tuple[str, EmailMessage]]:
     with s.store.transaction() as tx:
-        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox order by id").fetchall()
+        rows = tx.conn.exec_driver_sql("select key, recipients, raw from outbox join outbox_raw using (key) order by id").fetchall()
     out = []
     for key, recipients, raw in rows:
         if key.startswith(key_starts):

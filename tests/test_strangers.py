@@ -24,7 +24,7 @@ QUOTING = ("My neighbour J.J. shouts at his children every night. Please can som
 
 def sent(s: Services, key_start: str) -> list[EmailMessage]:
     with s.store.transaction() as tx:
-        rows = tx.conn.exec_driver_sql("select key, raw from outbox order by id").fetchall()
+        rows = tx.conn.exec_driver_sql("select key, raw from outbox join outbox_raw using (key) order by id").fetchall()
     out = []
     for key, raw in rows:
         if key.startswith(key_start):

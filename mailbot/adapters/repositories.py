@@ -499,20 +499,25 @@ class OutboxQueue:
     def enqueue(self, email: Outgoing, now: datetime, inbound_id: int | None = None,
                 expires: datetime | None = None) -> bool:
         """Queue an email under its key; False (and nothing queued) if the key was used."""
-        return insert_ignore(self.conn, t.outbox, {
+        queued = insert_ignore(self.conn, t.outbox, {
             "key": email.key, "message_id": email.message_id, "recipients": ",".join(email.recipients),
-            "subject": email.subject, "raw": email.raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "subject": email.subject, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": inbound_id,
             "expires_at": expires, "meeting": email.meeting}, ("key",))
+        if queued:
+            self.conn.execute(insert(t.outbox_raw).values(key=email.key, raw=email.raw))
+        return queued
 
     def enqueue_all(self, emails: Sequence[Outgoing], now: datetime, expires: datetime | None = None
                     ) -> None:
         """Queue a fan-out's emails in one statement, each under its key; a used key is skipped."""
         insert_all(self.conn, t.outbox, [{
             "key": e.key, "message_id": e.message_id, "recipients": ",".join(e.recipients),
-            "subject": e.subject, "raw": e.raw, "status": OutboxStatus.PENDING, "attempts": 0,
+            "subject": e.subject, "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "inbound_id": None, "expires_at": expires,
             "meeting": e.meeting} for e in emails], ("key",))
+        # A key used already has its bytes already: they are left as they are, as its row is.
+        insert_all(self.conn, t.outbox_raw, [{"key": e.key, "raw": e.raw} for e in emails], ("key",))
 
     def expire(self, now: datetime) -> list[tuple[str, str, str | None]]:
         """Unsent emails past their use, marked expired: (key, recipients, last error) of each."""
@@ -550,12 +555,7 @@ class OutboxQueue:
 
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
         o = t.outbox.c
-        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
-                                        o.status, o.attempts)
-                                 .where((o.status == OutboxStatus.PENDING) & (o.next_attempt_at <= now))
-                                 .order_by(o.id).limit(limit))
-        return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
-                          r.raw, r.status, r.attempts) for r in rows]
+        return self._rows((o.status == OutboxStatus.PENDING) & (o.next_attempt_at <= now), limit)
 
     def claim(self, row_ids: Sequence[int], now: datetime) -> None:
         """These emails are being sent: one more attempt each, claimed ``now``. One statement
@@ -566,9 +566,15 @@ class OutboxQueue:
                 status=OutboxStatus.SENDING, attempts=o.attempts + 1, claimed_at=now))
 
     def stuck_sending(self) -> list[OutboxRow]:
+        return self._rows(t.outbox.c.status == OutboxStatus.SENDING)
+
+    def _rows(self, where: ColumnElement[bool], limit: int | None = None) -> list[OutboxRow]:
+        """The rows to send, with their bytes."""
         o = t.outbox.c
-        rows = self.conn.execute(select(o.id, o.key, o.message_id, o.recipients, o.subject, o.raw,
-                                        o.status, o.attempts).where(o.status == OutboxStatus.SENDING))
+        rows = self.conn.execute(
+            select(o.id, o.key, o.message_id, o.recipients, o.subject, t.outbox_raw.c.raw, o.status,
+                   o.attempts).join_from(t.outbox, t.outbox_raw, o.key == t.outbox_raw.c.key)
+            .where(where).order_by(o.id).limit(limit))
         return [OutboxRow(r.id, r.key, r.message_id, tuple(r.recipients.split(",")), r.subject,
                           r.raw, r.status, r.attempts) for r in rows]
 
@@ -580,7 +586,12 @@ class OutboxQueue:
         return found
 
     def mark(self, row_id: int, **values: str | int | datetime | bytes | None) -> None:
-        self.conn.execute(_mark_statement(tuple(sorted(values))), {"row_id": row_id, **values})
+        raw = values.pop("raw", None)
+        if isinstance(raw, bytes):  # a letter rewritten: a late case call, a notice added to
+            self.conn.execute(update(t.outbox_raw).where(t.outbox_raw.c.key == select(t.outbox.c.key).where(
+                t.outbox.c.id == row_id).scalar_subquery()).values(raw=raw))
+        if values:
+            self.conn.execute(_mark_statement(tuple(sorted(values))), {"row_id": row_id, **values})
 
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
@@ -680,10 +691,12 @@ class Retention:
         counts["emails received"] = self.conn.execute(
             update(t.inbound).where((i.received_at < before) & (func.length(i.raw) > 0))
             .values(raw=b"", subject="", error=None)).rowcount
+        old = (o.created_at < before) & o.status.in_(_FINISHED)
         counts["emails sent"] = self.conn.execute(
-            update(t.outbox).where((o.created_at < before) & (func.length(o.raw) > 0)
-                                   & o.status.in_(_FINISHED))
-            .values(raw=b"", subject="")).rowcount
+            update(t.outbox_raw).where(t.outbox_raw.c.key.in_(select(o.key).where(old))
+                                       & (func.length(t.outbox_raw.c.raw) > 0))
+            .values(raw=b"")).rowcount
+        self.conn.execute(update(t.outbox).where(old & (o.subject != "")).values(subject=""))
         # A case is purged once nothing about it is recent: made, on an agenda, or an action
         # touched since the cut-off, and no action still open.
         act = t.actions.c
