@@ -69,7 +69,8 @@ def settings_for(dc: DovecotServer, smtp: SMTPServer, work: Path, partners: int 
 def services_for(settings: Any, start: datetime, speed: float = 0.0) -> Services:
     engine = connect(settings.database_url)
     upgrade(engine)
-    return Services(settings, Store(engine), SettableClock(start, speed), renderer())
+    # As 'mailbot run' builds them: its templates compiled when it starts.
+    return Services(settings, Store(engine), SettableClock(start, speed), renderer(compile_now=True))
 
 
 def seed(dc: DovecotServer, mails: list[bytes]) -> None:

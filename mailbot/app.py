@@ -38,10 +38,11 @@ def open_store(settings: Settings) -> db.Store:
     return db.Store(engine)
 
 
-def build_services(settings: Settings, clock: Clock | None = None, store: db.Store | None = None
-                   ) -> Services:
-    return Services(settings, store or open_store(settings), clock or SystemClock(), renderer(),
-                    meeting_renders(settings))
+def build_services(settings: Settings, clock: Clock | None = None, store: db.Store | None = None,
+                   *, service: bool = False) -> Services:
+    """``service``: for the long-running bot, which compiles every template as it starts."""
+    return Services(settings, store or open_store(settings), clock or SystemClock(),
+                    renderer(compile_now=service), meeting_renders(settings, compile_now=service))
 
 
 def token_source(settings: Settings) -> TokenSource | None:
@@ -80,7 +81,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, store: db.Stor
     if settings.imap is None or settings.smtp is None:
         raise ConfigError("'mailbot run' needs both [imap] and [smtp] in the config")
     check_secrets(settings)
-    services = build_services(settings, clock, store)
+    services = build_services(settings, clock, store, service=True)
     warn_plain(settings)
     warn_trust(settings)
     if exposed := engine.readable_by_others(settings.database_url):

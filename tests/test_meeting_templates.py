@@ -8,6 +8,7 @@ import email.policy
 from pathlib import Path
 
 import pytest
+from jinja2 import TemplateSyntaxError
 
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
@@ -52,7 +53,7 @@ def test_a_meetings_own_reply_help_reaches_its_members_only(tmp_path: Path) -> N
     s = build_services(settings, SettableClock(at(23, "10:00")), Store(database.engine(tmp_path)))
     s.due()
     with s.store.transaction() as tx:
-        rows = dict(tx.conn.exec_driver_sql("select key, raw from outbox").fetchall())
+        rows = dict(tx.conn.exec_driver_sql("select key, raw from outbox join outbox_raw using (key)").fetchall())
     panel = text_of(rows["case-call:panel:2026-11-23:police"])
     daily = text_of(rows["case-call:daily:2026-11-23:police"])
     assert "ring the panel officer on 01895 250111" in panel and "How to reply" not in panel
@@ -77,3 +78,20 @@ def test_a_templates_folder_that_is_not_there_stops_the_load(tmp_path: Path) -> 
     path.write_text(path.read_text(encoding="utf-8") + PANEL, encoding="utf-8")
     with pytest.raises(ConfigError, match=r'meeting "panel".templates: no folder'):
         config.load(path)
+
+
+def test_the_service_finds_a_broken_standard_template_when_it_starts_and_a_one_off_command_does_not_pay_for_it(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from mailbot.adapters.templates import default_dir, renderer
+
+    folder = tmp_path / "templates"
+    shutil.copytree(default_dir(), folder)
+    (folder / "escalation.txt").write_text("Overdue:\n{% for a in actions %}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"template escalation.txt, line \d+: .*"):
+        renderer(folder, compile_now=True)
+    # A one-off command compiles only what it renders, so it meets the broken file only there.
+    render = renderer(folder)
+    with pytest.raises(TemplateSyntaxError):
+        render("escalation.txt", {})

@@ -32,9 +32,11 @@ def default_dir() -> Path:
     raise ConfigError("the templates folder was not found; reinstall mailbot")
 
 
-def renderer(folder: Path | None = None, own: Path | None = None) -> Render:
+def renderer(folder: Path | None = None, own: Path | None = None, *, compile_now: bool = False) -> Render:
     """``own``: a meeting's folder, whose files replace the standard ones of the same name,
-    includes too, so a meeting can change its reply help alone."""
+    includes too, so a meeting can change its reply help alone. ``compile_now``: every
+    template compiled at once, as the service does when it starts (a one-off command
+    compiles only the few it renders)."""
     standard: BaseLoader = FileSystemLoader(str(folder or default_dir()))
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(own)), standard]) if own else standard,
@@ -49,20 +51,30 @@ def renderer(folder: Path | None = None, own: Path | None = None) -> Render:
         auto_reload=False,
     )
 
+    # The service compiles them when it starts, not at the first letter of each: compiling
+    # was a fifth of the time of a morning's case call, paid inside its fan-out.
+    for name in env.list_templates() if compile_now else ():
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            raise ConfigError(f"template {name}, line {exc.lineno}: {exc.message}") from exc
+
     def render(name: str, context: Mapping[str, object]) -> str:
         return env.get_template(name).render(**context)
 
     return render
 
 
-def meeting_renders(settings: Settings, folder: Path | None = None) -> dict[str, Render]:
+def meeting_renders(settings: Settings, folder: Path | None = None, *, compile_now: bool = False
+                    ) -> dict[str, Render]:
     """A renderer for each meeting with its own templates; ConfigError naming every file that
     would fail, found at start rather than when its email is due."""
     problems = [p for m in settings.meetings if m.templates
                 for p in template_problems(m.id, Path(m.templates), folder)]
     if problems:
         raise ConfigError(problems)
-    return {m.id: renderer(folder, Path(m.templates)) for m in settings.meetings if m.templates}
+    return {m.id: renderer(folder, Path(m.templates), compile_now=compile_now)
+            for m in settings.meetings if m.templates}
 
 
 def template_problems(meeting_id: str, own: Path, folder: Path | None = None) -> list[str]:
