@@ -102,13 +102,15 @@ def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
     """The context with case details removed (a detail that leaves its line empty says
     ``placeholder`` instead), and every string in ``secrets`` (what a partner wrote about a
     person) replaced wherever it is quoted."""
+    patterns = _secret_patterns(tuple(secrets))  # once for the letter, not once a string
+
     def scrub(value: object, key: str = "") -> object:
         if isinstance(value, str):
             if key in _BLANKED:
                 return ""
             if key in _REPLACED:
                 return placeholder
-            text = scrub_text(value, secrets)
+            text = _replace_all(value, patterns)
             return scrub_quotes(text, safe_words) if key in _QUOTING else text
         if isinstance(value, Mapping):
             return {k: scrub(v, str(k)) for k, v in value.items()}
@@ -122,6 +124,16 @@ def withhold(context: Mapping[str, object], secrets: Sequence[str] = (),
 def scrub_text(text: str, secrets: Sequence[str]) -> str:
     """``text`` with each of ``secrets`` replaced where it stands as a word or words of its own:
     initials "SP" are withheld, but the partner "SPA" and the word "look" keep their letters."""
-    for word in sorted({s.strip() for s in secrets if len(s.strip()) >= 2}, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "[withheld]", text)
+    return _replace_all(text, _secret_patterns(tuple(secrets)))
+
+
+def _secret_patterns(secrets: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """One pattern per secret, longest first, so "T.W. Smith" goes before "T.W." can split it."""
+    return [re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+            for word in sorted({s.strip() for s in secrets if len(s.strip()) >= 2}, key=len, reverse=True)]
+
+
+def _replace_all(text: str, patterns: list[re.Pattern[str]]) -> str:
+    for pattern in patterns:
+        text = pattern.sub("[withheld]", text)
     return text
