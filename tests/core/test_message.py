@@ -47,3 +47,15 @@ def test_mail_it_cannot_follow_is_left_as_it_is() -> None:
     assert slim(broken) == broken
     unterminated = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n' + b"y" * 300_000
     assert b"y" * 1000 in slim(unterminated)
+
+
+def test_a_delivery_report_names_its_failed_recipients_in_whatever_case_it_is_written() -> None:
+    report = (b"From: MAILER-DAEMON@mail.example\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n"
+              b"--r\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+              b"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example\r\n\r\n"
+              b"FINAL-RECIPIENT: RFC822; <Duty.Sergeant@Met.Police.Example>\r\nAction: failed\r\n"
+              b"original-recipient: rfc822;idva@refuge.example\r\n--r--\r\n")
+    assert parse(report).failed_recipients == ("duty.sergeant@met.police.example", "idva@refuge.example")
+    reply = report.replace(b"FINAL-RECIPIENT", b"Final-Addressee").replace(b"original-recipient", b"Note")
+    assert parse(reply).failed_recipients == ()
