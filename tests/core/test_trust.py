@@ -117,3 +117,13 @@ def test_what_the_receiving_server_writes_is_read_back_as_it_meant() -> None:
     assert received_results("mx.h", "a@x.example, b@y.example", "a@x.example") == \
         "mx.h; spf=pass smtp.mailfrom=x.example; dmarc=none"
     assert stamp(b"From: a@x.example\n\nhi\n", "mx.h", "a@x.example").count(b"\r") == 0  # its own newlines
+
+
+def test_a_portal_notice_is_found_in_any_case_and_in_text_beyond_ascii() -> None:
+    for phrase in ("YOU HAVE RECEIVED A SECURE MESSAGE", "Sent You A Protected Message",
+                   "Mimecast Secure Messaging", "open this Encrypted message", "one-time PASSCODE to view",
+                   "egress switch"):
+        assert portal_notice(f"Dear colleague,\n{phrase} from the duty desk.\nRegards"), phrase
+    # Under the pattern's IGNORECASE the long s is an "s": the quick look must not skip it.
+    assert portal_notice("Read your \u017fecure message here – Egreſs")
+    assert portal_notice("Thanks – we will attend at 12:00.") is None
