@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Sequence
 
 import aiosmtplib
@@ -106,14 +107,24 @@ class SmtpPostman:
         return told.results
 
     async def _send_one(self, client: aiosmtplib.SMTP, row: OutboxRow, told: _Outcomes) -> bool:
-        """Send one row and tell its outcome; False when the connection is gone."""
+        """Send one row and tell its outcome; False when the connection is gone.
+
+        All of the email but the line that ends it goes while the one before is recorded: a
+        server delivers nothing until that line (RFC 5321 §4.1.1.4), and a connection lost
+        before it is an email it discards. Only once the email before is recorded does the
+        end go, so a crash leaves at most one email delivered and not recorded."""
         try:
             refused = await self._envelope(client, row)
+            await _all_but_the_end(client, row.raw)
         except (aiosmtplib.SMTPException, OSError) as exc:
             return await _failed(client, row, exc, told)
-        await told.settled()  # the email before is recorded: only now may this one land
         try:
-            await client.data(row.raw)
+            await told.settled()
+        except BaseException:
+            client.close()  # never QUIT here: it would be read as a line of this email
+            raise
+        try:
+            await _the_end(client)
         except (aiosmtplib.SMTPException, OSError) as exc:
             return await _failed(client, row, exc, told)
         if refused:
@@ -139,6 +150,36 @@ class SmtpPostman:
         if len(refused) == len(row.recipients):
             raise aiosmtplib.SMTPRecipientsRefused(refused)
         return refused
+
+
+_LINE_ENDS = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+async def _all_but_the_end(client: aiosmtplib.SMTP, raw: bytes) -> None:
+    """DATA, then the email's lines, CRLF-ended and dot-stuffed as ``aiosmtplib`` sends
+    them (RFC 5321 §4.5.2), without the lone dot that ends them."""
+    response = await client.execute_command(b"DATA")
+    if response.code != 354:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)
+    lines = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))
+    assert client.protocol is not None  # execute_command raised otherwise
+    client.protocol.write(lines if lines.endswith(b"\r\n") else lines + b"\r\n")
+
+
+async def _the_end(client: aiosmtplib.SMTP) -> None:
+    """The line that ends the email, and the server's answer: it has the email, or not."""
+    protocol = client.protocol
+    if protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    protocol.write(b".\r\n")
+    try:
+        response = await protocol.read_response(timeout=client.timeout)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        client.close()  # as aiosmtplib's own DATA does: the session is out of step
+        raise
+    if response.code != 250:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)
 
 
 class _Outcomes:

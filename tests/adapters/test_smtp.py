@@ -70,3 +70,47 @@ def test_a_wrong_password_or_a_dead_server_is_a_retryable_error(smtp: tuple[SMTP
     errors = asyncio.run(SmtpPostman(settings, BOT).send([row(1), row(2)]))
     assert all(e is not None and not e.permanent for e in errors)
     server.start()
+
+
+def test_lines_go_as_aiosmtplib_sends_them_leading_dots_and_bare_line_ends_included(
+        smtp: tuple[SMTPServer, ServerSettings]) -> None:
+    import ssl
+
+    import aiosmtplib
+
+    server, settings = smtp
+    raw = (b"From: Bot <" + BOT.encode() + b">\nSubject: dots\r\n\r\n.a line that starts with a dot\n"
+           b"..and two\r.\r\n.\nlast line, no end")
+    sent = OutboxRow(1, "test:dots", "<dots@bot>", ("mash@met.police.example",), "dots", raw, "sending", 1)
+    assert asyncio.run(SmtpPostman(settings, BOT).send([sent])) == [None]
+
+    async def by_aiosmtplib() -> None:
+        context = ssl.create_default_context(cafile=settings.ca_file)
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=server.port, start_tls=True, tls_context=context,
+                                   username=BOT, password="right") as client:
+            await client.sendmail(BOT, ["mash@met.police.example"], raw)
+
+    asyncio.run(by_aiosmtplib())
+    ours, theirs = (m.data for m in server.messages)
+    assert ours == theirs
+    assert b"\r\n.a line that starts with a dot\r\n..and two\r\n.\r\n.\r\nlast line, no end" in ours
+
+
+def test_an_email_whose_end_has_not_gone_is_not_delivered_when_the_batch_stops(
+        smtp: tuple[SMTPServer, ServerSettings]) -> None:
+    """The second email is written but for its last line while the first one's outcome is
+    recorded; if recording fails, the connection is dropped and the server discards it."""
+    server, settings = smtp
+
+    class Lost(Exception):
+        pass
+
+    async def after(sent: OutboxRow, error: object) -> None:
+        raise Lost(sent.key)
+
+    with pytest.raises(Lost):
+        asyncio.run(SmtpPostman(settings, BOT).send([row(1), row(2), row(3)], after))
+    assert [m.data.split(b"Subject: ")[1].split(b"\r\n")[0] for m in server.messages] == [b"Case call 1"]
+    # The server is none the worse: the next batch goes whole.
+    assert asyncio.run(SmtpPostman(settings, BOT).send([row(2), row(3)])) == [None, None]
+    assert len(server.messages) == 3
