@@ -121,7 +121,7 @@ class SmtpPostman:
         try:
             await told.settled()
         except BaseException:
-            client.close()  # never QUIT here: it would be read as a line of this email
+            await hang_up(client, drop=True)  # never QUIT: it would be read as a line of this email
             raise
         try:
             await _the_end(client)
@@ -215,11 +215,16 @@ async def _failed(client: aiosmtplib.SMTP, row: OutboxRow, exc: Exception, told:
     return not lost
 
 
-async def hang_up(client: aiosmtplib.SMTP) -> None:
+async def hang_up(client: aiosmtplib.SMTP, *, drop: bool = False) -> None:
     """QUIT (so the server closes first), else drop the socket; then wait until the
-    connection is really gone, as a TLS shutdown outlives the call that starts it."""
+    connection is really gone, as a TLS shutdown outlives the call that starts it.
+
+    ``drop``: in the middle of an email, cut the connection at once, with no QUIT and no TLS
+    goodbye, which a server busy reading the email may never answer."""
     protocol = client.protocol
-    if client.is_connected:
+    if drop and protocol is not None and isinstance(protocol.transport, asyncio.WriteTransport):
+        protocol.transport.abort()
+    if client.is_connected and not drop:
         try:
             await client.quit()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
