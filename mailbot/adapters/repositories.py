@@ -61,6 +61,11 @@ _SET_DISPOSITION = update(t.inbound).where(_I.id == bindparam("p_id")).values(
     disposition=bindparam("p_disposition"), forwarded=bindparam("p_forwarded"))
 _STATUS = select(_I.status).where(_I.message_key == bindparam("p_key"))
 _RECORD = insert(t.inbound)
+_AUDIT = insert(t.audit)
+_AUDIT_PERSONAL = insert(t.audit_personal)
+_RUN_STATUS = select(t.runs.c.status).where(
+    (t.runs.c.meeting == bindparam("p_meeting")) & (t.runs.c.kind == bindparam("p_kind"))
+    & (t.runs.c.day == bindparam("p_day")))
 
 
 class InboundLog:
@@ -471,8 +476,7 @@ class Runs:
                               ("meeting", "kind", "day"))
 
     def status(self, meeting: str, kind: str, day: date) -> str | None:
-        row = self.conn.execute(select(t.runs.c.status).where(
-            (t.runs.c.meeting == meeting) & (t.runs.c.kind == kind) & (t.runs.c.day == day))).first()
+        row = self.conn.execute(_RUN_STATUS, {"p_meeting": meeting, "p_kind": kind, "p_day": day}).first()
         return row[0] if row else None
 
     def first_day(self, meeting: str, kinds: Sequence[str]) -> date | None:
@@ -646,13 +650,13 @@ class AuditTrail:
         """Append an entry. What it says about a person goes to audit_personal, which the
         retention purge may delete; the entry itself is never changed (the database refuses)."""
         personal = {k: detail.pop(k) for k in t.PERSONAL_KEYS if k in detail}
-        audit_id = self.conn.execute(insert(t.audit).values(
+        audit_id = self.conn.execute(_AUDIT, dict(
             at=by.at, meeting=meeting, actor=by.address, partner=by.partner, action=action,
             reference=reference, detail=json.dumps(detail, ensure_ascii=False, default=str),
             inbound_id=by.inbound_id)
         ).inserted_primary_key[0]  # type: ignore[index]
         if personal:
-            self.conn.execute(insert(t.audit_personal).values(
+            self.conn.execute(_AUDIT_PERSONAL, dict(
                 audit_id=audit_id, at=by.at, detail=json.dumps(personal, ensure_ascii=False, default=str)))
 
     def log(self, reference: str | None = None, since: datetime | None = None
