@@ -162,9 +162,19 @@ async def _all_but_the_end(client: aiosmtplib.SMTP, raw: bytes) -> None:
     response = await client.execute_command(b"DATA")
     if response.code != 354:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
-    lines = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))
     assert client.protocol is not None  # execute_command raised otherwise
-    client.protocol.write(lines if lines.endswith(b"\r\n") else lines + b"\r\n")
+    client.protocol.write(_as_data(raw))
+
+
+def _as_data(raw: bytes) -> bytes:
+    """``raw`` as DATA lines. What the bot writes has CRLF line ends and no line that starts
+    with a dot already (a dot leading a text line is written =2E), and two plain searches
+    say so for a tenth of what the two substitutions cost over a whole letter."""
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\n") == crlf == raw.count(b"\r") and not raw.startswith(b".") and b"\n." not in raw:
+        return raw if raw.endswith(b"\r\n") else raw + b"\r\n"
+    lines = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))
+    return lines if lines.endswith(b"\r\n") else lines + b"\r\n"
 
 
 async def _the_end(client: aiosmtplib.SMTP) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.config import ServerSettings
@@ -114,3 +116,13 @@ def test_an_email_whose_end_has_not_gone_is_not_delivered_when_the_batch_stops(
     # The server is none the worse: the next batch goes whole.
     assert asyncio.run(SmtpPostman(settings, BOT).send([row(2), row(3)])) == [None, None]
     assert len(server.messages) == 3
+
+
+@given(st.lists(st.sampled_from([b"a", b".", b"\r", b"\n", b"\r\n", b"..", b"x.y", b" "]), max_size=40))
+def test_data_lines_are_what_aiosmtplib_would_send_whatever_the_line_ends_and_dots(pieces: list[bytes]) -> None:
+    from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+
+    from mailbot.adapters.smtp import _as_data
+
+    raw = b"".join(pieces)
+    assert _as_data(raw) == PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw))
