@@ -88,30 +88,3 @@ def cut_short_then_resumed(s: Services, server: SMTPServer, k: int) -> None:
     assert asyncio.run(s.drain(postman(s.settings))) == len(queued) - k
     assert sorted(delivered(server)) == sorted(queued)
     assert set(statuses(s).values()) == {"sent"}
-
-
-def test_an_outcome_and_the_next_claim_are_one_statement_that_touches_those_two_rows_only(
-        tmp_path: Path, smtp: tuple[SMTPServer, Path]) -> None:
-    from datetime import timedelta
-
-    server, ca = smtp
-    s = build_services(config.load(write_config(tmp_path, server, ca)), SettableClock(TEN))
-    try:
-        assert s.send_case_call(s.settings.meeting.id, TEN.date())
-        later = TEN + timedelta(seconds=3)
-        with s.store.transaction() as tx:
-            first, second, third = tx.outbox.due(TEN)[:3]
-            tx.outbox.claim([first.id, second.id, third.id], TEN)
-            tx.outbox.mark_and_move_on(first.id, second.id, later, status="sent", sent_at=later,
-                                       last_error=None)
-        with s.store.transaction() as tx:
-            rows = {e.id: e for e in tx.outbox.entries()}
-            claims = dict(tx.conn.exec_driver_sql("select id, claimed_at from outbox").fetchall())
-            newest = tx.outbox.last_claim()
-        assert (rows[first.id].status, rows[first.id].sent_at) == ("sent", later)
-        assert [rows[r.id].status for r in (second, third)] == ["sending", "sending"]
-        assert rows[second.id].sent_at is None and rows[third.id].sent_at is None
-        assert claims[first.id] == claims[third.id] != claims[second.id]
-        assert newest == later  # the email now going counts from this moment after a handover
-    finally:
-        s.store.close()

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     Update,
     bindparam,
-    case,
     delete,
     func,
     insert,
@@ -495,19 +494,6 @@ def _mark_statement(columns: tuple[str, ...]) -> Update:
         {name: bindparam(name) for name in columns})
 
 
-@functools.cache
-def _mark_and_move_on_statement(columns: tuple[str, ...]) -> Update:
-    """One outcome's ``columns`` and the next email's claim, in one UPDATE of the two rows: it
-    runs between every two emails of a fan-out, and on PostgreSQL each statement is a round
-    trip that the next email's end waits for."""
-    o = t.outbox.c
-    this, following = o.id == bindparam("row_id"), o.id == bindparam("next_id")
-    return update(t.outbox).where(this | following).values(
-        {name: case((this, bindparam(f"v_{name}", type_=o[name].type)), else_=o[name]) for name in columns}
-        | {"claimed_at": case((following, bindparam("v_claimed_at", type_=o.claimed_at.type)),
-                              else_=o.claimed_at)})
-
-
 class OutboxQueue:
     """Every email to send, keyed so that it is queued once, with its outcome."""
 
@@ -610,14 +596,6 @@ class OutboxQueue:
                 t.outbox.c.id == row_id).scalar_subquery()).values(raw=raw))
         if values:
             self.conn.execute(_mark_statement(tuple(sorted(values))), {"row_id": row_id, **values})
-
-    def mark_and_move_on(self, row_id: int, next_id: int, claimed_at: datetime,
-                         **values: str | datetime | None) -> None:
-        """Record one email's outcome and claim the next one of its batch, in one statement."""
-        assert "claimed_at" not in values
-        self.conn.execute(_mark_and_move_on_statement(tuple(sorted(values))), {
-            "row_id": row_id, "next_id": next_id, "v_claimed_at": claimed_at,
-            **{f"v_{name}": value for name, value in values.items()}})
 
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))

@@ -117,37 +117,36 @@ class Outbox(UseCase):
         told = self._told
         with self.unit() as tx:
             refused: list[notices.Refused] = []
-            for n, (row, error) in enumerate(zip(rows, results, strict=True)):
-                values, said = self._outcome(row, error, now)
-                if next_id is not None and n == len(rows) - 1:
-                    # The next email of the batch starts going now: its claim is as young as
-                    # this moment (what ``in_doubt_until`` counts from). Only that one:
-                    # touching every row still waiting in the batch made a fan-out's writes
-                    # grow with the square of it.
-                    tx.outbox.mark_and_move_on(row.id, next_id, now, **values)
-                else:
-                    tx.outbox.mark(row.id, **values)
+            for row, error in zip(rows, results, strict=True):
+                said = self._mark(tx, row, error, now)
                 if error is not None and said is not None:
                     refused += self._refusal(row, error, said)
             ours = told is not None and any(row.key == told.key for row in rows)
             if refused or ours:
                 told = self._tell_refused(tx, told, refused, now, rows[0].id)
+            # The next email of the batch starts going now: its claim is as young as this
+            # moment (what ``in_doubt_until`` counts from). Only that one: touching every row
+            # still waiting in the batch made a fan-out's writes grow with the square of it.
+            if next_id is not None:
+                tx.outbox.mark(next_id, claimed_at=now)
         self._told = told  # only once it is committed
 
     @staticmethod
-    def _outcome(row: OutboxRow, error: SendError | None, now: datetime
-                 ) -> tuple[dict[str, str | datetime | None], str | None]:
-        """What to record of one outcome; and what the server said when it refused the email
-        for good (or for some recipients), None when it went or will be tried again."""
+    def _mark(tx: UnitOfWork, row: OutboxRow, error: SendError | None, now: datetime) -> str | None:
+        """Record one outcome; what the server said when it refused the email for good (or
+        for some recipients), None when it went or will be tried again."""
         said = str(error)[:2000] if error else None
         if error is None or error.partial:
-            return {"status": OutboxStatus.SENT, "sent_at": now, "last_error": said}, said
+            tx.outbox.mark(row.id, status=OutboxStatus.SENT, sent_at=now, last_error=said)
+            return said
         if error.permanent or (row.attempts + 1 >= GIVE_UP_AFTER and not row.key.startswith("notice:")):
             said = said if error.permanent else f"{said} (gave up after {row.attempts + 1} tries)"
-            return {"status": OutboxStatus.FAILED, "last_error": said}, said
+            tx.outbox.mark(row.id, status=OutboxStatus.FAILED, last_error=said)
+            return said
         delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS) - 1)]
-        return {"status": OutboxStatus.PENDING, "last_error": said,
-                "next_attempt_at": now + timedelta(seconds=delay)}, None
+        tx.outbox.mark(row.id, status=OutboxStatus.PENDING, last_error=said,
+                       next_attempt_at=now + timedelta(seconds=delay))
+        return None
 
     @staticmethod
     def _refusal(row: OutboxRow, error: SendError, said: str) -> list[notices.Refused]:
