@@ -5,7 +5,8 @@ handover. The drill on the real servers is tests/e2e/test_standby.py."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -125,6 +126,85 @@ def test_a_process_frozen_inside_a_transaction_does_not_keep_the_next_from_offic
     finally:
         a.release()
         b.release()
+
+
+class TakenOverAfterFirst:
+    """SMTP accepts the first email; before its outcome is recorded, another process takes office."""
+
+    def __init__(self, other: PostgresLeadership) -> None:
+        self.other = other
+
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None) -> list[SendError | None]:
+        assert after is not None and self.other.try_lock()
+        self.other.take_office()
+        await after(rows[0], None)
+        raise AssertionError("recorded a send out of office")
+
+
+def outbox_status(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {r[0]: int(r[1]) for r in conn.execute(text("select status, count(*) from outbox group by status"))}
+
+
+def test_a_send_recorded_after_another_took_office_is_refused_and_left_in_doubt(
+        pg: PostgresServer, tmp_path: Path) -> None:
+    # A sent email is recorded in one statement on a connection of its own: the fence must
+    # hold there as in every transaction, or the old process could mark an email sent over
+    # the new one's judgement of it.
+    engine = database.engine(tmp_path)
+    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
+    try:
+        assert a.try_lock()
+        old = services(engine, fence=a.take_office())
+        assert old.due()
+        a.release()
+        with pytest.raises(NotActive):
+            asyncio.run(old.drain(TakenOverAfterFirst(b)))
+        assert outbox_status(engine) == {"sending": 10}  # the first too: for the new process to judge
+        old.store.close()
+    finally:
+        a.release()
+        b.release()
+
+
+def test_a_send_recorded_while_another_takes_office_waits_for_it_and_writes_nothing(
+        pg: PostgresServer, tmp_path: Path) -> None:
+    # The other process has bumped the epoch but not yet committed: the record waits on the
+    # leadership row, then sees the new epoch and writes nothing.
+    engine = database.engine(tmp_path)
+    a = leadership(engine, "host-a:1")
+    try:
+        assert a.try_lock()
+        store = Store(engine, fence=a.take_office())
+        old = Services(config.load(EXAMPLE_CONFIG), store, SettableClock(TEN), renderer())
+        assert old.due()
+        with engine.connect() as conn:
+            first = int(conn.execute(text("select min(id) from outbox")).scalar_one())
+            conn.execute(text("update outbox set status = 'sending' where id = :id"), {"id": first})
+            conn.commit()
+        with psycopg.connect(libpq_url(database.url_of(engine))) as other:
+            other.execute("UPDATE leadership SET epoch = epoch + 1 WHERE name = 'mailbot'")
+            recorded: list[BaseException | None] = []
+            thread = threading.Thread(target=lambda: recorded.append(
+                catch(lambda: store.mark_sent(first, first + 1, TEN))))
+            thread.start()
+            thread.join(1.0)
+            assert thread.is_alive()  # held by the uncommitted epoch bump
+            other.commit()
+        thread.join(10)
+        assert isinstance(recorded[0], NotActive)
+        assert outbox_status(engine) == {"sending": 1, "pending": 9}
+        store.close()
+    finally:
+        a.release()
+
+
+def catch(call: Callable[[], None]) -> BaseException | None:
+    try:
+        call()
+    except BaseException as exc:  # handed to the test's thread to judge
+        return exc
+    return None
 
 
 class Refuses:

@@ -5,8 +5,11 @@ for the audit log.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,6 +25,7 @@ from mailbot.adapters.repositories import (
     Retention,
     Runs,
     epoch_for_share,
+    mark_sent,
 )
 from mailbot.adapters.sittings import SittingBook
 from mailbot.errors import NotActive, StoreError
@@ -73,13 +77,22 @@ class Store:
         self.engine = engine
         self.fence = fence
         self.office = office
+        # PostgreSQL: a connection kept in autocommit from one ``mark_sent`` to the next, as
+        # they follow each other through a fan-out. Taking one from the pool for each email
+        # cost a round trip of its own (the ping that finds a dead one). Any transaction lets
+        # it go first, so a pause (the next round starts with one) never leaves it to go stale.
+        self._at_once: Connection | None = None
+        self._holding = threading.Lock()
 
     def close(self) -> None:
         """Close the pooled connections: a PostgreSQL server counts them until then."""
+        self._let_go()
         self.engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
+        if self._at_once is not None:
+            self._let_go()
         try:
             with self.engine.begin() as conn:
                 if self.fence is not None:
@@ -91,6 +104,36 @@ class Store:
             if isinstance(exc, OperationalError) or exc.connection_invalidated:
                 raise StoreError(f"database unavailable: {exc.orig}") from exc
             raise
+
+    def mark_sent(self, row_id: int, next_id: int | None, now: datetime) -> None:
+        """One email sent, and the next of its batch claimed ``now``, committed as one statement
+        (fenced in that statement); raises ``NotActive`` as ``transaction`` does."""
+        if self.engine.dialect.name == "sqlite":  # no round trips to save: the usual way
+            with self.transaction() as tx:
+                mark_sent(tx.conn, row_id, next_id, now, None)
+            return
+        fence = (self.office, self.fence) if self.fence is not None else None
+        with self._holding:
+            try:
+                if self._at_once is None:
+                    self._at_once = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                if not mark_sent(self._at_once, row_id, next_id, now, fence):
+                    self._check_fence(self._at_once)
+            except DBAPIError as exc:
+                self._close_kept()  # the next is taken from the pool, pinged first
+                if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                    raise StoreError(f"database unavailable: {exc.orig}") from exc
+                raise
+
+    def _let_go(self) -> None:
+        with self._holding:
+            self._close_kept()
+
+    def _close_kept(self) -> None:
+        if self._at_once is not None:
+            conn, self._at_once = self._at_once, None
+            with contextlib.suppress(DBAPIError):
+                conn.close()
 
     def _check_fence(self, conn: Connection) -> None:
         epoch = epoch_for_share(conn, self.office)

@@ -21,9 +21,12 @@ from sqlalchemy import (
     Select,
     Update,
     bindparam,
+    case,
     delete,
+    exists,
     func,
     insert,
+    null,
     or_,
     select,
     update,
@@ -492,6 +495,36 @@ def _mark_statement(columns: tuple[str, ...]) -> Update:
     two of them, and building each anew cost more than SQLite took to run it."""
     return update(t.outbox).where(t.outbox.c.id == bindparam("row_id")).values(
         {name: bindparam(name) for name in columns})
+
+
+def mark_sent(conn: Connection, row_id: int, next_id: int | None, now: datetime,
+              fence: tuple[str, int] | None) -> bool:
+    """Record one email as sent and move the next one's claim to ``now``, in one statement;
+    with a ``fence`` (office, epoch) only while that epoch holds office, read FOR SHARE in that
+    very statement as ``Store.transaction`` does. False if the fence held it back."""
+    done = conn.execute(_sent_statement(fence is not None), {
+        "row_id": row_id, "next_id": next_id, "sent_at": now, "claimed_at": now,
+        "office": fence[0] if fence else None, "fence": fence[1] if fence else None})
+    return done.rowcount > 0
+
+
+@functools.cache
+def _sent_statement(fenced: bool) -> Update:
+    # Between every two emails of a fan-out. As one statement it can commit on its own: on
+    # PostgreSQL one round trip where BEGIN, two UPDATEs and COMMIT took four, each of which
+    # the end of the next email waits for (mailbot.adapters.smtp).
+    o, lead = t.outbox.c, t.leadership.c
+    this, following = o.id == bindparam("row_id"), o.id == bindparam("next_id")
+    statement = update(t.outbox).where(this | following).values(
+        status=case((this, OutboxStatus.SENT), else_=o.status),
+        sent_at=case((this, bindparam("sent_at", type_=o.sent_at.type)), else_=o.sent_at),
+        last_error=case((this, null()), else_=o.last_error),
+        claimed_at=case((following, bindparam("claimed_at", type_=o.claimed_at.type)), else_=o.claimed_at))
+    if fenced:
+        statement = statement.where(exists(
+            select(lead.epoch).where((lead.name == bindparam("office")) & (lead.epoch == bindparam("fence")))
+            .with_for_update(read=True)))
+    return statement
 
 
 class OutboxQueue:

@@ -179,4 +179,9 @@ class UnitOfWork(Protocol):
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
 
+    def mark_sent(self, row_id: int, next_id: int | None, now: datetime) -> None:
+        """One email sent, and the next one of its batch (if any) claimed ``now``, committed
+        together on their own: what is recorded between every two emails of a fan-out."""
+        ...
+
     def close(self) -> None: ...
