@@ -75,6 +75,7 @@ class Runtime:
     # Whether the last fetch worked: only then is a failure a lost connection worth one
     # immediate retry; a server that was never reached is simply tried again later.
     connected: bool = False
+    unsettled: bool = False  # a drain was cut short: see drain()
 
     def _retry_after(self) -> float:
         self.retry_in = min(max(1.0, self.retry_in * 2), self.poll_seconds)
@@ -177,14 +178,32 @@ class Runtime:
     async def drain(self) -> None:
         if self.postman is None:
             return
+        if self.unsettled:
+            await self.recover()
+        # Until this drain ends well: one cut short (the database lost between two emails,
+        # say) leaves the rest of its batch claimed, marked 'sending', which no later round
+        # would send. The next drain first judges them, as a restart does.
+        self.unsettled = True
         watched = _Watched(self.postman)
         sent = await self.services.drain(watched)
+        self.unsettled = False
         if sent:
             self.count("sent", sent)
         if watched.failure:
             # Recorded on each email already; the log says once that the server is the trouble.
             log.warning("%s; the emails wait and are tried again next round", watched.failure)
             self.count("send-errors")
+
+    async def recover(self) -> None:
+        """Judge the emails left 'sending' by a crash, or by a drain of this process cut short."""
+        found, again = await asyncio.to_thread(
+            self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
+        if found:
+            log.warning("%d emails were being sent when sending stopped and had gone: "
+                        "found in the sent folder", found)
+        if again:
+            log.warning("%d emails were being sent when sending stopped; sending them again", again)
+        self.unsettled = False
 
     def close(self) -> None:
         if self.mailbox is not None:
@@ -193,13 +212,7 @@ class Runtime:
     async def run(self, stop: asyncio.Event, *, scheduler: bool = True) -> None:
         log.info("mailbot running%s (clock %s)", f": {self.describe}" if self.describe else "",
                  self.services.clock.now().isoformat(timespec="seconds"))
-        found, again = await asyncio.to_thread(
-            self.services.recover, self.mailbox.already_sent if self.mailbox is not None else None)
-        if found:
-            log.warning("%d emails were being sent when mailbot stopped and had gone: "
-                        "found in the sent folder", found)
-        if again:
-            log.warning("%d emails were being sent when mailbot stopped; sending them again", again)
+        await self.recover()
         loop = asyncio.get_running_loop()
         jobs = None
         if scheduler and self.schedule is not None:

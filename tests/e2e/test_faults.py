@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
+from mailbot.core.ports import AfterSend, OutboxRow, Postman
+from mailbot.errors import SendError
 from mailbot.loop import Runtime
 from mailbot.services import Services
 from tests.e2e.test_day import ASC, BOT, POLICE, at, step
@@ -185,6 +187,55 @@ def test_a_locked_database_keeps_the_reply_on_the_server_until_it_is_free(world:
     assert world.inbox(BOT) == []
     ack = world.wait_for(POLICE, lambda m: subject_of(m).startswith("RE: Case call"))
     assert "Added HR-2026-0001 (L.K.)" in text_of(ack)
+
+
+class LockedAfter:
+    """The real postman, but another program locks the database as SMTP accepts the
+    ``k``-th email: its outcome cannot be recorded, and the round stops there."""
+
+    def __init__(self, postman: Postman, k: int, path: Path) -> None:
+        self.postman, self.k, self.path, self.told = postman, k, path, 0
+        self.holder: sqlite3.Connection | None = None
+
+    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
+                   ) -> list[SendError | None]:
+        assert after is not None
+
+        async def record(row: OutboxRow, error: SendError | None) -> None:
+            self.told += 1
+            if self.told == self.k:
+                self.holder = sqlite3.connect(self.path, isolation_level=None)
+                self.holder.execute("BEGIN EXCLUSIVE")
+            await after(row, error)
+
+        return await self.postman.send(rows, record)
+
+    def unlock(self) -> None:
+        assert self.holder is not None
+        self.holder.execute("ROLLBACK")
+        self.holder.close()
+
+
+def test_a_database_locked_mid_case_call_leaves_no_partner_untold(world: World, tmp_path: Path) -> None:
+    # The rest of the batch was claimed ('sending') before the lock: the next round must send
+    # them, not leave them to a restart that may be weeks away.
+    rt = bot_on(world, f"sqlite:///{tmp_path / 'mailbot.db'}")
+    assert rt.postman is not None
+    locked = rt.postman = LockedAfter(rt.postman, 3, tmp_path / "mailbot.db")
+    try:
+        one_round(world, rt, "10:00")
+        assert rt.stats.get("store-errors", 0) == 1
+        locked.unlock()
+        one_round(world, rt, "10:01")
+    finally:
+        rt.close()
+    partners = [a for p in world.settings.partners for a in p.emails]
+    got = Counter(a for a in partners for m in world.inbox(a) if "case call" in subject_of(m).lower())
+    assert set(got) == set(partners)
+    # At most the one email in doubt twice (the same Message-ID), as after a crash.
+    assert sum(got.values()) <= len(partners) + 1
+    with rt.services.store.transaction() as tx:
+        assert tx.outbox.counts() == {"sent": len(partners)}
 
 
 @contextmanager
