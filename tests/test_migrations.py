@@ -50,19 +50,13 @@ def test_a_database_already_up_to_date_is_opened_without_loading_the_migrations(
 
 
 def test_emails_queued_before_their_bytes_moved_apart_are_still_sent_and_move_back(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
     from mailbot.adapters.db import Store
 
     engine = database.engine(tmp_path, migrated=False)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
     raw = b"Subject: Case call\r\n\r\nstill waiting to go\r\n"
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0014")
+    with database.migrated(engine, "0014") as conn:
         conn.execute(text(
             "insert into outbox (key, message_id, recipients, subject, raw, status, attempts, "
             "next_attempt_at, created_at) values ('case-call:daily:2026-11-23:police', '<m@bot>', "
@@ -73,7 +67,5 @@ def test_emails_queued_before_their_bytes_moved_apart_are_still_sent_and_move_ba
         [row] = tx.outbox.due(datetime(2026, 11, 23, 10, 1, tzinfo=UTC))
     assert (row.key, row.raw, row.recipients) == ("case-call:daily:2026-11-23:police", raw,
                                                  ("mash@met.police.example",))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0014")
+    with database.migrated(engine, "0014", down=True) as conn:
         assert conn.execute(text("select raw from outbox")).scalar() == raw

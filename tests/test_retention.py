@@ -136,17 +136,10 @@ def test_mailbot_audit_shows_who_when_and_the_source_email(tmp_path: Path, capsy
 
 
 def test_upgrading_moves_personal_details_out_of_existing_audit_entries(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     from mailbot.adapters.db import Store, upgrade
 
     engine = database.engine(tmp_path, migrated=False)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "mailbot" / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+    with database.migrated(engine, "0004") as conn:
         conn.execute(text(
             "insert into audit (at, meeting, actor, partner, action, reference, detail) values "
             "('2026-01-05 10:00:00', 'daily', 'mash@met.police.example', 'police', 'case added', "

@@ -4,11 +4,13 @@ on the session's PostgreSQL server. A module opts in to both with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from mailbot.adapters.engine import connect, upgrade
+from mailbot.adapters.engine import MIGRATIONS, connect, upgrade
 from tests.rig.postgres import PostgresServer
 
 _server: PostgresServer | None = None
@@ -63,3 +65,18 @@ def clean_up() -> None:
             _server.drop(_made.pop())
         else:
             _made.clear()
+
+
+@contextmanager
+def migrated(engine: Engine, revision: str, *, down: bool = False) -> Iterator[Connection]:
+    """The database as the migrations up (or ``down``) to ``revision`` leave it, in a
+    transaction the test goes on in: to put in rows as an older release wrote them."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+        yield conn
