@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from mailbot.core.ports import AfterSend, Arrival, Mailbox, OutboxRow, Postman
@@ -179,6 +180,8 @@ class Runtime:
         if self.postman is None:
             return
         if self.unsettled:
+            if not await self._settled():
+                return
             await self.recover()
         # Until this drain ends well: one cut short (the database lost between two emails,
         # say) leaves the rest of its batch claimed, marked 'sending', which no later round
@@ -193,6 +196,19 @@ class Runtime:
             # Recorded on each email already; the log says once that the server is the trouble.
             log.warning("%s; the emails wait and are tried again next round", watched.failure)
             self.count("send-errors")
+
+    async def _settled(self) -> bool:
+        """Whether the email a drain cut short left in doubt can no longer be on its way to
+        the Sent folder (``Outbox.in_doubt_until``, as at a handover): only then is it judged,
+        so that a copy still landing there is not missed and the email sent twice."""
+        smtp = self.services.settings.smtp
+        settle = timedelta(seconds=smtp.timeout_seconds if smtp is not None else 0)
+        until = await asyncio.to_thread(self.services.outbox.in_doubt_until, settle)
+        if until is None:
+            return True
+        log.warning("sending was cut short: the email in doubt is judged at %s, and nothing is "
+                    "sent until then", until.isoformat(timespec="seconds"))
+        return False
 
     async def recover(self) -> None:
         """Judge the emails left 'sending' by a crash, or by a drain of this process cut short."""
