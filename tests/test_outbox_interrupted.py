@@ -5,7 +5,6 @@ whose outcome was being recorded, and the next round sends every other email onc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -16,9 +15,9 @@ import pytest
 from mailbot import config
 from mailbot.adapters.clock import SettableClock
 from mailbot.app import build_services, postman
-from mailbot.core.ports import AfterSend, OutboxRow, Postman
-from mailbot.errors import SendError
+from mailbot.core.ports import OutboxRow
 from mailbot.services import Services
+from tests.rig.postman import AtOutcome
 from tests.rig.smtp import SMTPServer
 from tests.test_cli_commands import write_config
 
@@ -31,24 +30,9 @@ class Killed(Exception):
     """The process dies: nothing after it runs."""
 
 
-class DiesAfter:
-    """The real postman, in a process that dies the moment SMTP has accepted its ``k``-th
-    email, before that outcome is recorded."""
-
-    def __init__(self, postman: Postman, k: int) -> None:
-        self.postman, self.k, self.told = postman, k, 0
-
-    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
-                   ) -> list[SendError | None]:
-        assert after is not None
-
-        async def record(row: OutboxRow, error: SendError | None) -> None:
-            self.told += 1
-            if self.told == self.k:
-                raise Killed(row.key)
-            await after(row, error)
-
-        return await self.postman.send(rows, record)
+def dies(row: OutboxRow) -> None:
+    """The process dies the moment SMTP has accepted this email, before its outcome is recorded."""
+    raise Killed(row.key)
 
 
 def delivered(server: SMTPServer) -> list[str]:
@@ -75,7 +59,7 @@ def cut_short_then_resumed(s: Services, server: SMTPServer, k: int) -> None:
     assert s.send_case_call(s.settings.meeting.id, TEN.date())
     queued = list(statuses(s))
     with pytest.raises(Killed):
-        asyncio.run(s.drain(DiesAfter(postman(s.settings), k)))
+        asyncio.run(s.drain(AtOutcome(postman(s.settings), k, dies)))
     # The server has the k emails whose DATA went, and not one more: the email after the
     # k-th never went, as the k-th was not recorded. All but the k-th are recorded as sent.
     went = delivered(server)

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,11 +24,11 @@ from mailbot.adapters.db import Store, connect, upgrade
 from mailbot.adapters.imap import IdleWatcher, ImapMailbox
 from mailbot.adapters.smtp import SmtpPostman
 from mailbot.adapters.templates import renderer
-from mailbot.core.ports import AfterSend, OutboxRow, Postman
-from mailbot.errors import SendError
+from mailbot.core.ports import OutboxRow
 from mailbot.loop import Runtime
 from mailbot.services import Services
 from tests.e2e.test_day import ASC, BOT, POLICE, at, step
+from tests.rig.postman import AtOutcome
 from tests.rig.world import World, rig_config, subject_of, text_of
 
 pytestmark = pytest.mark.servers
@@ -189,26 +189,16 @@ def test_a_locked_database_keeps_the_reply_on_the_server_until_it_is_free(world:
     assert "Added HR-2026-0001 (L.K.)" in text_of(ack)
 
 
-class LockedAfter:
-    """The real postman, but another program locks the database as SMTP accepts the
-    ``k``-th email: its outcome cannot be recorded, and the round stops there."""
+class Locker:
+    """Another program that takes the SQLite database's lock, and gives it back."""
 
-    def __init__(self, postman: Postman, k: int, path: Path) -> None:
-        self.postman, self.k, self.path, self.told = postman, k, path, 0
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.holder: sqlite3.Connection | None = None
 
-    async def send(self, rows: Sequence[OutboxRow], after: AfterSend | None = None
-                   ) -> list[SendError | None]:
-        assert after is not None
-
-        async def record(row: OutboxRow, error: SendError | None) -> None:
-            self.told += 1
-            if self.told == self.k:
-                self.holder = sqlite3.connect(self.path, isolation_level=None)
-                self.holder.execute("BEGIN EXCLUSIVE")
-            await after(row, error)
-
-        return await self.postman.send(rows, record)
+    def lock(self, row: OutboxRow) -> None:
+        self.holder = sqlite3.connect(self.path, isolation_level=None)
+        self.holder.execute("BEGIN EXCLUSIVE")
 
     def unlock(self) -> None:
         assert self.holder is not None
@@ -221,7 +211,8 @@ def test_a_database_locked_mid_case_call_leaves_no_partner_untold(world: World, 
     # them, not leave them to a restart that may be weeks away.
     rt = bot_on(world, f"sqlite:///{tmp_path / 'mailbot.db'}")
     assert rt.postman is not None
-    locked = rt.postman = LockedAfter(rt.postman, 3, tmp_path / "mailbot.db")
+    locked = Locker(tmp_path / "mailbot.db")
+    rt.postman = AtOutcome(rt.postman, 3, locked.lock)  # the third email's outcome cannot be recorded
     try:
         one_round(world, rt, "10:00")
         assert rt.stats.get("store-errors", 0) == 1
