@@ -511,8 +511,9 @@ def mark_sent(conn: Connection, row_id: int, next_id: int | None, now: datetime,
 @functools.cache
 def _sent_statement(fenced: bool) -> Update:
     # Between every two emails of a fan-out. As one statement it can commit on its own: on
-    # PostgreSQL one round trip where BEGIN, two UPDATEs and COMMIT took four, each of which
-    # the end of the next email waits for (mailbot.adapters.smtp).
+    # PostgreSQL one round trip where a pooled transaction took five (the pool's ping, BEGIN,
+    # two UPDATEs, COMMIT), each of which the end of the next email waits for
+    # (mailbot.adapters.smtp).
     o, lead = t.outbox.c, t.leadership.c
     this, following = o.id == bindparam("row_id"), o.id == bindparam("next_id")
     statement = update(t.outbox).where(this | following).values(

@@ -189,13 +189,13 @@ class Outbox(UseCase):
         return Told(told.key, told.refused, len(told.refused))
 
     def in_doubt_until(self, settle: timedelta) -> datetime | None:
-        """After a handover: until when an email the previous process left 'sending' may still
-        be on its way, or None if none may.
+        """After a handover, or a drain of this process cut short: until when an email left
+        'sending' may still be on its way, or None if none may.
 
-        The old process sends one email at a time and records each outcome in a fenced
-        transaction before the next goes, so once another process has taken office the old
-        one can finish at most the email it had started: one that began no earlier than its
-        row's ``claimed_at`` and ends within the SMTP timeout (``settle``). Judging it sooner
+        The old process (or drain) sends one email at a time and records each outcome, fenced,
+        before the next goes, so once another process has taken office the old one can finish
+        at most the email it had started: one that began no earlier than its row's
+        ``claimed_at`` and ends within the SMTP timeout (``settle``). Judging it sooner
         (``recover`` searching the Sent folder) could miss a copy about to land there and send
         it a second time.
         """
