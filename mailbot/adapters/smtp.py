@@ -171,9 +171,8 @@ def _as_data(raw: bytes) -> bytes:
     with a dot already (a dot leading a text line is written =2E), and two plain searches
     say so for a tenth of what the two substitutions cost over a whole letter."""
     crlf = raw.count(b"\r\n")
-    if raw.count(b"\n") == crlf == raw.count(b"\r") and not raw.startswith(b".") and b"\n." not in raw:
-        return raw if raw.endswith(b"\r\n") else raw + b"\r\n"
-    lines = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))
+    ready = raw.count(b"\n") == crlf == raw.count(b"\r") and not raw.startswith(b".") and b"\n." not in raw
+    lines = raw if ready else _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))
     return lines if lines.endswith(b"\r\n") else lines + b"\r\n"
 
 
