@@ -49,9 +49,13 @@ _FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED, Outbo
 def epoch_for_share(conn: Connection, office: str) -> int | None:
     """The epoch of whoever holds ``office`` now, read FOR SHARE: no process can take office
     (bump it) until this transaction ends."""
-    found: int | None = conn.execute(select(t.leadership.c.epoch).where(t.leadership.c.name == office)
-                                     .with_for_update(read=True)).scalar()
+    found: int | None = conn.execute(_epoch_for_share(office)).scalar()
     return found
+
+
+def _epoch_for_share(office: Any) -> Select[Any]:
+    # The fence's one read, in a transaction (epoch_for_share) or inside a statement (mark_sent).
+    return select(t.leadership.c.epoch).where(t.leadership.c.name == office).with_for_update(read=True)
 
 
 # Built once: an email's own statements run once or twice an email, and building and
@@ -514,7 +518,7 @@ def _sent_statement(fenced: bool) -> Update:
     # PostgreSQL one round trip where a pooled transaction took five (the pool's ping, BEGIN,
     # two UPDATEs, COMMIT), each of which the end of the next email waits for
     # (mailbot.adapters.smtp).
-    o, lead = t.outbox.c, t.leadership.c
+    o = t.outbox.c
     this, following = o.id == bindparam("row_id"), o.id == bindparam("next_id")
     statement = update(t.outbox).where(this | following).values(
         status=case((this, OutboxStatus.SENT), else_=o.status),
@@ -523,8 +527,7 @@ def _sent_statement(fenced: bool) -> Update:
         claimed_at=case((following, bindparam("claimed_at", type_=o.claimed_at.type)), else_=o.claimed_at))
     if fenced:
         statement = statement.where(exists(
-            select(lead.epoch).where((lead.name == bindparam("office")) & (lead.epoch == bindparam("fence")))
-            .with_for_update(read=True)))
+            _epoch_for_share(bindparam("office")).where(t.leadership.c.epoch == bindparam("fence"))))
     return statement
 
 
