@@ -111,6 +111,11 @@ class Kernel:
         with self.lock, self.store.transaction() as tx:
             yield tx
 
+    def mark_sent(self, row_id: int, next_id: int | None, now: datetime) -> None:
+        """``Store.mark_sent``, as one unit of work: no other runs in this process meanwhile."""
+        with self.lock:
+            self.store.mark_sent(row_id, next_id, now)
+
     def queue(self, tx: UnitOfWork, letter: Letter, now: datetime, inbound_id: int | None = None,
               expires: datetime | None = None) -> bool:
         return tx.outbox.enqueue(self.outgoing(letter, now), now, inbound_id, expires)

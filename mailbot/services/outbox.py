@@ -117,8 +117,7 @@ class Outbox(UseCase):
         told = self._told
         if len(rows) == 1 and results[0] is None and (told is None or told.key != rows[0].key):
             # Sent, and nothing to tell: what nearly every email of a fan-out comes to.
-            with self.k.lock:
-                self.store.mark_sent(rows[0].id, next_id, now)
+            self.k.mark_sent(rows[0].id, next_id, now)
             return
         with self.unit() as tx:
             refused: list[notices.Refused] = []
