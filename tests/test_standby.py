@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -50,6 +51,17 @@ def leadership(engine: Engine, holder: str) -> PostgresLeadership:
     return PostgresLeadership(database.url_of(engine), holder, takeover_seconds=3)
 
 
+@contextmanager
+def contenders(engine: Engine, *holders: str) -> Iterator[tuple[PostgresLeadership, ...]]:
+    """A process for each of ``holders`` that may take office, each lock given back at the end."""
+    found = tuple(leadership(engine, holder) for holder in holders)
+    try:
+        yield found
+    finally:
+        for one in found:
+            one.release()
+
+
 def terminate(engine: Engine, holder: str) -> None:
     """What a cut of the network does to the process's lock connection, seen from the server."""
     with psycopg.connect(libpq_url(database.url_of(engine)), autocommit=True) as admin:
@@ -71,24 +83,19 @@ def count(engine: Engine, table: str) -> int:
 def test_one_process_takes_office_and_the_other_only_once_it_is_gone(pg: PostgresServer,
                                                                      tmp_path: Path) -> None:
     engine = database.engine(tmp_path)
-    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
-    try:
+    with contenders(engine, "host-a:1", "host-b:2") as (a, b):
         assert a.try_lock() and a.take_office() == 1
         assert not b.try_lock() and not b.try_lock()
         assert a.check(0)
         a.release()  # a crash ends the session the same way
         assert b.try_lock() and b.take_office() == 2
         assert not a.try_lock()
-    finally:
-        a.release()
-        b.release()
 
 
 def test_a_process_that_lost_office_writes_nothing_once_another_took_it(pg: PostgresServer,
                                                                          tmp_path: Path) -> None:
     engine = database.engine(tmp_path)
-    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
-    try:
+    with contenders(engine, "host-a:1", "host-b:2") as (a, b):
         assert a.try_lock()
         old = services(engine, fence=a.take_office())
         assert old.due() == ["case call 2026-11-23"]  # in office: it writes
@@ -104,9 +111,6 @@ def test_a_process_that_lost_office_writes_nothing_once_another_took_it(pg: Post
             asyncio.run(old.drain(Refuses()))
         assert count(engine, "inbound") == 0 and count(engine, "outbox") == queued
         assert new.ingest(reply("<r1@met.police.example>")) is Outcome.APPLIED
-    finally:
-        a.release()
-        b.release()
 
 
 def test_a_process_frozen_inside_a_transaction_does_not_keep_the_next_from_office(
@@ -114,18 +118,14 @@ def test_a_process_frozen_inside_a_transaction_does_not_keep_the_next_from_offic
     # Its transaction holds the leadership row FOR SHARE, which the next process's epoch bump
     # waits for: the server ends that transaction, and its commit fails.
     engine = database.engine(tmp_path)
-    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
     store = Store(database.track(pool(database.url_of(engine), takeover_seconds=3)), fence=None)
-    try:
+    with contenders(engine, "host-a:1", "host-b:2") as (a, b):
         assert a.try_lock()
         store.fence = a.take_office()
         with pytest.raises(StoreError), store.transaction() as tx:
             tx.outbox.counts()  # read under the fence, then frozen
             a.release()  # as the server does to the frozen process's lock session
             assert b.try_lock() and b.take_office() == 2
-    finally:
-        a.release()
-        b.release()
 
 
 class TakenOverAfterFirst:
@@ -152,8 +152,7 @@ def test_a_send_recorded_after_another_took_office_is_refused_and_left_in_doubt(
     # hold there as in every transaction, or the old process could mark an email sent over
     # the new one's judgement of it.
     engine = database.engine(tmp_path)
-    a, b = leadership(engine, "host-a:1"), leadership(engine, "host-b:2")
-    try:
+    with contenders(engine, "host-a:1", "host-b:2") as (a, b):
         assert a.try_lock()
         old = services(engine, fence=a.take_office())
         assert old.due()
@@ -162,9 +161,6 @@ def test_a_send_recorded_after_another_took_office_is_refused_and_left_in_doubt(
             asyncio.run(old.drain(TakenOverAfterFirst(b)))
         assert outbox_status(engine) == {"sending": 10}  # the first too: for the new process to judge
         old.store.close()
-    finally:
-        a.release()
-        b.release()
 
 
 def test_a_send_recorded_while_another_takes_office_waits_for_it_and_writes_nothing(
@@ -172,8 +168,7 @@ def test_a_send_recorded_while_another_takes_office_waits_for_it_and_writes_noth
     # The other process has bumped the epoch but not yet committed: the record waits on the
     # leadership row, then sees the new epoch and writes nothing.
     engine = database.engine(tmp_path)
-    a = leadership(engine, "host-a:1")
-    try:
+    with contenders(engine, "host-a:1") as (a,):
         assert a.try_lock()
         store = Store(engine, fence=a.take_office())
         old = Services(config.load(EXAMPLE_CONFIG), store, SettableClock(TEN), renderer())
@@ -195,8 +190,6 @@ def test_a_send_recorded_while_another_takes_office_waits_for_it_and_writes_noth
         assert isinstance(recorded[0], NotActive)
         assert outbox_status(engine) == {"sending": 1, "pending": 9}
         store.close()
-    finally:
-        a.release()
 
 
 def catch(call: Callable[[], None]) -> BaseException | None:
@@ -259,8 +252,7 @@ def test_status_names_the_active_process_and_the_one_standing_by(
     cfg = config_for(tmp_path, database.url_of(engine))
     assert main(["--config", str(cfg), "status"]) == 1
     assert capsys.readouterr().out == "no process has been active yet\n"
-    a, b = leadership(engine, "host-a:101"), leadership(engine, "host-b:202")
-    try:
+    with contenders(engine, "host-a:101", "host-b:202") as (a, b):
         assert a.try_lock() and a.take_office() == 1
         assert not b.try_lock()
         assert main(["--config", str(cfg), "status"]) == 0
@@ -270,9 +262,6 @@ def test_status_names_the_active_process_and_the_one_standing_by(
         a.release()
         assert main(["--config", str(cfg), "status"]) == 1
         assert capsys.readouterr().out.startswith("no process is active: the last was host-a:101, epoch 1")
-    finally:
-        a.release()
-        b.release()
 
 
 def test_status_on_sqlite_says_there_is_one_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
